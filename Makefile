@@ -1,0 +1,202 @@
+# vfioctl / libvfiox
+#
+#   make            build the library, the CLI and the pkg-config file into $(BUILD)
+#   make check      every test layer: unit (+ASan/UBSan, valgrind), fuzz, docs, VM
+#   make demo       boot the emulated VFIO host and run vfioctl there
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+SOVERSION := 0
+BUILD     ?= build
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC      ?= cc
+CLANG   ?= clang
+PKGS    := libpci libudev libnl-3.0 libnl-route-3.0
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -DVFIOX_VERSION='"$(VERSION)"' \
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS ?=
+
+LIB_SRCS := $(sort $(wildcard libvfiox/*.c))
+CLI_SRCS := $(sort $(wildcard vfioctl/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+HEADERS  := $(wildcard include/vfiox/*.h)
+
+SONAME   := libvfiox.so.$(SOVERSION)
+LIB_SO   := $(BUILD)/libvfiox.so.$(VERSION)
+LIB_A    := $(BUILD)/libvfiox.a
+VFIOCTL  := $(BUILD)/vfioctl
+LIBVFIOX_SO := $(BUILD)/$(SONAME)
+
+.PHONY: all check check-unit check-asan check-valgrind check-fuzz check-docs check-headers \
+	check-vm bench demo deps install uninstall clean
+
+all: $(LIB_SO) $(LIB_A) $(VFIOCTL) $(BUILD)/libvfiox.pc
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) libvfiox/internal.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -c $< -o $@
+
+$(LIB_SO): $(LIB_OBJS) libvfiox/libvfiox.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libvfiox/libvfiox.map \
+		-Wl,-z,defs -Wl,--as-needed $(LDFLAGS) -o $@ $(LIB_OBJS) $(PKG_LIBS)
+	ln -sf libvfiox.so.$(VERSION) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libvfiox.so
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(VFIOCTL): $(CLI_OBJS) $(LIB_SO)
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $(CLI_OBJS) -L$(BUILD) -lvfiox \
+		-Wl,-rpath,'$$ORIGIN'
+
+$(BUILD)/libvfiox.pc: libvfiox/libvfiox.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+# ---------------------------------------------------------------- dependencies
+# Debian packages for building, testing and the VM; `make deps` installs what is missing.
+DEB_BUILD := build-essential pkg-config libpci-dev libudev-dev libnl-3-dev libnl-route-3-dev \
+	     pciutils pci.ids
+DEB_TEST  := libcmocka-dev clang valgrind jq groff-base man-db bash-completion zsh fish \
+	     hyperfine
+DEB_VM    := qemu-system-x86 busybox-static cpio xz-utils kmod gzip
+DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_VM)
+
+deps:
+	@missing=$$(for p in $(DEB_ALL); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	echo "deps: installing:" $$missing; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "deps: not root; run: sudo apt-get install $$missing" >&2; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
+
+# ---------------------------------------------------------------- tests
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/%)
+FIXTURE    := tests/unit/fixture.c
+TEST_LIBS   = $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) tests/unit/fixture.h $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_A) $(TEST_LIBS)
+
+$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) tests/unit/fixture.h $(LIB_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_SRCS) \
+		$(TEST_LIBS)
+
+$(BUILD)/tests/mkfixture: tests/unit/mkfixture.c $(FIXTURE) tests/unit/fixture.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(FIXTURE)
+
+check-unit: all $(UNIT_BINS) $(BUILD)/tests/mkfixture
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@for t in tests/unit/test-*.sh; do [ -e "$$t" ] || continue; echo "== $$t"; \
+		BUILD=$(BUILD) bash $$t || exit 1; done
+
+check-asan: $(ASAN_BINS)
+	@set -e; for t in $(ASAN_BINS); do echo "== $$t (ASan/UBSan)"; \
+		ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+check-valgrind: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t (valgrind)"; \
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--child-silent-after-fork=yes $$t >/dev/null; done; echo "valgrind: clean"
+
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 15
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CLANG) -std=gnu11 -g -O1 -Iinclude -Ilibvfiox -fsanitize=fuzzer,address,undefined \
+		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+
+check-fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			$(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seeds-$$(basename $$f) \
+			2>$(BUILD)/fuzz/$$(basename $$f).log || \
+			{ tail -40 $(BUILD)/fuzz/$$(basename $$f).log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' $(BUILD)/fuzz/$$(basename $$f).log | tail -1; done
+
+check-headers: $(HEADERS)
+	@mkdir -p $(BUILD)/hdr
+	@set -e; for h in $(HEADERS); do \
+		n=$${h#include/}; \
+		echo "#include <$$n>" > $(BUILD)/hdr/t.c; \
+		$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -c $(BUILD)/hdr/t.c -o /dev/null; \
+		cp $(BUILD)/hdr/t.c $(BUILD)/hdr/t.cc; \
+		c++ -std=c++11 -Wall -Wextra -Werror -Iinclude -c $(BUILD)/hdr/t.cc -o /dev/null; \
+	done; echo "headers: each compiles alone in C99 and C++11"
+
+check-docs:
+	@[ ! -e man/check-man.sh ] || bash man/check-man.sh
+	@[ ! -e tests/completion/test-bash-completion.sh ] || bash tests/completion/test-bash-completion.sh
+
+check: deps all check-headers check-unit check-asan check-valgrind check-fuzz check-docs check-vm
+
+-include tests/vm/vm.mk
+
+bench: all $(BUILD)/tests/gen-sysfs
+	@[ ! -e tests/bench/bench-list.sh ] || bash tests/bench/bench-list.sh $(BUILD)
+
+$(BUILD)/tests/gen-sysfs: tests/bench/gen-sysfs.c $(FIXTURE) tests/unit/fixture.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O2 -Itests/unit -o $@ $< $(FIXTURE)
+
+# ---------------------------------------------------------------- install
+$(BUILD)/install/vfioctl: $(CLI_OBJS) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $(CLI_OBJS) -L$(BUILD) -lvfiox
+
+install: all $(BUILD)/install/vfioctl
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/vfiox \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BUILD)/install/vfioctl $(DESTDIR)$(BINDIR)/vfioctl
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvfiox.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvfiox.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCDIR)/vfiox/
+	install -m 644 $(BUILD)/libvfiox.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	for m in man/*.3; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/ || true; done
+	for m in man/*.7; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/ || true; done
+	for m in man/*.8; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
+	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/vendor-completions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	[ ! -e completions/vfioctl.bash ] || install -m 644 completions/vfioctl.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/vfioctl
+	[ ! -e completions/_vfioctl ] || install -m 644 completions/_vfioctl \
+		$(DESTDIR)$(DATADIR)/zsh/vendor-completions/_vfioctl
+	[ ! -e completions/vfioctl.fish ] || install -m 644 completions/vfioctl.fish \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/vfioctl.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vfioctl $(DESTDIR)$(LIBDIR)/libvfiox.* \
+		$(DESTDIR)$(PKGCONFIGDIR)/libvfiox.pc
+	rm -rf $(DESTDIR)$(INCDIR)/vfiox
+
+clean:
+	rm -rf $(BUILD)

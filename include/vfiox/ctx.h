@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef VFIOX_CTX_H
+#define VFIOX_CTX_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * DOC: library context
+ *
+ * A &struct vfiox_ctx holds everything the library needs to reach the kernel: the sysfs
+ * root (default "/sys", or $VFIOX_SYSFS_ROOT), the device root (default "/dev", or
+ * $VFIOX_DEV_ROOT), the caller's log callback and the reason for the last error.
+ * A context is not thread-safe; use one per thread or lock around it.
+ */
+struct vfiox_ctx;
+
+/* Log levels, the syslog numbers. */
+enum vfiox_log_level {
+	VFIOX_LOG_ERR = 3,
+	VFIOX_LOG_WARNING = 4,
+	VFIOX_LOG_INFO = 6,
+	VFIOX_LOG_DEBUG = 7,
+};
+
+/**
+ * typedef vfiox_log_fn - receives the library's log messages
+ * @userdata: the pointer given to vfiox_ctx_set_log()
+ * @level: one of &enum vfiox_log_level
+ * @msg: the message, without a trailing newline; valid only during the call
+ */
+typedef void (*vfiox_log_fn)(void *userdata, int level, const char *msg);
+
+/**
+ * vfiox_ctx_new() - create a library context
+ * @ctxp: receives the new context
+ *
+ * Reads $VFIOX_SYSFS_ROOT and $VFIOX_DEV_ROOT when they are set. Logging is off until
+ * vfiox_ctx_set_log() installs a callback.
+ *
+ * Return: 0, or -ENOMEM. The caller frees the context with vfiox_ctx_free().
+ */
+int vfiox_ctx_new(struct vfiox_ctx **ctxp);
+
+/**
+ * vfiox_ctx_free() - release a context
+ * @ctx: the context, or NULL
+ *
+ * Every object created from the context must have been freed before.
+ */
+void vfiox_ctx_free(struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_ctx_set_sysfs_root() - point the context at another sysfs tree
+ * @ctx: the context
+ * @path: directory that stands for /sys (holds bus/pci and kernel/iommu_groups)
+ *
+ * Return: 0, -EINVAL for an empty path, -ENOMEM.
+ */
+int vfiox_ctx_set_sysfs_root(struct vfiox_ctx *ctx, const char *path);
+
+/**
+ * vfiox_ctx_sysfs_root() - the sysfs root in use
+ * @ctx: the context
+ *
+ * Return: the path; owned by the context.
+ */
+const char *vfiox_ctx_sysfs_root(const struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_ctx_set_dev_root() - point the context at another /dev
+ * @ctx: the context
+ * @path: directory that stands for /dev (holds vfio/)
+ *
+ * Return: 0, -EINVAL for an empty path, -ENOMEM.
+ */
+int vfiox_ctx_set_dev_root(struct vfiox_ctx *ctx, const char *path);
+
+/**
+ * vfiox_ctx_dev_root() - the device root in use
+ * @ctx: the context
+ *
+ * Return: the path; owned by the context.
+ */
+const char *vfiox_ctx_dev_root(const struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_ctx_set_log() - install a log callback
+ * @ctx: the context
+ * @fn: the callback, or NULL to silence the library
+ * @userdata: passed to @fn unchanged
+ * @max_level: messages above this &enum vfiox_log_level are dropped
+ */
+void vfiox_ctx_set_log(struct vfiox_ctx *ctx, vfiox_log_fn fn, void *userdata, int max_level);
+
+/**
+ * vfiox_ctx_last_error() - why the last failing call failed
+ * @ctx: the context
+ *
+ * Every function that fails with a negative errno also records a sentence naming the
+ * object and, where there is one, the way out.
+ *
+ * Return: the sentence, or "" when nothing failed yet; owned by the context and valid
+ * until the next call on it.
+ */
+const char *vfiox_ctx_last_error(const struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_version() - the library's version
+ *
+ * Return: a static string such as "0.1.0".
+ */
+const char *vfiox_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VFIOX_CTX_H */

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef VFIOX_VFIOX_H
+#define VFIOX_VFIOX_H
+
+/* The umbrella header: include this one. */
+#include <vfiox/ctx.h>
+#include <vfiox/pci.h>
+#include <vfiox/group.h>
+
+#endif /* VFIOX_VFIOX_H */

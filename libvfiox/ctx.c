@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The library context: roots, logging, the last error. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#ifndef VFIOX_VERSION
+#define VFIOX_VERSION "0.0.0"
+#endif
+
+static int set_path(char **dst, const char *path)
+{
+	char *copy;
+	size_t n;
+
+	if (!path || !*path)
+		return -EINVAL;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	/* "/sys/" and "/sys" name the same root; keep joins free of "//". */
+	n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+VFIOX_EXPORT int vfiox_ctx_new(struct vfiox_ctx **ctxp)
+{
+	const char *sys = getenv("VFIOX_SYSFS_ROOT");
+	const char *dev = getenv("VFIOX_DEV_ROOT");
+	struct vfiox_ctx *ctx;
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->log_max = VFIOX_LOG_ERR;
+	if (set_path(&ctx->sysfs_root, sys && *sys ? sys : "/sys") ||
+	    set_path(&ctx->dev_root, dev && *dev ? dev : "/dev")) {
+		vfiox_ctx_free(ctx);
+		return -ENOMEM;
+	}
+	*ctxp = ctx;
+	return 0;
+}
+
+VFIOX_EXPORT void vfiox_ctx_free(struct vfiox_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	vfiox__pci_release(ctx);
+	free(ctx->sysfs_root);
+	free(ctx->dev_root);
+	free(ctx);
+}
+
+VFIOX_EXPORT int vfiox_ctx_set_sysfs_root(struct vfiox_ctx *ctx, const char *path)
+{
+	return set_path(&ctx->sysfs_root, path);
+}
+
+VFIOX_EXPORT const char *vfiox_ctx_sysfs_root(const struct vfiox_ctx *ctx)
+{
+	return ctx->sysfs_root;
+}
+
+VFIOX_EXPORT int vfiox_ctx_set_dev_root(struct vfiox_ctx *ctx, const char *path)
+{
+	return set_path(&ctx->dev_root, path);
+}
+
+VFIOX_EXPORT const char *vfiox_ctx_dev_root(const struct vfiox_ctx *ctx)
+{
+	return ctx->dev_root;
+}
+
+VFIOX_EXPORT void vfiox_ctx_set_log(struct vfiox_ctx *ctx, vfiox_log_fn fn, void *userdata,
+				    int max_level)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = userdata;
+	ctx->log_max = max_level;
+}
+
+VFIOX_EXPORT const char *vfiox_ctx_last_error(const struct vfiox_ctx *ctx)
+{
+	return ctx->last_error;
+}
+
+VFIOX_EXPORT const char *vfiox_version(void)
+{
+	return VFIOX_VERSION;
+}
+
+static void vlog(struct vfiox_ctx *ctx, int level, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	if (!ctx->log_fn || level > ctx->log_max)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctx->log_fn(ctx->log_data, level, msg);
+}
+
+void vfiox__log(struct vfiox_ctx *ctx, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+int vfiox__err(struct vfiox_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->last_error, sizeof(ctx->last_error), fmt, ap);
+	va_end(ap);
+	vfiox__log(ctx, VFIOX_LOG_DEBUG, "%s", ctx->last_error);
+	return err;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private to libvfiox: shared structures and the kernel-access layer. */
+#ifndef VFIOX_INTERNAL_H
+#define VFIOX_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <vfiox/vfiox.h>
+
+#define VFIOX_EXPORT __attribute__((visibility("default")))
+#define VFIOX_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct pci_access;
+struct pci_dev;
+
+struct vfiox_ctx {
+	char *sysfs_root;
+	char *dev_root;
+	vfiox_log_fn log_fn;
+	void *log_data;
+	int log_max;
+	char last_error[512];
+	struct pci_access *pacc; /* libpci handle, created on first use */
+	char *pacc_sysfs_path;   /* the sysfs.path it was created for */
+};
+
+/* Detail attributes, read on first use (see scan.c: load_details). */
+struct vfiox_dev_details {
+	int revision;
+	int numa_node;
+	int boot_vga;
+	int sriov_totalvfs;
+	int sriov_numvfs;
+	char *driver_override;
+	char *reset_method;
+	struct vfiox_pci_dev *physfn;
+	struct vfiox_pci_dev **vfs;
+	size_t num_vfs;
+};
+
+/* Config space as far as it could be read, and what was decoded from it. */
+struct vfiox_dev_config {
+	uint8_t data[4096];
+	size_t len;
+	int err; /* 0 or -errno of the last read attempt that mattered */
+	struct vfiox_pci_cap *caps;
+	size_t num_caps;
+};
+
+struct vfiox_pci_dev {
+	struct vfiox_scan *scan;
+	struct vfiox_pci_addr addr;
+	char name[VFIOX_PCI_ADDR_STRLEN];
+	uint16_t vendor_id, device_id, subsys_vendor_id, subsys_device_id;
+	uint32_t class_code;
+	char *driver;
+	int group_id;
+	bool details_loaded;
+	bool names_loaded;
+	bool config_loaded;
+	struct vfiox_dev_details det;
+	char *vendor_name, *device_name, *class_name, *subsys_name;
+	struct vfiox_dev_config *cfg;
+};
+
+struct vfiox_group {
+	int id;
+	struct vfiox_pci_dev **devs;
+	size_t num_devs;
+	struct vfiox_pci_dev **blockers;
+	size_t num_blockers;
+};
+
+struct vfiox_scan {
+	struct vfiox_ctx *ctx;
+	int bus_fd; /* <sysfs>/bus/pci/devices */
+	struct vfiox_pci_dev *devs;
+	size_t num_devs;
+	struct vfiox_group *groups;
+	size_t num_groups;
+};
+
+/* ctx.c: error reporting. Both return @err so callers can "return vfiox__err(...)". */
+int vfiox__err(struct vfiox_ctx *ctx, int err, const char *fmt, ...) VFIOX_PRINTF(3, 4);
+void vfiox__log(struct vfiox_ctx *ctx, int level, const char *fmt, ...) VFIOX_PRINTF(3, 4);
+#define vfiox__warn(ctx, ...) vfiox__log(ctx, VFIOX_LOG_WARNING, __VA_ARGS__)
+#define vfiox__dbg(ctx, ...) vfiox__log(ctx, VFIOX_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * sys.c: every kernel access of the library. Each returns the syscall's value or -errno
+ * (never -1 with errno), so tests can substitute these with -Wl,--wrap.
+ */
+int vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+int vfiox_sys_close(int fd);
+ssize_t vfiox_sys_read(int fd, void *buf, size_t len);
+ssize_t vfiox_sys_pread(int fd, void *buf, size_t len, off_t off);
+ssize_t vfiox_sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+ssize_t vfiox_sys_getdents(int fd, void *buf, size_t len);
+
+/* sysfs.c: small readers built on sys.c. */
+ssize_t vfiox__read_attr(int dirfd, const char *path, char *buf, size_t len);
+int vfiox__read_attr_long(int dirfd, const char *path, int base, long *val);
+int vfiox__read_link_name(int dirfd, const char *path, char *buf, size_t len);
+/* Calls @fn for each entry name of directory @path (relative to @dirfd) but "." and "..". */
+int vfiox__for_each_dirent(int dirfd, const char *path, int (*fn)(void *arg, const char *name),
+			   void *arg);
+
+/* pcilib.c: the libpci side. */
+int vfiox__pci_access(struct vfiox_ctx *ctx, struct pci_access **accp);
+void vfiox__pci_release(struct vfiox_ctx *ctx);
+int vfiox__pci_read_config(struct vfiox_pci_dev *dev, uint8_t *buf, size_t len);
+char *vfiox__pci_lookup(struct vfiox_ctx *ctx, int what, unsigned a1, unsigned a2, unsigned a3,
+			unsigned a4);
+
+/* caps.c: pure parsing of config space (fuzzed). */
+int vfiox__parse_caps(const uint8_t *cfg, size_t len, struct vfiox_pci_cap **capsp,
+		      size_t *countp, char *why, size_t whylen);
+
+/* util */
+char *vfiox__strdup(const char *s);
+
+#endif /* VFIOX_INTERNAL_H */

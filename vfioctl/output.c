@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Messages, the JSON writer and aligned tables. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfioctl.h"
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vfioctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const struct cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vfioctl %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: vfioctl %s %s\n(see 'vfioctl help %s')\n", cmd->name, cmd->args,
+		cmd->name);
+	return EXIT_USAGE;
+}
+
+int lib_error(struct vfiox_ctx *ctx, const char *what, int err)
+{
+	const char *why = vfiox_ctx_last_error(ctx);
+
+	if (why && *why)
+		err_msg("%s", why);
+	else
+		err_msg("%s: %s", what, strerror(-err));
+	return EXIT_FAIL;
+}
+
+const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+void json_init(struct json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+}
+
+static void json_escape(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(struct json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		fputc(',', j->f);
+	if (j->depth)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	j->need_comma[j->depth] = true;
+	if (key) {
+		json_escape(j->f, key);
+		fputs(": ", j->f);
+	}
+}
+
+static void json_open(struct json *j, const char *key, char c)
+{
+	json_key(j, key);
+	fputc(c, j->f);
+	if (j->depth < (int)(sizeof(j->need_comma) - 1))
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void json_close(struct json *j, char c)
+{
+	bool had = j->need_comma[j->depth];
+
+	j->depth--;
+	if (had)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc(c, j->f);
+}
+
+void json_obj_open(struct json *j, const char *key)
+{
+	json_open(j, key, '{');
+}
+
+void json_obj_close(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void json_arr_open(struct json *j, const char *key)
+{
+	json_open(j, key, '[');
+}
+
+void json_arr_close(struct json *j)
+{
+	json_close(j, ']');
+}
+
+void json_str(struct json *j, const char *key, const char *val)
+{
+	json_key(j, key);
+	if (val)
+		json_escape(j->f, val);
+	else
+		fputs("null", j->f);
+}
+
+void json_strf(struct json *j, const char *key, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_str(j, key, buf);
+}
+
+void json_int(struct json *j, const char *key, long long val)
+{
+	json_key(j, key);
+	fprintf(j->f, "%lld", val);
+}
+
+void json_int_or_null(struct json *j, const char *key, long long val, bool present)
+{
+	if (present)
+		json_int(j, key, val);
+	else
+		json_null(j, key);
+}
+
+void json_bool(struct json *j, const char *key, bool val)
+{
+	json_key(j, key);
+	fputs(val ? "true" : "false", j->f);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	json_key(j, key);
+	fputs("null", j->f);
+}
+
+void json_end(struct json *j)
+{
+	fputc('\n', j->f);
+}
+
+void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *dev)
+{
+	int group = vfiox_pci_dev_iommu_group(dev);
+
+	json_obj_open(j, key);
+	json_str(j, "address", vfiox_pci_dev_name(dev));
+	json_strf(j, "vendor_id", "%04x", vfiox_pci_dev_vendor_id(dev));
+	json_strf(j, "device_id", "%04x", vfiox_pci_dev_device_id(dev));
+	json_strf(j, "subsystem_vendor_id", "%04x", vfiox_pci_dev_subsys_vendor_id(dev));
+	json_strf(j, "subsystem_device_id", "%04x", vfiox_pci_dev_subsys_device_id(dev));
+	json_strf(j, "class", "%06x", vfiox_pci_dev_class(dev));
+	json_str(j, "vendor", vfiox_pci_dev_vendor_name(dev));
+	json_str(j, "device", vfiox_pci_dev_device_name(dev));
+	json_str(j, "class_name", vfiox_pci_dev_class_name(dev));
+	json_str(j, "driver", vfiox_pci_dev_driver(dev));
+	json_int_or_null(j, "iommu_group", group, group >= 0);
+	json_bool(j, "bridge", vfiox_pci_dev_is_bridge(dev));
+	/* the caller closes the object so show can add fields */
+}
+
+void json_blockers(struct json *j, const struct vfiox_group *g)
+{
+	size_t i;
+
+	json_arr_open(j, "blockers");
+	for (i = 0; i < vfiox_group_num_blockers(g); i++)
+		json_str(j, NULL, vfiox_pci_dev_name(vfiox_group_blocker(g, i)));
+	json_arr_close(j);
+}
+
+/* ------------------------------------------------------------------ tables */
+
+void table_init(struct table *t, int ncols)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+}
+
+void table_add(struct table *t, ...)
+{
+	va_list ap;
+	int c;
+
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		char **cells = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*cells));
+
+		if (!cells) {
+			err_msg("out of memory");
+			exit(EXIT_FAIL);
+		}
+		t->cells = cells;
+		t->cap = cap;
+	}
+	va_start(ap, t);
+	for (c = 0; c < t->ncols; c++) {
+		const char *s = va_arg(ap, const char *);
+
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)c] = strdup(or_dash(s));
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+void table_print(struct table *t, FILE *f, const char *indent)
+{
+	int widths[16] = { 0 }, c;
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c < t->ncols && c < 16; c++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
+			int w = s ? (int)strlen(s) : 1;
+
+			if (w > widths[c])
+				widths[c] = w;
+		}
+	for (r = 0; r < t->nrows; r++) {
+		fputs(indent, f);
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * (size_t)t->ncols + (size_t)c];
+
+			if (c == t->ncols - 1)
+				fprintf(f, "%s\n", s ? s : "-");
+			else
+				fprintf(f, "%-*s  ", widths[c < 16 ? c : 15], s ? s : "-");
+		}
+	}
+}
+
+void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the vfioctl subcommands: argument handling, messages, JSON and tables. */
+#ifndef VFIOCTL_H
+#define VFIOCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <vfiox/vfiox.h>
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cmd {
+	const char *name;
+	const char *args;     /* one-line synopsis after the verb */
+	const char *summary;  /* what it does, one line */
+	const char *help;     /* option list for `vfioctl help VERB` */
+	int (*run)(struct vfiox_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd cmd_list;
+extern const struct cmd cmd_show;
+
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
+int usage_error(const struct cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports a failed library call with the library's own reason. */
+int lib_error(struct vfiox_ctx *ctx, const char *what, int err);
+
+/* JSON writer: pretty-printed, keys given by the caller, NULL key inside arrays. */
+struct json {
+	FILE *f;
+	int depth;
+	bool need_comma[64];
+};
+void json_init(struct json *j, FILE *f);
+void json_obj_open(struct json *j, const char *key);
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j, const char *key);
+void json_arr_close(struct json *j);
+void json_str(struct json *j, const char *key, const char *val); /* NULL -> null */
+void json_strf(struct json *j, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void json_int(struct json *j, const char *key, long long val);
+void json_int_or_null(struct json *j, const char *key, long long val, bool present);
+void json_bool(struct json *j, const char *key, bool val);
+void json_null(struct json *j, const char *key);
+void json_end(struct json *j);
+
+/* Devices and groups in both forms, shared by list and show. */
+void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *dev);
+void json_blockers(struct json *j, const struct vfiox_group *g);
+const char *or_dash(const char *s);
+
+/* Aligned table: add rows of cells, then print with each column as wide as its widest cell. */
+struct table {
+	int ncols;
+	char **cells;
+	size_t nrows, cap;
+};
+void table_init(struct table *t, int ncols);
+void table_add(struct table *t, ...); /* ncols strings (NULL prints "-") */
+void table_print(struct table *t, FILE *f, const char *indent);
+void table_free(struct table *t);
+
+#endif /* VFIOCTL_H */
