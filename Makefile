@@ -128,7 +128,7 @@ FUZZ_SECONDS ?= 15
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) -std=gnu11 -g -O1 -Iinclude -Ilibvfiox -fsanitize=fuzzer,address,undefined \
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Ilibvfiox -fsanitize=fuzzer,address,undefined \
 		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
 
 check-fuzz: $(FUZZ_BINS)

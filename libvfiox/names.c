@@ -11,6 +11,7 @@
 static char *subsys_name(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev)
 {
 	char *vendor, *device, *name = NULL;
+	int n;
 
 	vendor = vfiox__pci_lookup(ctx, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR,
 				   dev->subsys_vendor_id, 0, 0, 0);
@@ -18,8 +19,11 @@ static char *subsys_name(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev)
 		return NULL;
 	device = vfiox__pci_lookup(ctx, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, dev->vendor_id,
 				   dev->device_id, dev->subsys_vendor_id, dev->subsys_device_id);
-	if (device ? asprintf(&name, "%s %s", vendor, device) < 0
-		   : asprintf(&name, "%s device %04x", vendor, dev->subsys_device_id) < 0)
+	if (device)
+		n = asprintf(&name, "%s %s", vendor, device);
+	else
+		n = asprintf(&name, "%s device %04x", vendor, dev->subsys_device_id);
+	if (n < 0)
 		name = NULL;
 	free(vendor);
 	free(device);

@@ -69,9 +69,9 @@ static int read_id_file(int fd, const char *dev, const char *attr, unsigned long
 	return parse_hex(buf + 2, 0, max, out);
 }
 
-enum { HAVE_ID = 1, HAVE_SUBSYS = 2, HAVE_CLASS = 4, HAVE_DRIVER = 8 };
 
-static int parse_uevent(struct vfiox_pci_dev *dev, char *text)
+
+int vfiox__parse_uevent(struct vfiox_pci_dev *dev, char *text)
 {
 	char *line, *save = NULL;
 	int have = 0;
@@ -81,21 +81,21 @@ static int parse_uevent(struct vfiox_pci_dev *dev, char *text)
 
 		if (!strncmp(line, "PCI_ID=", 7)) {
 			if (!parse_id_pair(line + 7, &dev->vendor_id, &dev->device_id))
-				have |= HAVE_ID;
+				have |= VFIOX_UEVENT_ID;
 		} else if (!strncmp(line, "PCI_SUBSYS_ID=", 14)) {
 			if (!parse_id_pair(line + 14, &dev->subsys_vendor_id,
 					   &dev->subsys_device_id))
-				have |= HAVE_SUBSYS;
+				have |= VFIOX_UEVENT_SUBSYS;
 		} else if (!strncmp(line, "PCI_CLASS=", 10)) {
 			if (!parse_hex(line + 10, 0, 0xffffff, &v)) {
 				dev->class_code = (uint32_t)v;
-				have |= HAVE_CLASS;
+				have |= VFIOX_UEVENT_CLASS;
 			}
 		} else if (!strncmp(line, "DRIVER=", 7) && line[7]) {
 			free(dev->driver);
 			dev->driver = strdup(line + 7);
 			if (dev->driver)
-				have |= HAVE_DRIVER;
+				have |= VFIOX_UEVENT_DRIVER;
 		}
 	}
 	return have;
@@ -108,7 +108,7 @@ static int read_ids_from_files(struct vfiox_ctx *ctx, int fd, struct vfiox_pci_d
 	unsigned long v, d, c;
 	char path[64], name[256];
 
-	if (!(have & HAVE_ID)) {
+	if (!(have & VFIOX_UEVENT_ID)) {
 		if (read_id_file(fd, dev->name, "vendor", 0xffff, &v) ||
 		    read_id_file(fd, dev->name, "device", 0xffff, &d)) {
 			vfiox__warn(ctx, "%s: skipped: neither uevent nor vendor/device give its ids",
@@ -118,7 +118,7 @@ static int read_ids_from_files(struct vfiox_ctx *ctx, int fd, struct vfiox_pci_d
 		dev->vendor_id = (uint16_t)v;
 		dev->device_id = (uint16_t)d;
 	}
-	if (!(have & HAVE_CLASS)) {
+	if (!(have & VFIOX_UEVENT_CLASS)) {
 		if (read_id_file(fd, dev->name, "class", 0xffffff, &c)) {
 			vfiox__warn(ctx, "%s: skipped: neither uevent nor class give its class",
 				    dev->name);
@@ -126,14 +126,14 @@ static int read_ids_from_files(struct vfiox_ctx *ctx, int fd, struct vfiox_pci_d
 		}
 		dev->class_code = (uint32_t)c;
 	}
-	if (!(have & HAVE_SUBSYS)) {
+	if (!(have & VFIOX_UEVENT_SUBSYS)) {
 		if (!read_id_file(fd, dev->name, "subsystem_vendor", 0xffff, &v) &&
 		    !read_id_file(fd, dev->name, "subsystem_device", 0xffff, &d)) {
 			dev->subsys_vendor_id = (uint16_t)v;
 			dev->subsys_device_id = (uint16_t)d;
 		}
 	}
-	if (!(have & HAVE_DRIVER)) {
+	if (!(have & VFIOX_UEVENT_DRIVER)) {
 		snprintf(path, sizeof(path), "%s/driver", dev->name);
 		if (!vfiox__read_link_name(fd, path, name, sizeof(name)))
 			dev->driver = strdup(name);
@@ -207,7 +207,7 @@ static int add_device(void *arg, const char *name)
 
 	snprintf(path, sizeof(path), "%s/uevent", name);
 	if (vfiox__read_attr(scan->bus_fd, path, text, sizeof(text)) >= 0)
-		have = parse_uevent(dev, text);
+		have = vfiox__parse_uevent(dev, text);
 	if (read_ids_from_files(ctx, scan->bus_fd, dev, have)) {
 		dev_release(dev);
 		return 0;
