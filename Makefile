@@ -71,7 +71,7 @@ $(BUILD)/libvfiox.pc: libvfiox/libvfiox.pc.in Makefile
 # Debian packages for building, testing and the VM; `make deps` installs what is missing.
 DEB_BUILD := build-essential pkg-config libpci-dev libudev-dev libnl-3-dev libnl-route-3-dev \
 	     pciutils pci.ids
-DEB_TEST  := libcmocka-dev clang valgrind jq groff-base man-db bash-completion zsh fish \
+DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev valgrind jq groff-base man-db bash-completion zsh fish \
 	     hyperfine
 DEB_VM    := qemu-system-x86 busybox-static cpio xz-utils kmod gzip
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_VM)
