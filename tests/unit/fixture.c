@@ -450,7 +450,7 @@ static unsigned config_size_of(const struct fx_caps *c)
 
 static void build_config(const struct fx_node *n, uint8_t *cfg)
 {
-	const struct fx_dev *d = &n->spec;
+	const struct fx_dev *d = &n->spec; /* ids and caps only: its pointers are NULL */
 	const struct fx_caps *c = &d->caps;
 	uint8_t *prev_next = &cfg[0x34];
 	unsigned ext_prev = 0;
@@ -583,9 +583,8 @@ static int count_components(const char *p)
 }
 
 /* Writes the attribute files of node @n (its dir exists). */
-static int write_attrs(struct fx *fx, struct fx_node *n)
+static int write_attrs(struct fx *fx, struct fx_node *n, const struct fx_dev *d)
 {
-	const struct fx_dev *d = &n->spec;
 	char rel[FX_PATH_MAX], modalias[128];
 	uint8_t cfg[4096];
 	int err, i;
@@ -783,7 +782,7 @@ static int add_dev_in(struct fx *fx, const struct fx_dev *d, int parent, const c
 	n->child_bus_min = -1;
 	n->child_bus_max = -1;
 
-	if ((err = write_attrs(fx, n)))
+	if ((err = write_attrs(fx, n, d)))
 		return err;
 	if ((err = rel_path(fx, rel, sizeof(rel), "bus/pci/devices/%s", canon)) ||
 	    (err = link_up(fx, rel, 3, fx->nodes[idx].path)))
