@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bash completion for vfioctl(8).
+#
+# Completes the verbs, the global and per-verb options, driver names for --driver,
+# class prefixes for --class, IOMMU group numbers for --group and `show`, and PCI
+# addresses for `show`. Devices, drivers and groups are read from the sysfs root that
+# vfioctl itself would use: --sysfs-root DIR given earlier on the line, else
+# $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
+# required.
+
+_vfioctl_verbs="list show help"
+_vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
+
+# The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
+# ':' and '=' glued back ("0000 : 03" -> "0000:03", "--group = 1" -> "--group=1").
+# Sets _vfioctl_words and _vfioctl_cword.
+_vfioctl_reassemble()
+{
+	local i w n
+	_vfioctl_words=()
+	_vfioctl_cword=0
+	for ((i = 0; i <= COMP_CWORD && i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		n=${#_vfioctl_words[@]}
+		# An empty current word follows a space: it never glues.
+		if ((i > 1 && n > 0)) && [[ -n $w ]] &&
+			[[ $w == [:=]* || ${_vfioctl_words[n - 1]} == *[:=] ]]; then
+			_vfioctl_words[n - 1]+=$w
+		else
+			_vfioctl_words+=("$w")
+		fi
+	done
+	_vfioctl_cword=$((${#_vfioctl_words[@]} - 1))
+	# Past the last word (COMP_CWORD beyond COMP_WORDS): a new, empty word.
+	if ((COMP_CWORD >= ${#COMP_WORDS[@]})); then
+		_vfioctl_words+=("")
+		_vfioctl_cword=$((${#_vfioctl_words[@]} - 1))
+	fi
+}
+
+# bash inserts a reply in place of the part of the word after its last break
+# character: strip what comes before it, as bash-completion's __ltrim_colon_completions.
+_vfioctl_ltrim()
+{
+	local cur=$1 breaks="" prefix i
+	[[ $COMP_WORDBREAKS == *:* ]] && breaks+=":"
+	[[ $COMP_WORDBREAKS == *=* ]] && breaks+="="
+	[[ -n $breaks && $cur == *["$breaks"]* ]] || return 0
+	prefix=${cur%"${cur##*["$breaks"]}"}
+	for i in "${!COMPREPLY[@]}"; do
+		COMPREPLY[i]=${COMPREPLY[i]#"$prefix"}
+	done
+}
+
+_vfioctl_devices()
+{
+	local d
+	for d in "$1"/bus/pci/devices/*; do
+		[[ -e $d || -L $d ]] && printf '%s\n' "${d##*/}"
+	done
+}
+
+_vfioctl_groups()
+{
+	local d
+	for d in "$1"/kernel/iommu_groups/*; do
+		[[ -d $d ]] && printf '%s\n' "${d##*/}"
+	done
+}
+
+_vfioctl_drivers()
+{
+	local d
+	for d in "$1"/bus/pci/drivers/*; do
+		[[ -d $d ]] && printf '%s\n' "${d##*/}"
+	done
+	echo none
+}
+
+# 2- and 4-digit class prefixes of the devices present ("01", "0108").
+_vfioctl_classes()
+{
+	local f c
+	for f in "$1"/bus/pci/devices/*/class; do
+		[[ -r $f ]] || continue
+		read -r c <"$f" || continue
+		c=${c#0x}
+		[[ ${#c} == 6 ]] || continue
+		printf '%s\n%s\n' "${c:0:2}" "${c:0:4}"
+	done | sort -u
+}
+
+_vfioctl()
+{
+	local cur prev root="" i w verb="" verb_i=0 opts
+	local -a words
+	local cword
+
+	_vfioctl_reassemble
+	words=("${_vfioctl_words[@]}")
+	cword=$_vfioctl_cword
+	cur=${words[cword]}
+	prev=""
+	((cword > 0)) && prev=${words[cword - 1]}
+	COMPREPLY=()
+
+	# Global options up to the verb; --sysfs-root also tells where devices are.
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		case $w in
+		--sysfs-root)
+			((i + 1 < cword)) && root=${words[i + 1]}
+			((i++))
+			;;
+		--sysfs-root=*) root=${w#--sysfs-root=} ;;
+		--dev-root) ((i++)) ;;
+		-*) ;;
+		*)
+			verb=$w
+			verb_i=$i
+			break
+			;;
+		esac
+	done
+	[[ -n $root ]] || root=${VFIOX_SYSFS_ROOT:-/sys}
+	[[ $root == "~"* ]] && root=$HOME${root#"~"}
+
+	if [[ -z $verb ]]; then
+		case $prev in
+		--sysfs-root | --dev-root)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+			return 0
+			;;
+		esac
+		case $cur in
+		--sysfs-root=* | --dev-root=*)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -d -P "${cur%%=*}=" -- "${cur#*=}")
+			_vfioctl_ltrim "$cur"
+			;;
+		-*) mapfile -t COMPREPLY < <(compgen -W "$_vfioctl_global_opts" -- "$cur") ;;
+		*) mapfile -t COMPREPLY < <(compgen -W "$_vfioctl_verbs" -- "$cur") ;;
+		esac
+		return 0
+	fi
+
+	# Words after the verb that are not options or option values: the targets.
+	local -a targets=() used=()
+	for ((i = verb_i + 1; i < cword; i++)); do
+		w=${words[i]}
+		case $w in
+		--driver | --class | --group)
+			used+=("$w")
+			((i++))
+			;;
+		--*=*) used+=("${w%%=*}") ;;
+		-*) used+=("$w") ;;
+		*) targets+=("$w") ;;
+		esac
+	done
+
+	case $verb in
+	list)
+		case $prev in
+		--driver) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_drivers "$root")" -- "$cur"); return 0 ;;
+		--class) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_classes "$root")" -- "$cur"); return 0 ;;
+		--group) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur"); return 0 ;;
+		esac
+		case $cur in
+		--driver=*) mapfile -t COMPREPLY < <(compgen -P --driver= -W "$(_vfioctl_drivers "$root")" -- "${cur#*=}") ;;
+		--class=*) mapfile -t COMPREPLY < <(compgen -P --class= -W "$(_vfioctl_classes "$root")" -- "${cur#*=}") ;;
+		--group=*) mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}") ;;
+		-*)
+			opts=""
+			for w in --driver --class --group --json --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		esac
+		;;
+	show)
+		case $cur in
+		-*)
+			opts=""
+			for w in --json --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			# One target: a PCI address or a group number.
+			((${#targets[@]} == 0)) || return 0
+			local devs
+			local -a full=() short=() groups=()
+			devs=$(_vfioctl_devices "$root")
+			mapfile -t full < <(compgen -W "$devs" -- "$cur")
+			# "03:00.0" for domain 0 when no full address fits what was typed.
+			if ((${#full[@]} == 0)) && [[ -n $cur ]]; then
+				mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$cur")
+			fi
+			mapfile -t groups < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur")
+			COMPREPLY=("${full[@]}" "${short[@]}" "${groups[@]}")
+			;;
+		esac
+		;;
+	help)
+		((${#targets[@]} == 0)) || return 0
+		[[ $cur == -* ]] && return 0
+		mapfile -t COMPREPLY < <(compgen -W "$_vfioctl_verbs" -- "$cur")
+		;;
+	esac
+	_vfioctl_ltrim "$cur"
+	return 0
+}
+
+complete -F _vfioctl vfioctl

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fish completion for vfioctl(8).
+#
+# Devices, drivers and groups are read from the sysfs root vfioctl would use:
+# --sysfs-root DIR given earlier on the line, else $VFIOX_SYSFS_ROOT, else /sys.
+
+# Prints "ROOT\nVERB\nNTARGETS" for the words before the cursor (VERB empty when none yet).
+function __vfioctl_parse
+    set -l tokens (commandline -opc)
+    set -l root
+    set -l verb
+    set -l ntargets 0
+    set -l i 2
+    while test $i -le (count $tokens)
+        set -l w $tokens[$i]
+        if test -z "$verb"
+            switch $w
+                case --sysfs-root
+                    set i (math $i + 1)
+                    test $i -le (count $tokens); and set root $tokens[$i]
+                case '--sysfs-root=*'
+                    set root (string replace -- --sysfs-root= '' $w)
+                case --dev-root
+                    set i (math $i + 1)
+                case '-*'
+                case '*'
+                    set verb $w
+            end
+        else
+            switch $w
+                case --driver --class --group
+                    set i (math $i + 1)
+                case '-*'
+                case '*'
+                    set ntargets (math $ntargets + 1)
+            end
+        end
+        set i (math $i + 1)
+    end
+    if test -z "$root"
+        if set -q VFIOX_SYSFS_ROOT; and test -n "$VFIOX_SYSFS_ROOT"
+            set root $VFIOX_SYSFS_ROOT
+        else
+            set root /sys
+        end
+    end
+    string replace -r -- "^~" "$HOME" $root
+    echo $verb
+    echo $ntargets
+end
+
+function __vfioctl_root
+    set -l p (__vfioctl_parse)
+    echo $p[1]
+end
+
+function __vfioctl_needs_verb
+    set -l p (__vfioctl_parse)
+    test -z "$p[2]"
+end
+
+# __vfioctl_using VERB [MAX_TARGETS]: the verb is VERB (and it has fewer targets than MAX).
+function __vfioctl_using
+    set -l p (__vfioctl_parse)
+    test "$p[2]" = $argv[1]; or return 1
+    test (count $argv) -lt 2; or test $p[3] -lt $argv[2]
+end
+
+function __vfioctl_devices
+    set -l root (__vfioctl_root)
+    for d in $root/bus/pci/devices/*
+        if test -L $d/driver
+            printf '%s\tdriver %s\n' (basename $d) (basename (readlink $d/driver))
+        else
+            printf '%s\tno driver\n' (basename $d)
+        end
+    end
+end
+
+function __vfioctl_groups
+    set -l root (__vfioctl_root)
+    for d in $root/kernel/iommu_groups/*
+        test -d $d; and printf '%s\tIOMMU group\n' (basename $d)
+    end
+end
+
+function __vfioctl_drivers
+    set -l root (__vfioctl_root)
+    for d in $root/bus/pci/drivers/*
+        test -d $d; and basename $d
+    end
+    printf 'none\tunbound devices\n'
+end
+
+function __vfioctl_classes
+    set -l root (__vfioctl_root)
+    for f in $root/bus/pci/devices/*/class
+        set -l c (string replace 0x '' < $f 2>/dev/null)
+        test (string length -- "$c") -eq 6; or continue
+        string sub -l 2 -- $c
+        string sub -l 4 -- $c
+    end | sort -u
+end
+
+complete -c vfioctl -f
+
+# global options and verbs
+complete -c vfioctl -n __vfioctl_needs_verb -l sysfs-root -x -a '(__fish_complete_directories (commandline -ct))' -d 'Read sysfs from DIR instead of /sys'
+complete -c vfioctl -n __vfioctl_needs_verb -l dev-root -x -a '(__fish_complete_directories (commandline -ct))' -d 'Use DIR instead of /dev'
+complete -c vfioctl -n __vfioctl_needs_verb -s v -l verbose -d 'Print the library debug messages'
+complete -c vfioctl -n __vfioctl_needs_verb -s V -l version -d 'Print the version'
+complete -c vfioctl -n __vfioctl_needs_verb -s h -l help -d 'Print the usage'
+complete -c vfioctl -n __vfioctl_needs_verb -a list -d 'List IOMMU groups and their devices'
+complete -c vfioctl -n __vfioctl_needs_verb -a show -d 'Show a PCI device or an IOMMU group'
+complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
+
+# list
+complete -c vfioctl -n '__vfioctl_using list' -l driver -x -a '(__vfioctl_drivers)' -d 'Only devices bound to NAME'
+complete -c vfioctl -n '__vfioctl_using list' -l class -x -a '(__vfioctl_classes)' -d 'Only devices whose class starts with HEX'
+complete -c vfioctl -n '__vfioctl_using list' -l group -x -a '(__vfioctl_groups)' -d 'Only IOMMU group N'
+complete -c vfioctl -n '__vfioctl_using list' -l json -d 'Machine-readable output'
+complete -c vfioctl -n '__vfioctl_using list' -s h -l help -d 'Print the options of list'
+
+# show
+complete -c vfioctl -n '__vfioctl_using show' -l json -d 'Machine-readable output'
+complete -c vfioctl -n '__vfioctl_using show' -s h -l help -d 'Print the options of show'
+complete -c vfioctl -n '__vfioctl_using show 1' -a '(__vfioctl_devices; __vfioctl_groups)'
+
+# help
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show help'

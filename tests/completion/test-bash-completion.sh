@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shell completions for vfioctl against a fake sysfs tree.
+#
+# bash: sources completions/vfioctl.bash and drives _vfioctl the way bash does: the line
+# is split into COMP_WORDS at blanks and at ':' and '=' (bash's default COMP_WORDBREAKS),
+# COMP_CWORD points at the word under the cursor, and the reply set (sorted) must equal
+# the expected one exactly.
+# zsh, fish: `zsh -n` / `fish -n` syntax checks; with fish, also `complete -C` replies.
+# Shells that are not installed are skipped with a message.
+#
+# Prints TAP and a final "N passed, M failed" line; exits 1 when a test fails.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+COMPL=$ROOT/completions
+
+T=$(mktemp -d) || exit 2
+trap 'rm -rf "$T"' EXIT
+
+n=0
+failed=0
+skipped=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+# ---------------------------------------------------------------- fake sysfs
+# Same layout as the real one (see tests/unit): device dirs under devices/pciDDDD:BB,
+# bus/pci/devices/<addr> -> that dir, kernel/iommu_groups/<N>/devices/<addr> -> it,
+# driver -> bus/pci/drivers/<name>, iommu_group -> kernel/iommu_groups/<N>.
+# mkdev SYSFS ADDR CLASS DRIVER|- GROUP|-
+mkdev() {
+	local s=$1 addr=$2 class=$3 drv=$4 grp=$5
+	local rel=devices/pci${addr%:*.*}/$addr
+	mkdir -p "$s/$rel" "$s/bus/pci/devices" "$s/bus/pci/drivers"
+	printf '0x%s\n' "$class" >"$s/$rel/class"
+	ln -s "../../../$rel" "$s/bus/pci/devices/$addr"
+	if [ "$drv" != - ]; then
+		mkdir -p "$s/bus/pci/drivers/$drv"
+		ln -s "../../../bus/pci/drivers/$drv" "$s/$rel/driver"
+	fi
+	if [ "$grp" != - ]; then
+		mkdir -p "$s/kernel/iommu_groups/$grp/devices"
+		ln -s "../../../../$rel" "$s/kernel/iommu_groups/$grp/devices/$addr"
+		ln -s "../../../kernel/iommu_groups/$grp" "$s/$rel/iommu_group"
+	fi
+}
+
+S=$T/sys
+mkdev "$S" 0000:00:00.0 060000 - 0
+mkdev "$S" 0000:00:1c.0 060400 pcieport 1
+mkdev "$S" 0000:00:1f.2 010601 ahci 2
+mkdev "$S" 0000:03:00.0 010802 vfio-pci 12
+mkdev "$S" 0000:04:00.0 020000 e1000e 13
+mkdev "$S" 0001:00:02.0 030000 - 14
+mkdir -p "$S/bus/pci/drivers/nvme" # a driver with no device bound
+
+O=$T/other # a second host, for --sysfs-root
+mkdev "$O" 0000:99:00.0 020000 ixgbe 7
+
+# ---------------------------------------------------------------- bash
+if ! command -v bash >/dev/null; then
+	skip "bash completion" "bash is not installed"
+else
+	# shellcheck source=../../completions/vfioctl.bash
+	if ! source "$COMPL/vfioctl.bash"; then
+		not_ok "completions/vfioctl.bash can be sourced"
+	elif [ "$(complete -p vfioctl 2>/dev/null)" != "complete -F _vfioctl vfioctl" ]; then
+		not_ok "completions/vfioctl.bash registers _vfioctl for vfioctl"
+	else
+		ok "completions/vfioctl.bash registers _vfioctl for vfioctl"
+	fi
+
+	DEFAULT_BREAKS=$' \t\n"\'><=;|&(:'
+
+	# Splits LINE the way readline does for COMP_WORDS: at blanks, and every run of
+	# break characters ':' '=' becomes a word of its own. A trailing blank starts an
+	# empty word. Sets COMP_WORDS, COMP_CWORD, COMP_LINE, COMP_POINT.
+	split_line() {
+		local line=$1 w c tok i
+		COMP_WORDS=()
+		for w in $line; do
+			tok=""
+			for ((i = 0; i < ${#w}; i++)); do
+				c=${w:i:1}
+				if [[ $c == [:=] && $COMP_WORDBREAKS == *"$c"* ]]; then
+					if [[ -n $tok && $tok != *[:=] ]]; then COMP_WORDS+=("$tok"); tok=""; fi
+					if [[ -n $tok && $tok == *[:=] ]]; then tok+=$c; else tok=$c; fi
+				else
+					if [[ $tok == [:=]* ]]; then COMP_WORDS+=("$tok"); tok=""; fi
+					tok+=$c
+				fi
+			done
+			COMP_WORDS+=("$tok")
+		done
+		[[ $line == *' ' ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE=$line
+		COMP_POINT=${#line}
+	}
+
+	# reply LINE: runs the completion for the cursor at the end of LINE and prints the
+	# sorted reply set on one line; anything the function writes to stderr is an error.
+	reply() {
+		split_line "$1"
+		COMPREPLY=()
+		_vfioctl vfioctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" \
+			2>"$T/stderr"
+		printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -
+	}
+
+	# expect LINE EXPECTED-SET [DESCRIPTION]
+	expect() {
+		local got want
+		got=$(reply "$1")
+		want=$(printf '%s\n' $2 | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		if [ "$got" = "$want" ] && [ ! -s "$T/stderr" ]; then
+			ok "bash: '$1' -> {$want}${3:+ ($3)}"
+		else
+			not_ok "bash: '$1' -> {$want}${3:+ ($3)}"
+			echo "#   got:    {$got}"
+			[ ! -s "$T/stderr" ] || sed 's/^/#   stderr: /' "$T/stderr"
+		fi
+	}
+
+	export VFIOX_SYSFS_ROOT=$S
+	COMP_WORDBREAKS=$DEFAULT_BREAKS
+
+	# The comparison itself must be able to fail, or every test below proves nothing.
+	if [ "$(reply 'vfioctl ')" != "help list show" ] ||
+		[ "$(reply 'vfioctl ')" = "help list" ]; then
+		not_ok "bash: the harness tells a right reply set from a wrong one"
+	else
+		ok "bash: the harness tells a right reply set from a wrong one"
+	fi
+
+	# verbs and global options
+	expect 'vfioctl ' 'help list show' 'verbs'
+	expect 'vfioctl sh' 'show' 'verb prefix'
+	expect 'vfioctl x' '' 'no verb starts with x'
+	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
+	expect 'vfioctl --' '--sysfs-root --dev-root --verbose --version --help' 'long global options'
+	expect 'vfioctl -v ' 'help list show' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'help list show' 'verbs after --dev-root DIR'
+
+	# list
+	expect 'vfioctl list --' '--driver --class --group --json --help' 'options of list'
+	expect 'vfioctl list --json --' '--driver --class --group --help' 'an option is not offered twice'
+	expect 'vfioctl list --g' '--group' 'option prefix'
+	expect 'vfioctl list ' '' 'list takes no target'
+	expect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none' 'drivers from bus/pci/drivers'
+	expect 'vfioctl list --driver v' 'vfio-pci' 'driver prefix'
+	expect 'vfioctl list --driver=v' 'vfio-pci' '--driver=NAME, split at ='
+	expect 'vfioctl list --json --driver ' 'ahci e1000e nvme pcieport vfio-pci none' 'drivers after another option'
+	expect 'vfioctl list --group ' '0 1 2 12 13 14' 'groups for --group'
+	expect 'vfioctl list --group 1' '1 12 13 14' 'group prefix for --group'
+	expect 'vfioctl list --class 0' '01 0106 0108 02 0200 03 0300 06 0600 0604' 'class prefixes of the devices present'
+	expect 'vfioctl list --class 01' '01 0106 0108' 'class prefix'
+
+	# show
+	expect 'vfioctl show ' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0
+		0001:00:02.0 0 1 2 12 13 14' 'every device and group'
+	expect 'vfioctl show 0000:0' '00:00.0 00:1c.0 00:1f.2 03:00.0 04:00.0' \
+		'addresses, minus the part before the last colon as bash inserts them'
+	expect 'vfioctl show 0000:00:1' '1c.0 1f.2' 'address prefix in the bus field'
+	expect 'vfioctl show 1' '1 12 13 14' 'groups by prefix'
+	expect 'vfioctl show 03:' '00.0' 'short address (domain 0) when no full one fits'
+	expect 'vfioctl show 9' '' 'nothing fits'
+	expect 'vfioctl show --' '--json --help' 'options of show'
+	expect 'vfioctl show --json 0000:04' '04:00.0' 'address after an option'
+	expect 'vfioctl show 0000:03:00.0 ' '' 'one target only'
+	expect 'vfioctl show 12 --' '--json --help' 'options after the target'
+
+	COMP_WORDBREAKS=${DEFAULT_BREAKS//:/}
+	expect 'vfioctl show 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0' \
+		'whole addresses when : does not break words'
+	expect 'vfioctl show 03:' '03:00.0' 'whole short address when : does not break words'
+	COMP_WORDBREAKS=$DEFAULT_BREAKS
+
+	# help
+	expect 'vfioctl help ' 'help list show' 'verbs for help'
+	expect 'vfioctl help l' 'list' 'verb prefix for help'
+	expect 'vfioctl help list ' '' 'help takes one verb'
+
+	# the sysfs root
+	expect "vfioctl --sysfs-root $O show " '0000:99:00.0 7' '--sysfs-root DIR on the line wins'
+	expect "vfioctl --sysfs-root=$O list --driver " 'ixgbe none' '--sysfs-root=DIR on the line wins'
+	expect "vfioctl --sysfs-root $T/o" "$T/other" '--sysfs-root completes directories'
+	VFIOX_SYSFS_ROOT=$O expect 'vfioctl show ' '0000:99:00.0 7' '$VFIOX_SYSFS_ROOT'
+	VFIOX_SYSFS_ROOT=$T/missing expect 'vfioctl show ' '' 'a root without devices: no reply, no error'
+	VFIOX_SYSFS_ROOT=$T/missing expect 'vfioctl list --driver ' 'none' 'a root without drivers'
+	unset VFIOX_SYSFS_ROOT
+	if [ -d /sys/bus/pci/devices ]; then
+		want=$(ls /sys/bus/pci/devices /sys/kernel/iommu_groups 2>/dev/null | grep -v ':$' |
+			sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		expect 'vfioctl show ' "$want" 'default root /sys'
+	else
+		skip "bash: default root /sys" "/sys/bus/pci/devices is absent here"
+	fi
+fi
+
+# ---------------------------------------------------------------- zsh
+if command -v zsh >/dev/null; then
+	if out=$(zsh -n "$COMPL/_vfioctl" 2>&1); then
+		ok "zsh -n completions/_vfioctl"
+	else
+		not_ok "zsh -n completions/_vfioctl"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+	if head -1 "$COMPL/_vfioctl" | grep -qx '#compdef vfioctl'; then
+		ok "completions/_vfioctl starts with '#compdef vfioctl'"
+	else
+		not_ok "completions/_vfioctl starts with '#compdef vfioctl'"
+	fi
+else
+	skip "zsh -n completions/_vfioctl" "zsh is not installed (Debian: zsh)"
+fi
+
+# ---------------------------------------------------------------- fish
+if command -v fish >/dev/null; then
+	if out=$(fish -n "$COMPL/vfioctl.fish" 2>&1); then
+		ok "fish -n completions/vfioctl.fish"
+	else
+		not_ok "fish -n completions/vfioctl.fish"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+
+	# fexpect LINE EXPECTED-SET: the candidates of `complete -C LINE`, without descriptions.
+	fexpect() {
+		local got want
+		got=$(VFIOX_SYSFS_ROOT=${FROOT:-$S} HOME=$T fish --no-config -c \
+			"source '$COMPL/vfioctl.fish'; complete -C '$1'" 2>"$T/fstderr" |
+			cut -f1 | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		want=$(printf '%s\n' $2 | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		if [ "$got" = "$want" ] && [ ! -s "$T/fstderr" ]; then
+			ok "fish: '$1' -> {$want}"
+		else
+			not_ok "fish: '$1' -> {$want}"
+			echo "#   got:    {$got}"
+			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
+		fi
+	}
+	fexpect 'vfioctl ' 'help list show'
+	fexpect 'vfioctl sh' 'show'
+	fexpect 'vfioctl list --' '--driver --class --group --json --help'
+	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
+	fexpect 'vfioctl show 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0'
+	fexpect 'vfioctl show 1' '1 12 13 14'
+	fexpect 'vfioctl show 0000:03:00.0 ' ''
+	fexpect 'vfioctl help ' 'help list show'
+	fexpect "vfioctl --sysfs-root $O show " '0000:99:00.0 7'
+else
+	skip "fish -n completions/vfioctl.fish" "fish is not installed (Debian: fish)"
+fi
+
+echo "1..$n"
+echo "$((n - failed - skipped)) passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
