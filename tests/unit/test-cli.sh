@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# test-cli.sh - vfioctl against fake sysfs trees made by mkfixture (tests/unit/mkfixture.c).
+#
+#   BUILD=build bash tests/unit/test-cli.sh      (from the top of the repo; BUILD defaults
+#                                                 to build/)
+# Needs: $BUILD/vfioctl, jq, and $BUILD/tests/mkfixture (built here with cc when missing).
+# Prints TAP and, last, "N passed, M failed"; exits 1 when a check failed.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+vfioctl=$build/vfioctl
+mkfixture=$build/tests/mkfixture
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfiox-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+n=0
+
+ok() { # ok DESC -- record a pass
+	n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"
+}
+not_ok() { # not_ok DESC WHY...
+	local d=$1; shift
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $d"
+	local l; for l in "$@"; do echo "#   $l"; done
+}
+bail() {
+	echo "Bail out! $*"
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+}
+
+command -v jq >/dev/null || bail "jq is not installed (apt-get install jq)"
+[ -x "$vfioctl" ] || bail "$vfioctl is missing: run make first"
+if [ ! -x "$mkfixture" ]; then
+	mkfixture=$work/mkfixture
+	${CC:-cc} -std=gnu11 -O2 -I"$top/tests/unit" -o "$mkfixture" \
+		"$top/tests/unit/mkfixture.c" "$top/tests/unit/fixture.c" ||
+		bail "cannot build mkfixture"
+fi
+
+# run ARGS... : runs vfioctl, leaving $out, $err (file names) and $rc
+out=$work/stdout
+err=$work/stderr
+rc=0
+run() {
+	"$vfioctl" "$@" >"$out" 2>"$err"
+	rc=$?
+}
+
+# expect_rc DESC WANT : checks the last run's exit code
+expect_rc() {
+	if [ "$rc" = "$2" ]; then ok "$1"
+	else not_ok "$1" "exit code $rc, expected $2" "stderr: $(head -c 400 "$err")"; fi
+}
+
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"
+	else not_ok "$1" "got:      $2" "expected: $3"; fi
+}
+
+# expect_grep DESC FILE FIXED-STRING
+expect_grep() {
+	if grep -qF -- "$3" "$2"; then ok "$1"
+	else not_ok "$1" "'$3' not found in:" "$(head -c 600 "$2")"; fi
+}
+
+# jqo FILTER : applies a jq filter to the last stdout, compact output
+jqo() {
+	jq -c "$1" "$out" 2>&1
+}
+
+for s in host noiommu; do
+	"$mkfixture" "$s" "$work/$s" >/dev/null || bail "mkfixture $s failed"
+done
+H=$work/host
+N=$work/noiommu
+
+all_addrs='["0000:00:00.0","0000:00:01.0","0000:00:02.0","0000:00:04.0","0000:00:1c.0","0000:00:1e.0","0000:00:1f.0","0000:00:1f.2","0000:00:1f.3","0000:01:00.0","0000:01:00.1","0000:02:00.0","0000:02:00.1","0000:03:00.0","0000:03:10.0","0000:03:10.4","0000:03:11.0","0000:03:11.4","0000:05:00.0","0000:05:01.0","0001:00:00.0","0001:00:01.0","0001:01:00.0","10000:e1:00.0"]'
+all_groups='[0,1,2,5,9,10,11,20,21,22,23,24,25,40,41,42]'
+# every address of a list document, groups first, sorted
+addrs='[.groups[].devices[].address, .ungrouped[].address] | sort'
+
+# ---- version, help, usage errors ----
+run --version
+expect_rc "--version exits 0" 0
+expect_eq "--version prints both versions" "$(cat "$out")" "vfioctl 0.1.0 (libvfiox 0.1.0)"
+run -V
+expect_rc "-V exits 0" 0
+run help
+expect_rc "help exits 0" 0
+expect_grep "help lists the verbs" "$out" "list"
+run help list
+expect_rc "help list exits 0" 0
+expect_grep "help list names --driver" "$out" "--driver"
+run list --help
+expect_rc "list --help exits 0" 0
+
+run
+expect_rc "no verb is a usage error (2)" 2
+run bogus
+expect_rc "unknown verb exits 2" 2
+expect_grep "unknown verb is named on stderr" "$err" "bogus"
+run --sysfs-root "$H" list --bogus
+expect_rc "unknown option exits 2" 2
+expect_grep "usage errors are prefixed vfioctl" "$err" "vfioctl"
+run --sysfs-root "$H" list --class
+expect_rc "--class without a value exits 2" 2
+run --sysfs-root "$H" list --class zz
+expect_rc "--class zz exits 2" 2
+expect_grep "--class zz is named" "$err" "zz"
+run --sysfs-root "$H" list --class 123
+expect_rc "--class of 3 digits exits 2" 2
+run --sysfs-root "$H" list --group abc
+expect_rc "--group abc exits 2" 2
+run --sysfs-root "$H" show
+expect_rc "show without a target exits 2" 2
+
+# ---- list, human ----
+run --sysfs-root "$H" list
+expect_rc "list exits 0" 0
+expect_grep "list names a blocker and its driver" "$out" "IOMMU group 9: not viable (0000:00:1f.2 bound to ahci)"
+expect_grep "list shows a viable group" "$out" "IOMMU group 10: viable"
+expect_grep "list shows unbound devices with -" "$out" "0000:00:1e.0  [8086:244e]  -"
+expect_grep "list shows names from pci.ids" "$out" "QEMU NVM Express Controller"
+
+# ---- list --json ----
+run --sysfs-root "$H" list --json
+expect_rc "list --json exits 0" 0
+if jq -e . "$out" >/dev/null 2>&1; then ok "list --json is valid JSON"
+else not_ok "list --json is valid JSON" "$(head -c 400 "$out")"; fi
+expect_eq "schema is 1, iommu true" "$(jqo '[.schema, .iommu]')" '[1,true]'
+expect_eq "every device is listed once" "$(jqo "$addrs")" "$all_addrs"
+expect_eq "groups in ascending order" "$(jqo '[.groups[].group]')" "$all_groups"
+expect_eq "nothing ungrouped" "$(jqo '.ungrouped')" '[]'
+expect_eq "group 5 holds bridge and endpoints in order" \
+	"$(jqo '.groups[] | select(.group==5) | [.viable, .blockers, [.devices[].address]]')" \
+	'[true,[],["0000:00:1e.0","0000:05:00.0","0000:05:01.0"]]'
+expect_eq "group 9 is blocked by ahci only" \
+	"$(jqo '.groups[] | select(.group==9) | [.viable, .blockers]')" '[false,["0000:00:1f.2"]]'
+expect_eq "group 10 (pcieport, pci-stub, mlx5_vfio_pci) is viable" \
+	"$(jqo '.groups[] | select(.group==10) | [.viable, .blockers, [.devices[].driver]]')" \
+	'[true,[],["pcieport","pci-stub","mlx5_vfio_pci"]]'
+expect_eq "group 11 has two blockers in order" \
+	"$(jqo '.groups[] | select(.group==11) | .blockers')" '["0000:02:00.0","0000:02:00.1"]'
+expect_eq "DEV fields of 0000:00:04.0" \
+	"$(jqo '.groups[].devices[] | select(.address=="0000:00:04.0")')" \
+	'{"address":"0000:00:04.0","vendor_id":"1b36","device_id":"0010","subsystem_vendor_id":"1af4","subsystem_device_id":"1100","class":"010802","vendor":"Red Hat, Inc.","device":"QEMU NVM Express Controller","class_name":"Non-Volatile memory controller","driver":"vfio-pci","iommu_group":2,"bridge":false}'
+expect_eq "unbound driver is null, bridges are flagged" \
+	"$(jqo '[.groups[].devices[] | select(.address=="0000:00:1e.0" or .address=="0000:00:02.0") | [.address, .driver, .bridge, .class]] | sort')" \
+	'[["0000:00:02.0","pcieport",true,"060400"],["0000:00:1e.0",null,true,"060401"]]'
+expect_eq "domain 10000 keeps its 5 digits" \
+	"$(jqo '.groups[] | select(.group==42) | .devices[0].address')" '"10000:e1:00.0"'
+
+# ---- filters ----
+run --sysfs-root "$H" list --json --driver vfio-pci
+expect_rc "list --driver exits 0" 0
+expect_eq "--driver vfio-pci keeps only vfio-pci devices" "$(jqo "$addrs")" \
+	'["0000:00:04.0","0000:00:1f.3","0000:03:10.0","0000:03:10.4","0000:03:11.0","0000:03:11.4","0000:05:00.0","10000:e1:00.0"]'
+expect_eq "--driver drops groups left empty" "$(jqo '[.groups[].group]')" '[2,5,9,22,23,24,25,42]'
+expect_eq "a filtered group keeps its whole-group viability" \
+	"$(jqo '.groups[] | select(.group==9) | [.viable, .blockers, [.devices[].address]]')" \
+	'[false,["0000:00:1f.2"],["0000:00:1f.3"]]'
+run --sysfs-root "$H" list --json --driver none
+expect_eq "--driver none keeps unbound devices" "$(jqo "$addrs")" \
+	'["0000:00:00.0","0000:00:1e.0","0000:00:1f.0","0000:05:01.0","0001:00:00.0"]'
+run --sysfs-root "$H" list --json --class 02
+expect_eq "--class 02 keeps network controllers" "$(jqo "$addrs")" \
+	'["0000:01:00.0","0000:01:00.1","0000:03:00.0","0000:03:10.0","0000:03:10.4","0000:03:11.0","0000:03:11.4","0000:05:00.0"]'
+run --sysfs-root "$H" list --json --class 0108
+expect_eq "--class 0108 keeps NVMe" "$(jqo "$addrs")" \
+	'["0000:00:04.0","0001:01:00.0","10000:e1:00.0"]'
+run --sysfs-root "$H" list --json --class 0x010802
+expect_rc "--class with 0x and 6 digits exits 0" 0
+expect_eq "--class 0x010802 keeps NVMe" "$(jqo "$addrs")" \
+	'["0000:00:04.0","0001:01:00.0","10000:e1:00.0"]'
+run --sysfs-root "$H" list --json --class 0604
+expect_eq "--class 0604 keeps PCI bridges (060400 and 060401)" "$(jqo "$addrs")" \
+	'["0000:00:02.0","0000:00:1c.0","0000:00:1e.0","0001:00:01.0"]'
+run --sysfs-root "$H" list --json --class 060401
+expect_eq "--class 060401 keeps the subtractive bridge only" "$(jqo "$addrs")" '["0000:00:1e.0"]'
+run --sysfs-root "$H" list --json --group 10
+expect_rc "list --group exits 0" 0
+expect_eq "--group 10 shows that group only" \
+	"$(jqo '[.groups[] | [.group, [.devices[].address]]]')" \
+	'[[10,["0000:00:1c.0","0000:01:00.0","0000:01:00.1"]]]'
+run --sysfs-root "$H" list --json --driver vfio-pci --class 01
+expect_eq "filters combine" "$(jqo "$addrs")" '["0000:00:04.0","10000:e1:00.0"]'
+run --sysfs-root "$H" list --group 999
+expect_rc "--group of a missing group exits 1" 1
+expect_grep "--group names the missing group" "$err" "999"
+
+# ---- no IOMMU ----
+run --sysfs-root "$N" list
+expect_rc "list without IOMMU exits 0" 0
+cat "$out" "$err" >"$work/both"
+expect_grep "no-IOMMU output says how to enable it" "$work/both" "intel_iommu=on"
+expect_grep "no-IOMMU output still lists devices" "$out" "0000:00:1f.2"
+run --sysfs-root "$N" list --json
+expect_rc "list --json without IOMMU exits 0" 0
+expect_eq "no IOMMU: iommu false, no groups" "$(jqo '[.iommu, .groups]')" '[false,[]]'
+expect_eq "no IOMMU: all devices ungrouped with null group" \
+	"$(jqo '[(.ungrouped | length), ([.ungrouped[].iommu_group] | unique)]')" '[11,[null]]'
+
+# ---- show ----
+run --sysfs-root "$H" show 0000:00:04.0 --json
+expect_rc "show DEVICE --json exits 0" 0
+expect_eq "show: details" \
+	"$(jqo '[.address, .revision, .driver_override, .numa_node, .reset_method, .boot_vga, .physfn, .sriov]')" \
+	'["0000:00:04.0","02","vfio-pci",0,["flr","bus"],null,null,null]'
+expect_eq "show: capabilities" "$(jqo '[.capabilities[] | [.id, .name, .offset, .extended]]')" \
+	'[["10","Express","40",false],["11","MSI-X","a0",false]]'
+expect_eq "show: msix" "$(jqo '.msix')" \
+	'{"table_size":65,"table_bir":0,"table_offset":"0x2000","pba_bir":0,"pba_offset":"0x3000","enabled":false,"masked":false}'
+expect_eq "show: group" "$(jqo '.group')" \
+	'{"group":2,"viable":true,"blockers":[],"devices":["0000:00:04.0"]}'
+run --sysfs-root "$H" show 00:01.0 --json
+expect_eq "show: short address, unbound override, boot_vga" \
+	"$(jqo '[.address, .driver_override, .boot_vga, .reset_method, .numa_node]')" \
+	'["0000:00:01.0",null,true,null,null]'
+run --sysfs-root "$H" show 0000:03:00.0 --json
+expect_eq "show: SR-IOV PF" "$(jqo '.sriov')" \
+	'{"totalvfs":7,"numvfs":4,"vfs":["0000:03:10.0","0000:03:10.4","0000:03:11.0","0000:03:11.4"]}'
+run --sysfs-root "$H" show 0000:03:11.4 --json
+expect_eq "show: VF names its PF" "$(jqo '.physfn')" '"0000:03:00.0"'
+run --sysfs-root "$H" show 9 --json
+expect_rc "show GROUP --json exits 0" 0
+expect_eq "show GROUP" "$(jqo '[.schema, .group, .viable, .blockers, [.devices[].address]]')" \
+	'[1,9,false,["0000:00:1f.2"],["0000:00:1f.0","0000:00:1f.2","0000:00:1f.3"]]'
+run --sysfs-root "$H" show 0000:00:04.0
+expect_rc "show DEVICE (human) exits 0" 0
+expect_grep "show DEVICE names it" "$out" "0000:00:04.0"
+run --sysfs-root "$H" show 0000:09:00.0
+expect_rc "show of an unknown device exits 1" 1
+expect_grep "show names the unknown device" "$err" "0000:09:00.0"
+expect_grep "errors are prefixed vfioctl:" "$err" "vfioctl:"
+run --sysfs-root "$H" show 999
+expect_rc "show of an unknown group exits 1" 1
+expect_grep "show names the unknown group" "$err" "999"
+run --sysfs-root "$H" show zz:zz
+if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok "show of a non-address fails"
+else not_ok "show of a non-address fails" "exit code $rc"; fi
+expect_grep "show names the bad target" "$err" "zz:zz"
+
+# ---- roots ----
+VFIOX_SYSFS_ROOT=$H "$vfioctl" list --json >"$out" 2>"$err"
+rc=$?
+expect_rc "VFIOX_SYSFS_ROOT is honoured" 0
+expect_eq "VFIOX_SYSFS_ROOT lists the tree" "$(jqo "$addrs")" "$all_addrs"
+run --sysfs-root "$work/nonexistent" list
+expect_rc "a missing sysfs root exits 1" 1
+expect_grep "a missing sysfs root is named" "$err" "$work/nonexistent"
+
+echo "1..$n"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
