@@ -106,7 +106,7 @@ known=$(grep -ohE '\b(vfiox_[a-z0-9_]+|VFIOX_[A-Z0-9_]+)' "$ROOT"/include/vfiox/
 unknown=$(cat "$MAN"/*.[1-8] | grep -v "^\.TH " | grep -ohE '\b(vfiox_[a-z0-9_]+|VFIOX_[A-Z0-9_]+)' | sort -u |
 	grep -vxF -f <(printf '%s\n' "$known") || true)
 if [ -n "$unknown" ]; then
-	bad "the pages mention names the headers do not have:" $unknown
+	bad "the pages mention names the headers do not have: ${unknown//$'\n'/ }"
 else
 	ok
 fi

@@ -65,7 +65,7 @@ mkdev "$O" 0000:99:00.0 020000 ixgbe 7
 if ! command -v bash >/dev/null; then
 	skip "bash completion" "bash is not installed"
 else
-	# shellcheck source=../../completions/vfioctl.bash
+	# shellcheck source=completions/vfioctl.bash disable=SC1091
 	if ! source "$COMPL/vfioctl.bash"; then
 		not_ok "completions/vfioctl.bash can be sourced"
 	elif [ "$(complete -p vfioctl 2>/dev/null)" != "complete -F _vfioctl vfioctl" ]; then
@@ -116,7 +116,7 @@ else
 	expect() {
 		local got want
 		got=$(reply "$1")
-		want=$(printf '%s\n' $2 | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		want=$(tr -s ' \t\n' '\n' <<<"$2" | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
 		if [ "$got" = "$want" ] && [ ! -s "$T/stderr" ]; then
 			ok "bash: '$1' -> {$want}${3:+ ($3)}"
 		else
@@ -189,13 +189,13 @@ else
 	expect "vfioctl --sysfs-root $O show " '0000:99:00.0 7' '--sysfs-root DIR on the line wins'
 	expect "vfioctl --sysfs-root=$O list --driver " 'ixgbe none' '--sysfs-root=DIR on the line wins'
 	expect "vfioctl --sysfs-root $T/o" "$T/other" '--sysfs-root completes directories'
-	VFIOX_SYSFS_ROOT=$O expect 'vfioctl show ' '0000:99:00.0 7' '$VFIOX_SYSFS_ROOT'
+	VFIOX_SYSFS_ROOT=$O expect 'vfioctl show ' '0000:99:00.0 7' 'from VFIOX_SYSFS_ROOT'
 	VFIOX_SYSFS_ROOT=$T/missing expect 'vfioctl show ' '' 'a root without devices: no reply, no error'
 	VFIOX_SYSFS_ROOT=$T/missing expect 'vfioctl list --driver ' 'none' 'a root without drivers'
 	unset VFIOX_SYSFS_ROOT
 	if [ -d /sys/bus/pci/devices ]; then
-		want=$(ls /sys/bus/pci/devices /sys/kernel/iommu_groups 2>/dev/null | grep -v ':$' |
-			sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		want=$(for d in /sys/bus/pci/devices/* /sys/kernel/iommu_groups/*; do
+			[ -e "$d" ] && echo "${d##*/}"; done | LC_ALL=C sort | paste -sd' ' -)
 		expect 'vfioctl show ' "$want" 'default root /sys'
 	else
 		skip "bash: default root /sys" "/sys/bus/pci/devices is absent here"
@@ -234,7 +234,7 @@ if command -v fish >/dev/null; then
 		got=$(VFIOX_SYSFS_ROOT=${FROOT:-$S} HOME=$T fish --no-config -c \
 			"source '$COMPL/vfioctl.fish'; complete -C '$1'" 2>"$T/fstderr" |
 			cut -f1 | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
-		want=$(printf '%s\n' $2 | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
+		want=$(tr -s ' \t\n' '\n' <<<"$2" | sed '/^$/d' | LC_ALL=C sort | paste -sd' ' -)
 		if [ "$got" = "$want" ] && [ ! -s "$T/fstderr" ]; then
 			ok "fish: '$1' -> {$want}"
 		else
