@@ -70,7 +70,7 @@ static void print_group_heading(const struct vfiox_group *g)
 		printf("viable\n");
 		return;
 	}
-	printf("not viable (");
+	printf("NOT viable (");
 	for (i = 0; i < n; i++) {
 		struct vfiox_pci_dev *b = vfiox_group_blocker(g, i);
 
