@@ -66,11 +66,24 @@ static inline bool env_warned(const struct env *e, const char *w1, const char *w
 	return false;
 }
 
+/*
+ * Live envs, so that env_teardown() can free what a failed test (cmocka longjmps out of
+ * it) left behind and ASan/valgrind report only the library's leaks.
+ */
+static struct env *env_live[16];
+
 static inline struct env *env_new(void)
 {
 	struct env *e = calloc(1, sizeof(*e));
+	size_t i;
 
 	assert_non_null(e);
+	for (i = 0; i < sizeof(env_live) / sizeof(env_live[0]); i++)
+		if (!env_live[i]) {
+			env_live[i] = e;
+			return e;
+		}
+	fail_msg("more than %zu live envs", sizeof(env_live) / sizeof(env_live[0]));
 	return e;
 }
 
@@ -122,13 +135,32 @@ static inline void env_scan(struct env *e)
 
 static inline void env_free(struct env *e)
 {
+	size_t i;
+
 	if (!e)
 		return;
+	for (i = 0; i < sizeof(env_live) / sizeof(env_live[0]); i++)
+		if (env_live[i] == e)
+			env_live[i] = NULL;
 	vfiox_scan_free(e->scan);
 	vfiox_ctx_free(e->ctx);
 	fx_free(e->fx);
 	free(e);
 }
+
+/* cmocka teardown: frees the envs a failed test did not. */
+static inline int env_teardown(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(env_live) / sizeof(env_live[0]); i++)
+		env_free(env_live[i]);
+	return 0;
+}
+
+/* A test with env_teardown(). */
+#define env_test(f) cmocka_unit_test_teardown(f, env_teardown)
 
 /* The device at @addr; fails the test when the scan does not have it. */
 static inline struct vfiox_pci_dev *env_dev(struct env *e, const char *addr)
