@@ -126,7 +126,7 @@ expect_rc "show without a target exits 2" 2
 # ---- list, human ----
 run --sysfs-root "$H" list
 expect_rc "list exits 0" 0
-expect_grep "list names a blocker and its driver" "$out" "IOMMU group 9: not viable (0000:00:1f.2 bound to ahci)"
+expect_grep "list names a blocker and its driver" "$out" "IOMMU group 9: NOT viable (0000:00:1f.2 bound to ahci)"
 expect_grep "list shows a viable group" "$out" "IOMMU group 10: viable"
 expect_grep "list shows unbound devices with -" "$out" "0000:00:1e.0  [8086:244e]  -"
 expect_grep "list shows names from pci.ids" "$out" "QEMU NVM Express Controller"
