@@ -109,7 +109,8 @@ struct fx_dev {
 };
 
 /**
- * fx_new() - create a fixture in a fresh directory under $TMPDIR (or /tmp)
+ * fx_new() - create a fixture in a fresh directory under $TMPDIR, else /dev/shm when
+ * writable, else /tmp
  * @fxp: receives the fixture
  * @flags: &enum fx_flags
  */
