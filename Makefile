@@ -92,14 +92,15 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/%)
 FIXTURE    := tests/unit/fixture.c
+TEST_HDRS  := tests/unit/fixture.h tests/unit/testutil.h
 TEST_LIBS   = $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) tests/unit/fixture.h $(LIB_A)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_A) $(TEST_LIBS)
 
-$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) tests/unit/fixture.h $(LIB_SRCS) $(HEADERS)
+$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_SRCS) \
 		$(TEST_LIBS)

@@ -13,7 +13,7 @@
 #define CFG_CAP_PTR 0x34
 #define CFG_CARDBUS_CAP_PTR 0x14
 #define MAX_STD_CAPS 48   /* (256 - 64) / 4 */
-#define MAX_EXT_CAPS 960  /* (4096 - 256) / 4 */
+#define MAX_EXT_CAPS 480  /* (4096 - 256) / 8, the kernel's bound */
 
 #define CAP_ID_PM 0x01
 #define CAP_ID_MSI 0x05

@@ -105,6 +105,11 @@ int vfiox__pci_access(struct vfiox_ctx *ctx, struct pci_access **accp)
 	acc->debug = cb_debug;
 	acc->method = PCI_ACCESS_SYS_BUS_PCI;
 	pci_set_param(acc, "sysfs.path", path);
+	/*
+	 * udev's hwdb is built from the same pci.ids; asking it for every miss costs a
+	 * failed open and a leaked udev handle per lookup where hwdb.bin is absent.
+	 */
+	pci_set_param(acc, "hwdb.disable", "1");
 	pci_init(acc);
 	PCILIB_LEAVE();
 	ctx->pacc = acc;

@@ -206,8 +206,12 @@ static int add_device(void *arg, const char *name)
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 
 	snprintf(path, sizeof(path), "%s/uevent", name);
-	if (vfiox__read_attr(scan->bus_fd, path, text, sizeof(text)) >= 0)
+	if (vfiox__read_attr(scan->bus_fd, path, text, sizeof(text)) >= 0) {
 		have = vfiox__parse_uevent(dev, text);
+		/* The kernel writes DRIVER= exactly when a driver is bound. */
+		if (have & VFIOX_UEVENT_ID)
+			have |= VFIOX_UEVENT_DRIVER;
+	}
 	if (read_ids_from_files(ctx, scan->bus_fd, dev, have)) {
 		dev_release(dev);
 		return 0;
@@ -369,7 +373,8 @@ VFIOX_EXPORT int vfiox_scan_new(struct vfiox_ctx *ctx, struct vfiox_scan **scanp
 		vfiox__err(ctx, ret, "cannot read %s: %s", path, strerror(-ret));
 		goto err_devs;
 	}
-	qsort(scan->devs, scan->num_devs, sizeof(*scan->devs), cmp_dev);
+	if (scan->num_devs)
+		qsort(scan->devs, scan->num_devs, sizeof(*scan->devs), cmp_dev);
 	for (i = 0; i < scan->num_devs; i++)
 		scan->devs[i].scan = scan;
 

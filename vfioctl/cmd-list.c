@@ -239,7 +239,7 @@ static int run_list(struct vfiox_ctx *ctx, int argc, char **argv)
 			printf("usage: vfioctl list %s\n%s", cmd_list.args, cmd_list.help);
 			return EXIT_OK;
 		default:
-			return usage_error(&cmd_list, "unknown option");
+			return usage_error(&cmd_list, "%s", bad_option(argv));
 		}
 	}
 	if (optind < argc)

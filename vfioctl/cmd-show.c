@@ -387,7 +387,7 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 			printf("usage: vfioctl show %s\n%s", cmd_show.args, cmd_show.help);
 			return EXIT_OK;
 		default:
-			return usage_error(&cmd_show, "unknown option");
+			return usage_error(&cmd_show, "%s", bad_option(argv));
 		}
 	}
 	if (optind >= argc)

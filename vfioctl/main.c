@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	struct vfiox_ctx *ctx;
 	int c, ret, level = VFIOX_LOG_WARNING;
 
+	opterr = 0; /* each verb names a bad option in its own words */
 	/* '+': stop at the verb, whose options are its own. */
 	while ((c = getopt_long(argc, argv, "+vVh", opts, NULL)) != -1) {
 		switch (c) {
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 			print_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "(see 'vfioctl help')\n");
+			err_msg("%s (see 'vfioctl help')", bad_option(argv));
 			return EXIT_USAGE;
 		}
 	}

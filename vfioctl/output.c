@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages, the JSON writer and aligned tables. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,19 @@ int usage_error(const struct cmd *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nusage: vfioctl %s %s\n(see 'vfioctl help %s')\n", cmd->name, cmd->args,
 		cmd->name);
 	return EXIT_USAGE;
+}
+
+const char *bad_option(char **argv)
+{
+	static char msg[160];
+	const char *arg = argv[optind - 1];
+
+	/* opterr is off, so getopt_long said nothing: name the option here. */
+	if (optopt && strncmp(arg, "--", 2))
+		snprintf(msg, sizeof(msg), "option '-%c' is unknown or needs a value", optopt);
+	else
+		snprintf(msg, sizeof(msg), "option '%s' is unknown or needs a value", arg);
+	return msg;
 }
 
 int lib_error(struct vfiox_ctx *ctx, const char *what, int err)

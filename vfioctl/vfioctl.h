@@ -26,6 +26,8 @@ extern const struct cmd cmd_show;
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
 int usage_error(const struct cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After getopt_long returned '?' or ':': "unknown option '--x'" or "'--x' needs a value". */
+const char *bad_option(char **argv);
 /* Reports a failed library call with the library's own reason. */
 int lib_error(struct vfiox_ctx *ctx, const char *what, int err);
 
