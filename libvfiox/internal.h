@@ -64,7 +64,7 @@ struct vfiox_pci_dev {
 	bool names_loaded;
 	bool config_loaded;
 	struct vfiox_dev_details det;
-	char *vendor_name, *device_name, *class_name, *subsys_name;
+	const char *vendor_name, *device_name, *class_name, *subsys_name; /* scan->names */
 	struct vfiox_dev_config *cfg;
 };
 
@@ -76,8 +76,16 @@ struct vfiox_group {
 	size_t num_blockers;
 };
 
+/* Names looked up once per id, shared by every device with that id. */
+struct vfiox_name_slot {
+	uint64_t key; /* 0: empty */
+	char *name;   /* NULL: the database does not know it */
+};
+
 struct vfiox_scan {
 	struct vfiox_ctx *ctx;
+	struct vfiox_name_slot *names;
+	size_t names_cap, names_used;
 	int bus_fd; /* <sysfs>/bus/pci/devices */
 	struct vfiox_pci_dev *devs;
 	size_t num_devs;
@@ -124,6 +132,9 @@ int vfiox__parse_caps(const uint8_t *cfg, size_t len, struct vfiox_pci_cap **cap
 /* scan.c: parses a device's uevent text (modified in place); returns the VFIOX_UEVENT_* found. */
 enum { VFIOX_UEVENT_ID = 1, VFIOX_UEVENT_SUBSYS = 2, VFIOX_UEVENT_CLASS = 4, VFIOX_UEVENT_DRIVER = 8 };
 int vfiox__parse_uevent(struct vfiox_pci_dev *dev, char *text);
+
+/* names.c */
+void vfiox__names_free(struct vfiox_scan *scan);
 
 /* util */
 char *vfiox__strdup(const char *s);

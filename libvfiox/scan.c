@@ -8,9 +8,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -20,6 +23,18 @@ struct scan_builder {
 	int *group_ids;
 	size_t num_group_ids, cap_group_ids;
 };
+
+static void VFIOX_PRINTF(2, 3) set_warn(char **warn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*warn)
+		return; /* the first reason is the one worth reading */
+	va_start(ap, fmt);
+	if (vasprintf(warn, fmt, ap) < 0)
+		*warn = NULL;
+	va_end(ap);
+}
 
 static int parse_hex(const char *s, int digits, unsigned long max, unsigned long *out)
 {
@@ -54,14 +69,12 @@ static int parse_id_pair(const char *s, uint16_t *a, uint16_t *b)
 }
 
 /* Reads one of the "0x1234" id files. */
-static int read_id_file(int fd, const char *dev, const char *attr, unsigned long max,
-			unsigned long *out)
+static int read_id_file(int dfd, const char *attr, unsigned long max, unsigned long *out)
 {
-	char path[64], buf[32];
+	char buf[32];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%s", dev, attr);
-	n = vfiox__read_attr(fd, path, buf, sizeof(buf));
+	n = vfiox__read_attr(dfd, attr, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	if (strncmp(buf, "0x", 2))
@@ -102,59 +115,56 @@ int vfiox__parse_uevent(struct vfiox_pci_dev *dev, char *text)
 }
 
 /* The attribute files, for trees whose uevent is missing or damaged. */
-static int read_ids_from_files(struct vfiox_ctx *ctx, int fd, struct vfiox_pci_dev *dev,
-			       int have)
+static int read_ids_from_files(char **warn, int dfd, struct vfiox_pci_dev *dev, int have)
 {
 	unsigned long v, d, c;
-	char path[64], name[256];
+	char name[256];
 
 	if (!(have & VFIOX_UEVENT_ID)) {
-		if (read_id_file(fd, dev->name, "vendor", 0xffff, &v) ||
-		    read_id_file(fd, dev->name, "device", 0xffff, &d)) {
-			vfiox__warn(ctx, "%s: skipped: neither uevent nor vendor/device give its ids",
-				    dev->name);
+		if (read_id_file(dfd, "vendor", 0xffff, &v) ||
+		    read_id_file(dfd, "device", 0xffff, &d)) {
+			set_warn(warn, "%s: skipped: neither uevent nor vendor/device give its ids",
+				 dev->name);
 			return -EINVAL;
 		}
 		dev->vendor_id = (uint16_t)v;
 		dev->device_id = (uint16_t)d;
 	}
 	if (!(have & VFIOX_UEVENT_CLASS)) {
-		if (read_id_file(fd, dev->name, "class", 0xffffff, &c)) {
-			vfiox__warn(ctx, "%s: skipped: neither uevent nor class give its class",
-				    dev->name);
+		if (read_id_file(dfd, "class", 0xffffff, &c)) {
+			set_warn(warn, "%s: skipped: neither uevent nor class give its class",
+				 dev->name);
 			return -EINVAL;
 		}
 		dev->class_code = (uint32_t)c;
 	}
 	if (!(have & VFIOX_UEVENT_SUBSYS)) {
-		if (!read_id_file(fd, dev->name, "subsystem_vendor", 0xffff, &v) &&
-		    !read_id_file(fd, dev->name, "subsystem_device", 0xffff, &d)) {
+		if (!read_id_file(dfd, "subsystem_vendor", 0xffff, &v) &&
+		    !read_id_file(dfd, "subsystem_device", 0xffff, &d)) {
 			dev->subsys_vendor_id = (uint16_t)v;
 			dev->subsys_device_id = (uint16_t)d;
 		}
 	}
 	if (!(have & VFIOX_UEVENT_DRIVER)) {
-		snprintf(path, sizeof(path), "%s/driver", dev->name);
-		if (!vfiox__read_link_name(fd, path, name, sizeof(name)))
+		if (!vfiox__read_link_name(dfd, "driver", name, sizeof(name)))
 			dev->driver = strdup(name);
 	}
 	return 0;
 }
 
-static int read_group_link(struct vfiox_ctx *ctx, int fd, struct vfiox_pci_dev *dev)
+static int read_group_link(char **warn, int dfd, struct vfiox_pci_dev *dev)
 {
-	char path[64], name[64], *end;
+	char name[64], *end;
 	long id;
 
 	dev->group_id = -1;
-	snprintf(path, sizeof(path), "%s/iommu_group", dev->name);
-	if (vfiox__read_link_name(fd, path, name, sizeof(name)))
+	if (vfiox__read_link_name(dfd, "iommu_group", name, sizeof(name)))
 		return 0;
 	errno = 0;
 	id = strtol(name, &end, 10);
 	if (errno || *end || end == name || id < 0 || id > 0x7fffffff) {
-		vfiox__warn(ctx, "%s: iommu_group link points to '%s', not a group number", dev->name,
-			    name);
+		set_warn(warn, "%s: iommu_group link points to '%s', not a group number", dev->name,
+			 name);
 		return 0;
 	}
 	dev->group_id = (int)id;
@@ -167,27 +177,21 @@ static void dev_release(struct vfiox_pci_dev *dev)
 	free(dev->det.driver_override);
 	free(dev->det.reset_method);
 	free(dev->det.vfs);
-	free(dev->vendor_name);
-	free(dev->device_name);
-	free(dev->class_name);
-	free(dev->subsys_name);
 	if (dev->cfg)
 		free(dev->cfg->caps);
 	free(dev->cfg);
 }
 
+/* Takes the names from bus/pci/devices; the reading comes later, maybe in parallel. */
 static int add_device(void *arg, const char *name)
 {
 	struct scan_builder *b = arg;
 	struct vfiox_scan *scan = b->scan;
-	struct vfiox_ctx *ctx = scan->ctx;
 	struct vfiox_pci_dev *dev;
 	struct vfiox_pci_addr addr;
-	char path[64], text[1024];
-	int have = 0;
 
 	if (vfiox_pci_addr_parse(name, &addr)) {
-		vfiox__warn(ctx, "bus/pci/devices/%s: skipped: not a PCI address", name);
+		vfiox__warn(scan->ctx, "bus/pci/devices/%s: skipped: not a PCI address", name);
 		return 0;
 	}
 	if (scan->num_devs == b->cap) {
@@ -199,25 +203,120 @@ static int add_device(void *arg, const char *name)
 		scan->devs = devs;
 		b->cap = cap;
 	}
-	dev = &scan->devs[scan->num_devs];
+	dev = &scan->devs[scan->num_devs++];
 	memset(dev, 0, sizeof(*dev));
 	dev->addr = addr;
 	/* Keep the kernel's spelling: it is what every sysfs path uses. */
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	dev->group_id = -1;
+	return 0;
+}
 
-	snprintf(path, sizeof(path), "%s/uevent", name);
-	if (vfiox__read_attr(scan->bus_fd, path, text, sizeof(text)) >= 0) {
+/*
+ * Reads what listing needs. Runs on worker threads for large trees, so it touches only
+ * @dev and reports through *@warn (logged later by the caller's thread).
+ * Returns false when the device must be skipped.
+ */
+static bool read_device(int bus_fd, struct vfiox_pci_dev *dev, char **warn)
+{
+	char text[1024];
+	int have = 0, dfd;
+
+	/* Resolve the bus/pci/devices symlink once; the reads below are one step from it. */
+	dfd = vfiox_sys_openat(bus_fd, dev->name, O_PATH | O_DIRECTORY, 0);
+	if (dfd < 0) {
+		set_warn(warn, "%s: skipped: cannot open its sysfs directory: %s", dev->name,
+			 strerror(-dfd));
+		return false;
+	}
+	if (vfiox__read_attr(dfd, "uevent", text, sizeof(text)) >= 0) {
 		have = vfiox__parse_uevent(dev, text);
 		/* The kernel writes DRIVER= exactly when a driver is bound. */
 		if (have & VFIOX_UEVENT_ID)
 			have |= VFIOX_UEVENT_DRIVER;
 	}
-	if (read_ids_from_files(ctx, scan->bus_fd, dev, have)) {
-		dev_release(dev);
-		return 0;
+	if (read_ids_from_files(warn, dfd, dev, have)) {
+		vfiox_sys_close(dfd);
+		return false;
 	}
-	read_group_link(ctx, scan->bus_fd, dev);
-	scan->num_devs++;
+	read_group_link(warn, dfd, dev);
+	vfiox_sys_close(dfd);
+	return true;
+}
+
+struct read_job {
+	struct vfiox_scan *scan;
+	size_t begin, end;
+	char **warn;
+	bool *keep;
+};
+
+static void *read_devices(void *arg)
+{
+	struct read_job *job = arg;
+	size_t i;
+
+	for (i = job->begin; i < job->end; i++)
+		job->keep[i] = read_device(job->scan->bus_fd, &job->scan->devs[i], &job->warn[i]);
+	return NULL;
+}
+
+/*
+ * On a big host the scan is system calls that walk sysfs paths; they run in parallel on
+ * other CPUs. Small trees are read on the caller's thread: threads would cost more.
+ */
+#define PARALLEL_MIN_DEVS 1024
+#define MAX_READERS 4
+
+static int read_all_devices(struct vfiox_scan *scan)
+{
+	struct read_job jobs[MAX_READERS];
+	pthread_t tids[MAX_READERS];
+	bool started[MAX_READERS] = { false };
+	size_t n = scan->num_devs, i, kept = 0, nthreads = 1;
+	char **warn;
+	bool *keep;
+	long cpus;
+
+	if (!n)
+		return 0;
+	warn = calloc(n, sizeof(*warn));
+	keep = calloc(n, sizeof(*keep));
+	if (!warn || !keep) {
+		free(warn);
+		free(keep);
+		return -ENOMEM;
+	}
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n >= PARALLEL_MIN_DEVS && cpus > 1)
+		nthreads = (size_t)cpus < MAX_READERS ? (size_t)cpus : MAX_READERS;
+	for (i = 0; i < nthreads; i++)
+		jobs[i] = (struct read_job){ .scan = scan, .begin = n * i / nthreads,
+					     .end = n * (i + 1) / nthreads, .warn = warn,
+					     .keep = keep };
+	for (i = 1; i < nthreads; i++)
+		started[i] = !pthread_create(&tids[i], NULL, read_devices, &jobs[i]);
+	read_devices(&jobs[0]);
+	for (i = 1; i < nthreads; i++) {
+		if (started[i])
+			pthread_join(tids[i], NULL);
+		else
+			read_devices(&jobs[i]); /* no thread: do its share here */
+	}
+
+	for (i = 0; i < n; i++) {
+		if (warn[i]) {
+			vfiox__warn(scan->ctx, "%s", warn[i]);
+			free(warn[i]);
+		}
+		if (keep[i])
+			scan->devs[kept++] = scan->devs[i];
+		else
+			dev_release(&scan->devs[i]);
+	}
+	scan->num_devs = kept;
+	free(warn);
+	free(keep);
 	return 0;
 }
 
@@ -373,6 +472,11 @@ VFIOX_EXPORT int vfiox_scan_new(struct vfiox_ctx *ctx, struct vfiox_scan **scanp
 		vfiox__err(ctx, ret, "cannot read %s: %s", path, strerror(-ret));
 		goto err_devs;
 	}
+	ret = read_all_devices(scan);
+	if (ret) {
+		vfiox__err(ctx, ret, "out of memory while reading %s", path);
+		goto err_devs;
+	}
 	if (scan->num_devs)
 		qsort(scan->devs, scan->num_devs, sizeof(*scan->devs), cmp_dev);
 	for (i = 0; i < scan->num_devs; i++)
@@ -414,6 +518,7 @@ VFIOX_EXPORT void vfiox_scan_free(struct vfiox_scan *scan)
 		free(scan->groups[i].devs);
 	free(scan->groups);
 	free(scan->devs);
+	vfiox__names_free(scan);
 	if (scan->bus_fd >= 0)
 		vfiox_sys_close(scan->bus_fd);
 	free(scan);

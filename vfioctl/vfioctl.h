@@ -35,7 +35,10 @@ int lib_error(struct vfiox_ctx *ctx, const char *what, int err);
 struct json {
 	FILE *f;
 	int depth;
+	bool failed;
 	bool need_comma[64];
+	size_t len;
+	char buf[64 * 1024];
 };
 void json_init(struct json *j, FILE *f);
 void json_obj_open(struct json *j, const char *key);
@@ -45,11 +48,14 @@ void json_arr_close(struct json *j);
 void json_str(struct json *j, const char *key, const char *val); /* NULL -> null */
 void json_strf(struct json *j, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A hex string of at least @digits digits, no 0x: "1b36". */
+void json_hex(struct json *j, const char *key, unsigned long val, int digits);
 void json_int(struct json *j, const char *key, long long val);
 void json_int_or_null(struct json *j, const char *key, long long val, bool present);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
-void json_end(struct json *j);
+/* Ends the document and flushes; false when writing failed. */
+bool json_end(struct json *j);
 
 /* Devices and groups in both forms, shared by list and show. */
 void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *dev);
