@@ -377,6 +377,49 @@ static void test_many_devices_come_out_sorted(void **state)
 	env_free(e);
 }
 
+/* Large trees are read by several threads: same result, warnings still reach the caller. */
+static void test_large_tree_read_in_parallel_keeps_order_and_warnings(void **state)
+{
+	struct env *e = env_empty(0);
+	struct vfiox_pci_dev *d = NULL;
+	char addr[16];
+	size_t i;
+	int b, s;
+
+	(void)state;
+	for (b = 0x2f; b >= 0; b--) /* 48 buses x 32 slots = 1536 devices, above the threshold */
+		for (s = 31; s >= 0; s--) {
+			struct fx_dev dv = { .addr = addr, .vendor = 0x8086, .device = 0x10fb,
+					     .class_code = 0x020000, .group = b * 32 + s,
+					     .numa = -1, .driver = s % 3 ? "ixgbe" : NULL };
+
+			snprintf(addr, sizeof(addr), "0000:%02x:%02x.0", b, s);
+			FX(e, fx_add_dev(e->fx, &dv));
+		}
+	/* one device in the middle and one at the end cannot be identified */
+	FX(e, fx_write_attr(e->fx, "0000:17:05.0", "uevent", "PCI_ID=zz\n"));
+	FX(e, fx_write_attr(e->fx, "0000:17:05.0", "vendor", "garbage\n"));
+	FX(e, fx_write_attr(e->fx, "0000:2f:1f.0", "uevent", "PCI_ID=zz\n"));
+	FX(e, fx_write_attr(e->fx, "0000:2f:1f.0", "class", "x\n"));
+	FX(e, fx_write_attr(e->fx, "0000:2f:1f.0", "vendor", "0x8086\n"));
+	FX(e, fx_write_attr(e->fx, "0000:2f:1f.0", "device", "0x10fb\n"));
+	env_scan(e);
+	assert_int_equal(vfiox_scan_num_devs(e->scan), 48 * 32 - 2);
+	for (i = 1; i < vfiox_scan_num_devs(e->scan); i++)
+		assert_true(vfiox_pci_addr_cmp(vfiox_pci_dev_addr(vfiox_scan_dev(e->scan, i - 1)),
+					       vfiox_pci_dev_addr(vfiox_scan_dev(e->scan, i))) < 0);
+	assert_int_equal(vfiox_scan_find_dev(e->scan, "0000:17:05.0", &d), -ENODEV);
+	assert_int_equal(vfiox_scan_find_dev(e->scan, "0000:2f:1f.0", &d), -ENODEV);
+	if (!env_warned(e, "0000:17:05.0", "vendor") || !env_warned(e, "0000:2f:1f.0", "class"))
+		fail_msg("warnings from the reader threads were lost; log:\n%s", e->log);
+	assert_int_equal(vfiox_scan_find_dev(e->scan, "0000:2f:1d.0", &d), 0); /* slot 29: bound */
+	assert_string_equal(vfiox_pci_dev_driver(d), "ixgbe");
+	assert_int_equal(vfiox_pci_dev_iommu_group(d), 0x2f * 32 + 29);
+	assert_int_equal(vfiox_scan_find_dev(e->scan, "0000:00:00.0", &d), 0);
+	assert_null(vfiox_pci_dev_driver(d));
+	env_free(e);
+}
+
 /* ---- details ---- */
 
 static void test_details_of_bound_and_unbound_devices(void **state)
@@ -834,6 +877,7 @@ int main(void)
 		env_test(test_garbage_uevent_ids_fall_back_to_files),
 		env_test(test_uevent_wins_over_id_files),
 		env_test(test_device_without_ids_is_skipped_with_a_warning),
+		env_test(test_large_tree_read_in_parallel_keeps_order_and_warnings),
 		env_test(test_device_without_class_is_skipped_with_a_warning),
 		env_test(test_missing_subsystem_ids_are_zero),
 		env_test(test_iommu_group_link_variants),
