@@ -2,6 +2,7 @@
 /* Names from the PCI ID database, through libpci, read once per device. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <pci/pci.h>
 
@@ -50,6 +51,20 @@ static char *subsys_name(struct vfiox_ctx *ctx, const struct vfiox_pci_dev *dev)
 	return name;
 }
 
+/*
+ * libpci falls back from an unknown subclass to the base class by itself, but then
+ * appends the number ("Unclassified device [00ff]"); callers print numbers themselves.
+ */
+static char *class_name(struct vfiox_ctx *ctx, unsigned int cls)
+{
+	char *name = vfiox__pci_lookup(ctx, PCI_LOOKUP_CLASS, cls, 0, 0, 0);
+	size_t n = name ? strlen(name) : 0;
+
+	if (n > 7 && name[n - 1] == ']' && name[n - 7] == '[' && name[n - 8] == ' ')
+		name[n - 8] = '\0';
+	return name;
+}
+
 static char *lookup(struct vfiox_ctx *ctx, enum name_kind kind, const struct vfiox_pci_dev *dev)
 {
 	switch (kind) {
@@ -59,8 +74,7 @@ static char *lookup(struct vfiox_ctx *ctx, enum name_kind kind, const struct vfi
 		return vfiox__pci_lookup(ctx, PCI_LOOKUP_DEVICE, dev->vendor_id, dev->device_id, 0,
 					 0);
 	case NAME_CLASS:
-		/* libpci falls back from the subclass to the base class by itself. */
-		return vfiox__pci_lookup(ctx, PCI_LOOKUP_CLASS, dev->class_code >> 8, 0, 0, 0);
+		return class_name(ctx, dev->class_code >> 8);
 	case NAME_SUBSYS:
 		return subsys_name(ctx, dev);
 	}
