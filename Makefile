@@ -95,15 +95,17 @@ FIXTURE    := tests/unit/fixture.c
 TEST_HDRS  := tests/unit/fixture.h tests/unit/testutil.h
 TEST_LIBS   = $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# Tests that substitute kernel replies at libvfiox/sys.c name the functions they wrap.
+WRAP_test-syscalls := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_getdents
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_A) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_A) $(TEST_LIBS) $(WRAP_$*)
 
 $(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_SRCS) \
-		$(TEST_LIBS)
+		$(TEST_LIBS) $(WRAP_$*)
 
 $(BUILD)/tests/mkfixture: tests/unit/mkfixture.c $(FIXTURE) tests/unit/fixture.h
 	@mkdir -p $(@D)
