@@ -60,8 +60,8 @@ static char *class_name(struct vfiox_ctx *ctx, unsigned int cls)
 	char *name = vfiox__pci_lookup(ctx, PCI_LOOKUP_CLASS, cls, 0, 0, 0);
 	size_t n = name ? strlen(name) : 0;
 
-	if (n > 7 && name[n - 1] == ']' && name[n - 7] == '[' && name[n - 8] == ' ')
-		name[n - 8] = '\0';
+	if (n > 7 && name[n - 1] == ']' && name[n - 6] == '[' && name[n - 7] == ' ')
+		name[n - 7] = '\0';
 	return name;
 }
 
