@@ -827,10 +827,14 @@ static void test_names_come_from_the_pci_id_database(void **state)
 	struct env *e = env_scenario("host");
 	struct fx_dev unknown = { .addr = "0000:06:00.0", .vendor = 0x1234, .device = 0x11e8,
 				  .class_code = 0x500000, .group = 50, .numa = -1 };
+	/* subclass ff of class 00 is not in pci.ids: libpci falls back to the base class */
+	struct fx_dev edu = { .addr = "0000:06:01.0", .vendor = 0x1234, .device = 0x11e8,
+			      .class_code = 0x00ff00, .group = 51, .numa = -1 };
 	struct vfiox_pci_dev *d;
 
 	(void)state;
 	FX(e, fx_add_dev(e->fx, &unknown));
+	FX(e, fx_add_dev(e->fx, &edu));
 	env_scan(e);
 	d = env_dev(e, "0000:00:04.0");
 	assert_str_or_null(vfiox_pci_dev_vendor_name(d), "Red Hat, Inc.");
@@ -849,6 +853,8 @@ static void test_names_come_from_the_pci_id_database(void **state)
 	assert_null(vfiox_pci_dev_vendor_name(d));
 	assert_null(vfiox_pci_dev_device_name(d));
 	assert_null(vfiox_pci_dev_class_name(d));
+	d = env_dev(e, "0000:06:01.0");
+	assert_str_or_null(vfiox_pci_dev_class_name(d), "Unclassified device"); /* no " [00ff]" */
 	env_free(e);
 }
 
