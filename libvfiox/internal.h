@@ -109,6 +109,11 @@ ssize_t vfiox_sys_read(int fd, void *buf, size_t len);
 ssize_t vfiox_sys_pread(int fd, void *buf, size_t len, off_t off);
 ssize_t vfiox_sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 ssize_t vfiox_sys_getdents(int fd, void *buf, size_t len);
+int vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
+int vfiox_sys_set_cloexec(int fd);
+
+/* holders.c: "pid 123 (qemu-system-x86)" for each process with @path open, or "". */
+void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len);
 
 /* sysfs.c: small readers built on sys.c. */
 ssize_t vfiox__read_attr(int dirfd, const char *path, char *buf, size_t len);
@@ -132,6 +137,31 @@ int vfiox__parse_caps(const uint8_t *cfg, size_t len, struct vfiox_pci_cap **cap
 /* scan.c: parses a device's uevent text (modified in place); returns the VFIOX_UEVENT_* found. */
 enum { VFIOX_UEVENT_ID = 1, VFIOX_UEVENT_SUBSYS = 2, VFIOX_UEVENT_CLASS = 4, VFIOX_UEVENT_DRIVER = 8 };
 int vfiox__parse_uevent(struct vfiox_pci_dev *dev, char *text);
+
+/*
+ * vfio-info.c: the one walker for VFIO capability chains and the decoders of the
+ * kernel's info replies. Pure functions over a buffer (fuzzed): @len is how many bytes
+ * of the reply are valid. They return 0, -EPROTO with the reason in @why, or -ENOMEM.
+ */
+struct vfiox_cap_view {
+	uint16_t id;
+	uint16_t version;
+	uint32_t offset;     /* of the header within the reply */
+	const uint8_t *data; /* the header */
+	size_t len;          /* bytes from the header to the next capability or the end */
+};
+typedef int (*vfiox_cap_fn)(void *arg, const struct vfiox_cap_view *cap, char *why,
+			    size_t whylen);
+int vfiox__walk_info_caps(const uint8_t *buf, size_t len, size_t fixed, uint32_t first,
+			  vfiox_cap_fn fn, void *arg, char *why, size_t whylen);
+int vfiox__parse_region_info(const uint8_t *buf, size_t len, struct vfiox_region *r, char *why,
+			     size_t whylen);
+int vfiox__parse_iommu_info(const uint8_t *buf, size_t len, struct vfiox_iommu_info *info,
+			    char *why, size_t whylen);
+int vfiox__parse_device_info(const uint8_t *buf, size_t len, struct vfiox_device_info *info,
+			     char *why, size_t whylen);
+const char *vfiox__region_name(uint32_t index, bool has_type, uint32_t type, uint32_t subtype);
+const char *vfiox__irq_name(uint32_t index);
 
 /* names.c */
 void vfiox__names_free(struct vfiox_scan *scan);

@@ -6,5 +6,6 @@
 #include <vfiox/ctx.h>
 #include <vfiox/pci.h>
 #include <vfiox/group.h>
+#include <vfiox/vfio.h>
 
 #endif /* VFIOX_VFIOX_H */
