@@ -119,7 +119,8 @@ static void json_reset_methods(struct json *j, const char *methods)
 	json_arr_close(j);
 }
 
-static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev)
+static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
+			     const char *vf_token)
 {
 	struct vfiox_group *g = dev_group(scan, dev);
 	struct vfiox_pci_dev *pf = vfiox_pci_dev_physfn(dev);
@@ -170,11 +171,12 @@ static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev)
 	} else {
 		json_null(&j, "group");
 	}
+	vfio_view_device(vfiox_scan_ctx(scan), g, dev, vf_token, &j);
 	json_obj_close(&j);
 	json_end(&j);
 }
 
-static void show_group_json(struct vfiox_group *g)
+static void show_group_json(struct vfiox_ctx *ctx, struct vfiox_group *g)
 {
 	struct json j;
 	size_t i;
@@ -191,6 +193,7 @@ static void show_group_json(struct vfiox_group *g)
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
+	vfio_view_group(ctx, g, &j);
 	json_obj_close(&j);
 	json_end(&j);
 }
@@ -258,7 +261,8 @@ static void print_caps(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev)
 	}
 }
 
-static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev)
+static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
+			      const char *vf_token)
 {
 	struct vfiox_ctx *ctx = vfiox_scan_ctx(scan);
 	struct vfiox_group *g = dev_group(scan, dev);
@@ -317,9 +321,10 @@ static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev
 		printf("\n");
 	}
 	print_caps(ctx, dev);
+	vfio_view_device(ctx, g, dev, vf_token, NULL);
 }
 
-static void show_group_human(struct vfiox_group *g)
+static void show_group_human(struct vfiox_ctx *ctx, struct vfiox_group *g)
 {
 	struct table t;
 	size_t i;
@@ -349,6 +354,7 @@ static void show_group_human(struct vfiox_group *g)
 	}
 	table_print(&t, stdout, "  ");
 	table_free(&t);
+	vfio_view_group(ctx, g, NULL);
 }
 
 /* A target is a group when it is all decimal digits, a device otherwise. */
@@ -370,18 +376,23 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "vf-token", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct vfiox_scan *scan;
+	const char *vf_token = NULL;
 	bool json = false;
 	const char *target;
 	int c, ret, id;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
+			break;
+		case 't':
+			vf_token = optarg;
 			break;
 		case 'h':
 			printf("usage: vfioctl show %s\n%s", cmd_show.args, cmd_show.help);
@@ -407,7 +418,7 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 		if (ret) {
 			ret = lib_error(ctx, target, ret);
 		} else {
-			json ? show_group_json(g) : show_group_human(g);
+			json ? show_group_json(ctx, g) : show_group_human(ctx, g);
 			ret = EXIT_OK;
 		}
 	} else {
@@ -417,7 +428,8 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 		if (ret) {
 			ret = lib_error(ctx, target, ret);
 		} else {
-			json ? show_device_json(scan, dev) : show_device_human(scan, dev);
+			json ? show_device_json(scan, dev, vf_token)
+			     : show_device_human(scan, dev, vf_token);
 			ret = EXIT_OK;
 		}
 	}
@@ -427,10 +439,13 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_show = {
 	.name = "show",
-	.args = "[--json] DEVICE|GROUP",
+	.args = "[--json] [--vf-token UUID] DEVICE|GROUP",
 	.summary = "show everything known about a PCI device or an IOMMU group",
 	.help = "  DEVICE         PCI address: 0000:03:00.0, or 03:00.0 for domain 0\n"
 		"  GROUP          IOMMU group number, as in /dev/vfio/N\n"
-		"  --json         machine-readable output (schema in vfioctl(8))\n",
+		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"
+		"  --json         machine-readable output (schema in vfioctl(8))\n"
+		"For a device bound to vfio-pci (and its viable group) show also opens it\n"
+		"through VFIO and reports the IOMMU, regions and interrupts the kernel gives.\n",
 	.run = run_show,
 };

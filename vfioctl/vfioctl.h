@@ -62,6 +62,12 @@ void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *de
 void json_blockers(struct json *j, const struct vfiox_group *g);
 const char *or_dash(const char *s);
 
+/* vfio-view.c: the VFIO side of show; j NULL prints for humans. */
+struct vfiox_group;
+void vfio_view_device(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
+		      const char *vf_token, struct json *j);
+void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, struct json *j);
+
 /* Aligned table: add rows of cells, then print with each column as wide as its widest cell. */
 struct table {
 	int ncols;

@@ -352,8 +352,9 @@ struct vfiox_region {
  * @index: region index, 0 .. num_regions - 1
  * @rp: receives the region; free it with vfiox_region_free()
  *
- * Return: 0; -EINVAL for an index the kernel rejects; -EPROTO for a malformed reply
- * (the last error says which offset was wrong); other -errno.
+ * Return: 0; -EINVAL for an index the kernel rejects, which vfio-pci does for regions
+ * the device does not have (the VGA region of a non-VGA device); -EPROTO for a malformed
+ * reply (the last error says which offset was wrong); other -errno.
  */
 int vfiox_device_region(struct vfiox_device *d, uint32_t index, struct vfiox_region **rp);
 

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The VFIO view in `vfioctl show`: open the group and the device the way a VMM would and
+ * report what the kernel says (IOMMU, regions, interrupts). When that is impossible the
+ * reason and the way to get the view are reported instead.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/vfio.h>
+
+#include "vfioctl.h"
+
+struct vfio_view {
+	struct vfiox_container *container;
+	struct vfiox_vgroup *group;
+	struct vfiox_device *device;
+	struct vfiox_iommu_info *iommu;
+	struct vfiox_device_info info;
+	struct vfiox_region **regions;
+	struct vfiox_irq *irqs;
+	size_t num_regions, num_irqs;
+	char why[600];
+};
+
+static void view_close(struct vfio_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->num_regions; i++)
+		vfiox_region_free(v->regions[i]);
+	free(v->regions);
+	free(v->irqs);
+	vfiox_iommu_info_free(v->iommu);
+	vfiox_device_close(v->device);
+	vfiox_vgroup_close(v->group);
+	vfiox_container_close(v->container);
+	memset(v, 0, sizeof(*v));
+}
+
+static int view_fail(struct vfio_view *v, struct vfiox_ctx *ctx)
+{
+	snprintf(v->why, sizeof(v->why), "%s", vfiox_ctx_last_error(ctx));
+	return -1;
+}
+
+/* Opens container and group; with @dev also the device and all its info. */
+static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_group *g,
+		     struct vfiox_pci_dev *dev, const char *vf_token)
+{
+	uint32_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (dev) {
+		const char *drv = vfiox_pci_dev_driver(dev);
+
+		if (!drv || !strstr(drv, "vfio")) {
+			snprintf(v->why, sizeof(v->why),
+				 "%s is %s%s, not to vfio-pci: bind it to vfio-pci to see what VFIO "
+				 "offers (echo vfio-pci > /sys/bus/pci/devices/%s/driver_override, "
+				 "unbind it, echo %s > /sys/bus/pci/drivers_probe)",
+				 vfiox_pci_dev_name(dev), drv ? "bound to " : "bound to no driver",
+				 drv ? drv : "", vfiox_pci_dev_name(dev), vfiox_pci_dev_name(dev));
+			return -1;
+		}
+	}
+	if (!g) {
+		snprintf(v->why, sizeof(v->why),
+			 "the device is in no IOMMU group: the IOMMU is off (see 'vfioctl list')");
+		return -1;
+	}
+	if (vfiox_container_open(ctx, &v->container) ||
+	    vfiox_vgroup_open(ctx, vfiox_group_id(g), &v->group) ||
+	    vfiox_container_attach(v->container, v->group) ||
+	    vfiox_container_iommu_info(v->container, &v->iommu))
+		return view_fail(v, ctx);
+	if (!dev)
+		return 0;
+	if (vfiox_device_open(v->group, vfiox_pci_dev_name(dev), vf_token, &v->device) ||
+	    vfiox_device_info(v->device, &v->info))
+		return view_fail(v, ctx);
+	v->regions = calloc(v->info.num_regions ? v->info.num_regions : 1, sizeof(*v->regions));
+	v->irqs = calloc(v->info.num_irqs ? v->info.num_irqs : 1, sizeof(*v->irqs));
+	if (!v->regions || !v->irqs) {
+		snprintf(v->why, sizeof(v->why), "out of memory");
+		return -1;
+	}
+	for (i = 0; i < v->info.num_regions; i++) {
+		int ret = vfiox_device_region(v->device, i, &v->regions[v->num_regions]);
+
+		/* vfio-pci refuses indexes the device lacks (VGA on a non-VGA device). */
+		if (ret == -EINVAL)
+			continue;
+		if (ret)
+			return view_fail(v, ctx);
+		v->num_regions++;
+	}
+	for (i = 0; i < v->info.num_irqs; i++, v->num_irqs++)
+		if (vfiox_device_irq(v->device, i, &v->irqs[i]))
+			return view_fail(v, ctx);
+	return 0;
+}
+
+static const char *model_name(int m)
+{
+	return m == VFIOX_IOMMU_TYPE1V2 ? "type1v2" : m == VFIOX_IOMMU_TYPE1 ? "type1" : "none";
+}
+
+static void size_str(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned int u = 0;
+
+	while (n >= 1024 && !(n & 1023) && u < 4) {
+		n >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", (unsigned long long)n, units[u]);
+}
+
+static void region_flags(uint32_t f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", f & VFIO_REGION_INFO_FLAG_READ ? "read " : "",
+		 f & VFIO_REGION_INFO_FLAG_WRITE ? "write " : "",
+		 f & VFIO_REGION_INFO_FLAG_MMAP ? "mmap " : "");
+	if (*buf)
+		buf[strlen(buf) - 1] = '\0';
+}
+
+static void irq_flags(uint32_t f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", f & VFIO_IRQ_INFO_EVENTFD ? "eventfd " : "",
+		 f & VFIO_IRQ_INFO_MASKABLE ? "maskable " : "",
+		 f & VFIO_IRQ_INFO_AUTOMASKED ? "automasked " : "",
+		 f & VFIO_IRQ_INFO_NORESIZE ? "noresize " : "");
+	if (*buf)
+		buf[strlen(buf) - 1] = '\0';
+}
+
+/* ------------------------------------------------------------------ human */
+
+static void print_iommu(const struct vfio_view *v)
+{
+	const struct vfiox_iommu_info *io = v->iommu;
+	unsigned int models = vfiox_container_models(v->container);
+	char pg[160] = "";
+	size_t i, n = 0;
+
+	printf("  %-17s %s (offered:%s%s)\n", "IOMMU model:",
+	       model_name(vfiox_container_model(v->container)),
+	       models & (1u << VFIOX_IOMMU_TYPE1) ? " type1" : "",
+	       models & (1u << VFIOX_IOMMU_TYPE1V2) ? " type1v2" : "");
+	for (i = 12; i < 64 && n < sizeof(pg); i++)
+		if (io->pgsizes & (1ull << i)) {
+			char s[24];
+
+			size_str(1ull << i, s, sizeof(s));
+			n += (size_t)snprintf(pg + n, sizeof(pg) - n, "%s%s", n ? ", " : "", s);
+		}
+	printf("  %-17s %s\n", "IOMMU page sizes:", n ? pg : "-");
+	if (!io->iova_ranges)
+		printf("  %-17s not reported by this kernel\n", "IOVA ranges:");
+	for (i = 0; i < io->num_iova_ranges; i++)
+		printf("  %-17s 0x%llx-0x%llx\n", i ? "" : "IOVA ranges:",
+		       (unsigned long long)io->iova_ranges[i].start,
+		       (unsigned long long)io->iova_ranges[i].end);
+	if (io->dma_avail >= 0)
+		printf("  %-17s %lld available\n", "DMA mappings:", (long long)io->dma_avail);
+	else
+		printf("  %-17s not reported by this kernel\n", "DMA mappings:");
+	if (io->migration)
+		printf("  %-17s dirty tracking, bitmap up to %llu bytes\n", "Migration:",
+		       (unsigned long long)io->max_dirty_bitmap_size);
+	for (i = 0; i < io->num_unknown_caps && i < 16; i++)
+		printf("  %-17s unknown capability %u\n", i ? "" : "IOMMU caps:", io->unknown_caps[i]);
+}
+
+static void print_device_view(const struct vfio_view *v)
+{
+	struct table t;
+	size_t i;
+
+	print_iommu(v);
+	printf("  %-17s %s%s%s\n", "VFIO device:",
+	       v->info.flags & VFIO_DEVICE_FLAGS_PCI ? "PCI" : "not PCI",
+	       v->info.flags & VFIO_DEVICE_FLAGS_RESET ? ", resettable" : "",
+	       v->info.num_caps ? ", with capabilities" : "");
+	for (i = 0; i < v->info.num_caps && i < 16; i++)
+		printf("  %-17s capability %u\n", "", v->info.cap_ids[i]);
+	printf("  Regions:\n");
+	table_init(&t, 6);
+	for (i = 0; i < v->num_regions; i++) {
+		const struct vfiox_region *r = v->regions[i];
+		char idx[16], size[32], fl[64], extra[512] = "";
+		size_t k, n = 0;
+
+		if (!r->size && !r->has_type)
+			continue; /* not implemented by the device */
+		snprintf(idx, sizeof(idx), "%u", r->index);
+		size_str(r->size, size, sizeof(size));
+		region_flags(r->flags, fl, sizeof(fl));
+		if (r->has_type)
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, "type 0x%x/%u ", r->type,
+					      r->subtype);
+		if (r->msix_mappable)
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, "msix-mappable ");
+		if (r->has_sparse) {
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, "sparse:");
+			for (k = 0; k < r->num_sparse && n < sizeof(extra); k++)
+				n += (size_t)snprintf(extra + n, sizeof(extra) - n, " 0x%llx+0x%llx",
+						      (unsigned long long)r->sparse[k].offset,
+						      (unsigned long long)r->sparse[k].size);
+			if (n < sizeof(extra))
+				n += (size_t)snprintf(extra + n, sizeof(extra) - n, " ");
+		}
+		for (k = 0; k < r->num_unknown_caps && k < 16 && n < sizeof(extra); k++)
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, "cap#%u ",
+					      r->unknown_caps[k]);
+		if (n && n < sizeof(extra))
+			extra[n - 1] = '\0';
+		table_add(&t, idx, r->name, size, fl, n ? extra : "", "");
+	}
+	table_print(&t, stdout, "    ");
+	table_free(&t);
+	printf("  Interrupts:\n");
+	table_init(&t, 4);
+	for (i = 0; i < v->num_irqs; i++) {
+		char idx[16], count[16], fl[80];
+
+		snprintf(idx, sizeof(idx), "%u", v->irqs[i].index);
+		snprintf(count, sizeof(count), "%u", v->irqs[i].count);
+		irq_flags(v->irqs[i].flags, fl, sizeof(fl));
+		table_add(&t, idx, v->irqs[i].name, count, v->irqs[i].count ? fl : "none");
+	}
+	table_print(&t, stdout, "    ");
+	table_free(&t);
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static void json_iommu(struct json *j, const struct vfio_view *v)
+{
+	const struct vfiox_iommu_info *io = v->iommu;
+	unsigned int models = vfiox_container_models(v->container);
+	size_t i;
+
+	json_obj_open(j, "iommu");
+	json_str(j, "model", model_name(vfiox_container_model(v->container)));
+	json_arr_open(j, "models");
+	if (models & (1u << VFIOX_IOMMU_TYPE1))
+		json_str(j, NULL, "type1");
+	if (models & (1u << VFIOX_IOMMU_TYPE1V2))
+		json_str(j, NULL, "type1v2");
+	json_arr_close(j);
+	json_strf(j, "pgsizes", "0x%llx", (unsigned long long)io->pgsizes);
+	if (io->iova_ranges) {
+		json_arr_open(j, "iova_ranges");
+		for (i = 0; i < io->num_iova_ranges; i++) {
+			json_obj_open(j, NULL);
+			json_strf(j, "start", "0x%llx", (unsigned long long)io->iova_ranges[i].start);
+			json_strf(j, "end", "0x%llx", (unsigned long long)io->iova_ranges[i].end);
+			json_obj_close(j);
+		}
+		json_arr_close(j);
+	} else {
+		json_null(j, "iova_ranges");
+	}
+	json_int_or_null(j, "dma_avail", io->dma_avail, io->dma_avail >= 0);
+	if (io->migration) {
+		json_obj_open(j, "migration");
+		json_int(j, "flags", io->migration_flags);
+		json_strf(j, "pgsizes", "0x%llx", (unsigned long long)io->migration_pgsizes);
+		json_int(j, "max_dirty_bitmap_size", (long long)io->max_dirty_bitmap_size);
+		json_obj_close(j);
+	} else {
+		json_null(j, "migration");
+	}
+	json_arr_open(j, "unknown_caps");
+	for (i = 0; i < io->num_unknown_caps && i < 16; i++)
+		json_int(j, NULL, io->unknown_caps[i]);
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+static void json_flag_list(struct json *j, const char *key, const char *words)
+{
+	char *copy = strdup(words), *tok, *save = NULL;
+
+	json_arr_open(j, key);
+	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save))
+		json_str(j, NULL, tok);
+	json_arr_close(j);
+	free(copy);
+}
+
+static void json_device_view(struct json *j, const struct vfio_view *v)
+{
+	size_t i, k;
+
+	json_obj_open(j, "vfio");
+	json_iommu(j, v);
+	json_obj_open(j, "device");
+	json_int(j, "flags", v->info.flags);
+	json_bool(j, "pci", v->info.flags & VFIO_DEVICE_FLAGS_PCI);
+	json_bool(j, "reset", v->info.flags & VFIO_DEVICE_FLAGS_RESET);
+	json_int(j, "num_regions", v->info.num_regions);
+	json_int(j, "num_irqs", v->info.num_irqs);
+	json_arr_open(j, "caps");
+	for (i = 0; i < v->info.num_caps && i < 16; i++)
+		json_int(j, NULL, v->info.cap_ids[i]);
+	json_arr_close(j);
+	json_obj_close(j);
+	json_arr_open(j, "regions");
+	for (i = 0; i < v->num_regions; i++) {
+		const struct vfiox_region *r = v->regions[i];
+		char fl[64];
+
+		json_obj_open(j, NULL);
+		json_int(j, "index", r->index);
+		json_str(j, "name", r->name);
+		json_int(j, "size", (long long)r->size);
+		json_strf(j, "offset", "0x%llx", (unsigned long long)r->offset);
+		region_flags(r->flags, fl, sizeof(fl));
+		json_flag_list(j, "flags", fl);
+		if (r->has_type) {
+			json_obj_open(j, "type");
+			json_strf(j, "type", "0x%x", r->type);
+			json_int(j, "subtype", r->subtype);
+			json_obj_close(j);
+		} else {
+			json_null(j, "type");
+		}
+		json_bool(j, "msix_mappable", r->msix_mappable);
+		if (r->has_sparse) {
+			json_arr_open(j, "sparse");
+			for (k = 0; k < r->num_sparse; k++) {
+				json_obj_open(j, NULL);
+				json_strf(j, "offset", "0x%llx", (unsigned long long)r->sparse[k].offset);
+				json_int(j, "size", (long long)r->sparse[k].size);
+				json_obj_close(j);
+			}
+			json_arr_close(j);
+		} else {
+			json_null(j, "sparse");
+		}
+		json_arr_open(j, "unknown_caps");
+		for (k = 0; k < r->num_unknown_caps && k < 16; k++)
+			json_int(j, NULL, r->unknown_caps[k]);
+		json_arr_close(j);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_arr_open(j, "irqs");
+	for (i = 0; i < v->num_irqs; i++) {
+		char fl[80];
+
+		json_obj_open(j, NULL);
+		json_int(j, "index", v->irqs[i].index);
+		json_str(j, "name", v->irqs[i].name);
+		json_int(j, "count", v->irqs[i].count);
+		irq_flags(v->irqs[i].flags, fl, sizeof(fl));
+		json_flag_list(j, "flags", fl);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+void vfio_view_device(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
+		      const char *vf_token, struct json *j)
+{
+	struct vfio_view v;
+
+	if (view_open(&v, ctx, g, dev, vf_token)) {
+		if (j) {
+			json_null(j, "vfio");
+			json_str(j, "vfio_unavailable", v.why);
+		} else {
+			printf("  %-17s unavailable: %s\n", "VFIO:", v.why);
+		}
+	} else if (j) {
+		json_device_view(j, &v);
+		json_null(j, "vfio_unavailable");
+	} else {
+		print_device_view(&v);
+	}
+	view_close(&v);
+}
+
+void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, struct json *j)
+{
+	struct vfio_view v;
+
+	if (!vfiox_group_viable(g)) {
+		if (j) {
+			json_null(j, "iommu");
+			json_str(j, "vfio_unavailable", "the group is not viable");
+		}
+		return;
+	}
+	if (view_open(&v, ctx, g, NULL, NULL)) {
+		if (j) {
+			json_null(j, "iommu");
+			json_str(j, "vfio_unavailable", v.why);
+		} else {
+			printf("  %-17s unavailable: %s\n", "VFIO:", v.why);
+		}
+	} else if (j) {
+		json_iommu(j, &v);
+		json_null(j, "vfio_unavailable");
+	} else {
+		print_iommu(&v);
+	}
+	view_close(&v);
+}
