@@ -558,9 +558,11 @@ VFIOX_EXPORT int vfiox_device_region(struct vfiox_device *d, uint32_t index,
 				  d->name, index, why);
 	}
 	if (r->index != index) {
+		uint32_t got = r->index;
+
 		vfiox_region_free(r);
 		return vfiox__err(d->ctx, -EPROTO, "%s: asked for region %u, the kernel answered "
-				  "for %u", d->name, index, r->index);
+				  "for %u", d->name, index, got);
 	}
 	snprintf(ra->name, sizeof(ra->name), "%s",
 		 vfiox__region_name(index, r->has_type, r->type, r->subtype));

@@ -28,7 +28,7 @@
 #define DEVICE_FIXED 24 /* the kernel's struct vfio_device_info, with its pad */
 #define HDR 8		/* struct vfio_info_cap_header */
 
-#define IGD_TYPE (VFIO_REGION_TYPE_PCI_VENDOR_TYPE | 0x8086u)
+#define IGD_TYPE 0x80008086u /* VFIO_REGION_TYPE_PCI_VENDOR_TYPE | Intel; (1 << 31) is UB */
 
 /* A reply under construction: the fixed struct, then capabilities appended in order. */
 struct reply {
@@ -418,7 +418,6 @@ static void test_vendor_region_types_are_named(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(IGD_TYPE, 0x80008086u);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		region_reply(&r, 9, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
 			     0x2000, 9ull << 40);
