@@ -1,79 +1,131 @@
 #!/usr/bin/env bash
-# mkinitramfs.sh VM_DIR BUILD - the guest's root: busybox, the kernel modules the tests
-# need, vfioctl with every shared library it loads, jq, pci.ids, /init and the tests.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# mkinitramfs.sh VM_DIR VFIOCTL LIBVFIOX_SO [HELPER...] - the guest's root file system, as
+# VM_DIR/initramfs.gz (cpio newc, gzip):
+#   busybox-static and its applets; the kernel modules the tests need, decompressed, with
+#   their dependencies, in load order (lib/modules/order; /init insmods them); vfioctl and
+#   libvfiox next to each other in /opt/vfiox (found through the $ORIGIN rpath), the test
+#   helper programs there too (HELPER..., from tests/vm/*.c), all on PATH, with every shared
+#   library they load and the dynamic loader; jq and its libraries; pci.ids (libpci's
+#   default path); /init and tests/vm/guest/*.sh as /tests.
+# Needs VM_DIR/kernel from fetch-kernel.sh.
 set -euo pipefail
-vm=${1:?usage: mkinitramfs.sh VM_DIR BUILD}
-build=${2:?usage: mkinitramfs.sh VM_DIR BUILD}
+vm=${1:?usage: mkinitramfs.sh VM_DIR VFIOCTL LIBVFIOX_SO}
+vfioctl=${2:?usage: mkinitramfs.sh VM_DIR VFIOCTL LIBVFIOX_SO}
+libvfiox=${3:?usage: mkinitramfs.sh VM_DIR VFIOCTL LIBVFIOX_SO}
+shift 3
+helpers=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 ver=$(cat "$vm/kernel/version")
-kmods=$vm/kernel/root/lib/modules/$ver/kernel
+kroot=$vm/kernel/root
+kmods=$kroot/lib/modules/$ver/kernel
+config=$kroot/boot/config-$ver
 root=$vm/initramfs.d
+
+die() {
+	echo "vm: $*" >&2
+	exit 1
+}
+[ -e "$config" ] || die "$config is missing: rm -rf $vm/kernel and run make vm-kernel"
+for f in "$vfioctl" "$libvfiox" "${helpers[@]}"; do [ -e "$f" ] || die "$f is missing: run make"; done
+
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,etc,lib/modules,usr/bin,usr/share/misc,tests,opt/vfiox}
 
-# busybox and its applets
-bb=/bin/busybox # from busybox-static: the guest has no libc of its own for it
-[ -x "$bb" ] || { echo "vm: $bb is missing: apt-get install busybox-static" >&2; exit 1; }
+# busybox-static: the guest has no libc of its own for a dynamic busybox
+bb=/bin/busybox
+[ -x "$bb" ] || die "$bb is missing: apt-get install busybox-static"
+if ldd "$bb" > /dev/null 2>&1; then die "$bb is dynamically linked: apt-get install busybox-static"; fi
 cp "$bb" "$root/bin/busybox"
 for a in $("$bb" --list); do
 	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 done
 
-# Kernel modules, dependencies first, decompressed (busybox insmod reads plain .ko).
-want=(irqbypass vfio vfio_iommu_type1 vfio-pci-core vfio-pci nvme e1000e ahci pci-stub)
+# Kernel modules: module name and the config symbol that builds it. =y needs nothing,
+# =m is copied (dependencies first, from modinfo), unset is an error.
+modules=(
+	irqbypass:IRQ_BYPASS_MANAGER
+	vfio:VFIO
+	vfio_iommu_type1:VFIO_IOMMU_TYPE1
+	vfio-pci-core:VFIO_PCI_CORE
+	vfio-pci:VFIO_PCI
+	pci-stub:PCI_STUB
+	nvme:BLK_DEV_NVME
+	e1000e:E1000E
+	ahci:SATA_AHCI
+)
 declare -A seen=()
 order=()
-modfile() { find "$kmods" -name "$1.ko*" -print -quit; }
+modfile() {
+	find "$kmods" \( -name "$1.ko*" -o -name "${1//-/_}.ko*" -o -name "${1//_/-}.ko*" \) -print -quit
+}
 add_mod() {
 	local m=$1 f d
 	[ -n "${seen[$m]:-}" ] && return 0
 	seen[$m]=1
 	f=$(modfile "$m")
-	if [ -z "$f" ]; then
-		f=$(modfile "${m//-/_}")
-		[ -n "$f" ] || { f=$(modfile "${m//_/-}"); }
-	fi
-	[ -n "$f" ] || return 0 # built in
+	[ -n "$f" ] || die "module $m is not in $kmods"
 	for d in $(modinfo -F depends "$f" | tr ',' ' '); do add_mod "$d"; done
 	case $f in
 	*.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
 	*.zst) zstd -qdc "$f" > "$root/lib/modules/$m.ko" ;;
+	*.gz) gzip -dc "$f" > "$root/lib/modules/$m.ko" ;;
 	*) cp "$f" "$root/lib/modules/$m.ko" ;;
 	esac
 	order+=("$m")
 }
-for m in "${want[@]}"; do add_mod "$m"; done
+builtin=()
+for mc in "${modules[@]}"; do
+	m=${mc%%:*}
+	c=CONFIG_${mc#*:}
+	case $(grep -E "^$c=" "$config" | cut -d= -f2) in
+	y) builtin+=("$m") ;;
+	m) add_mod "$m" ;;
+	*) die "$c is not set in $config: $m is neither built in nor a module" ;;
+	esac
+done
 printf '%s\n' "${order[@]}" > "$root/lib/modules/order"
 
-# A program and the shared libraries it loads, at the paths the loader expects.
+# copy_libs PROGRAM: the shared libraries it loads, at the paths the loader looks in
 copy_libs() {
 	local lib
-	for lib in $(LD_LIBRARY_PATH="$build" ldd "$1" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+	for lib in $(LD_LIBRARY_PATH="$(dirname "$libvfiox")" ldd "$1" |
+		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+		case $lib in */libvfiox.so*) continue ;; esac
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
 }
-# vfioctl finds libvfiox next to itself ($ORIGIN); keep them together.
-cp "$build/vfioctl" "$root/opt/vfiox/vfioctl"
-cp -L "$build/libvfiox.so.0" "$root/opt/vfiox/libvfiox.so.0"
+cp "$vfioctl" "$root/opt/vfiox/vfioctl"
+cp -L "$libvfiox" "$root/opt/vfiox/$(basename "$libvfiox")"
 ln -s ../../opt/vfiox/vfioctl "$root/usr/bin/vfioctl"
-copy_libs "$build/vfioctl"
-copy_libs "$build/libvfiox.so.0"
-jq=$(command -v jq) || { echo "vm: jq is not installed" >&2; exit 1; }
+copy_libs "$vfioctl"
+copy_libs "$libvfiox"
+for h in "${helpers[@]}"; do
+	cp "$h" "$root/opt/vfiox/"
+	ln -s "../../opt/vfiox/${h##*/}" "$root/usr/bin/${h##*/}"
+	copy_libs "$h"
+done
+for p in "$root"/opt/vfiox/*; do
+	[ "$p" = "$root/opt/vfiox/$(basename "$libvfiox")" ] && continue
+	if ! LD_LIBRARY_PATH= ldd "$p" | grep -q "$(basename "$libvfiox") => .*/initramfs.d/opt/vfiox/"; then
+		die "${p##*/} does not find $(basename "$libvfiox") next to itself (link with -Wl,-rpath,'\$ORIGIN')"
+	fi
+done
+jq=$(command -v jq) || die "jq is not installed: apt-get install jq"
 cp "$jq" "$root/usr/bin/jq"
 copy_libs "$jq"
-[ -e /lib64/ld-linux-x86-64.so.2 ] && mkdir -p "$root/lib64" &&
-	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
-cp /usr/share/misc/pci.ids "$root/usr/share/misc/pci.ids"
-echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
-echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
+[ -e /usr/share/misc/pci.ids ] || die "/usr/share/misc/pci.ids is missing: apt-get install pci.ids"
+cp -L /usr/share/misc/pci.ids "$root/usr/share/misc/pci.ids"
+# root, and nobody for tests of what an unprivileged user is told
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
 
-cp "$here/init" "$root/init"
-chmod 755 "$root/init"
+install -m 755 "$here/init" "$root/init"
 cp "$here"/guest/*.sh "$root/tests/"
 
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$vm/initramfs.gz.tmp"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$vm/initramfs.gz.tmp"
 mv "$vm/initramfs.gz.tmp" "$vm/initramfs.gz"
-echo "vm: initramfs $(du -h "$vm/initramfs.gz" | cut -f1) with modules: ${order[*]}"
+echo "vm: initramfs $(du -h "$vm/initramfs.gz" | cut -f1), kernel $ver, modules: ${order[*]}" \
+	"${builtin[*]:+(built in: ${builtin[*]})}"

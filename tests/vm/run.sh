@@ -1,70 +1,95 @@
 #!/usr/bin/env bash
-# run.sh test|demo VM_DIR - boot the emulated VFIO host once.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# run.sh test|demo [VM_DIR] - boot the emulated VFIO host once (QEMU TCG, q35, intel-iommu,
+# the devices of devices.sh) with VM_DIR/kernel and VM_DIR/initramfs.gz.
 #
-# test: the guest runs every tests/vm/guest/t-*.sh and prints TAP between
-#   VFIOX-TAP-BEGIN and VFIOX-END. The run fails on any "not ok", a plan that does not
-#   match the results, a missing end marker or a timeout; the whole console is printed
-#   then. The last line is "N passed, M failed".
-# demo: prints what the guest's demo.sh printed.
+# test: the guest runs tests/vm/guest/t-*.sh and prints TAP between VFIOX-TAP-BEGIN and
+#   VFIOX-END. The run fails on a "not ok", on a plan that does not match the results or
+#   numbers out of sequence, on a missing end marker, on a timeout and when QEMU fails;
+#   then the whole guest console is printed too. The TAP is printed always, and last a
+#   line "N passed, M failed".
+# demo: prints what tests/vm/guest/demo.sh printed; fails only when it did not finish.
 #
-# Environment: VM_TIMEOUT (seconds, default 420), VM_KEEP_LOG (console log path).
+# Environment: VM_TIMEOUT (seconds for the whole boot, default 300), VM_APPEND (more
+# kernel arguments, e.g. vfiox.file_timeout=60), VM_QEMU_ARGS (more QEMU arguments).
+# The console is kept in VM_DIR/console-MODE.log.
 set -uo pipefail
-mode=${1:?usage: run.sh test|demo VM_DIR}
-VM_DIR=${2:?usage: run.sh test|demo VM_DIR}
-export VM_DIR
+mode=${1:-}
+case $mode in test | demo) ;; *) echo "usage: run.sh test|demo [VM_DIR]" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
-timeout_s=${VM_TIMEOUT:-420}
-log=${VM_KEEP_LOG:-$VM_DIR/console-$mode.log}
+VM_DIR=${2:-${BUILD:-$here/../../build}/vm}
+export VM_DIR
+timeout_s=${VM_TIMEOUT:-300}
+log=$VM_DIR/console-$mode.log
 
-command -v qemu-system-x86_64 >/dev/null || { echo "vm: qemu-system-x86 is not installed" >&2; exit 1; }
+command -v qemu-system-x86_64 > /dev/null ||
+	{ echo "vm: qemu-system-x86_64 is missing: apt-get install qemu-system-x86 (make deps)" >&2; exit 1; }
 [ -e "$VM_DIR/kernel/vmlinuz" ] && [ -e "$VM_DIR/initramfs.gz" ] ||
-	{ echo "vm: kernel or initramfs missing in $VM_DIR (make check-vm builds them)" >&2; exit 1; }
+	{ echo "vm: no kernel or initramfs in $VM_DIR: make check-vm builds them" >&2; exit 1; }
 [ -e "$VM_DIR/nvme0.img" ] || truncate -s 16M "$VM_DIR/nvme0.img"
 
 mapfile -t devices < <(bash "$here/devices.sh")
-start=$(date +%s)
-timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 \
-	-machine q35,kernel-irqchip=split -accel tcg -cpu max -m 512 -smp 1 \
+# intremap=on (with kernel-irqchip=split) gives the guest interrupt remapping, without
+# which vfio_iommu_type1 refuses to attach groups (allow_unsafe_interrupts).
+start=$(date +%s.%N)
+# shellcheck disable=SC2086 # VM_QEMU_ARGS is a list of words
+timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+	-machine q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
 	-nographic -no-reboot -nic none \
 	-device intel-iommu,caching-mode=on,intremap=on \
 	-kernel "$VM_DIR/kernel/vmlinuz" -initrd "$VM_DIR/initramfs.gz" \
-	-append "console=ttyS0 intel_iommu=on quiet panic=-1 vfiox.mode=$mode" \
-	"${devices[@]}" </dev/null >"$log" 2>&1
+	-append "console=ttyS0 intel_iommu=on quiet panic=-1 vfiox.mode=$mode ${VM_APPEND:-}" \
+	"${devices[@]}" ${VM_QEMU_ARGS:-} < /dev/null > "$log" 2>&1
 rc=$?
-secs=$(( $(date +%s) - start ))
-tr -d '\r' < "$log" > "$log.txt"
+secs=$(echo "$start $(date +%s.%N)" | awk '{printf "%.0f", $2 - $1}')
+# The serial console ends lines with \r\n; the firmware adds escape sequences.
+clean=$(tr -d '\r' < "$log")
+
+dump_console() {
+	echo "---- guest console ($log) ----"
+	printf '%s\n' "$clean"
+	echo "---- end of guest console ----"
+}
 
 if [ "$mode" = demo ]; then
-	if ! grep -q '^VFIOX-DEMO-END' "$log.txt"; then
-		cat "$log.txt"
-		echo "vm: the demo did not finish (qemu exit $rc after ${secs}s)" >&2
+	if ! grep -q '^VFIOX-DEMO-END$' <<< "$clean"; then
+		dump_console
+		echo "vm: the demo did not finish (qemu exit $rc after ${secs} s)" >&2
 		exit 1
 	fi
-	sed -n '/^VFIOX-DEMO-BEGIN/,/^VFIOX-DEMO-END/p' "$log.txt" | sed '1d;$d'
-	echo "(emulated host booted and ran in ${secs}s)"
+	sed -n '/^VFIOX-DEMO-BEGIN$/,/^VFIOX-DEMO-END$/p' <<< "$clean" | sed '1d;$d'
+	echo
+	echo "(the emulated host booted, ran the demo and powered off in ${secs} s)"
 	exit 0
 fi
 
-tap=$(sed -n '/^VFIOX-TAP-BEGIN/,/^VFIOX-END/p' "$log.txt" | sed '1d')
-pass=$(grep -c '^ok ' <<<"$tap")
-fail=$(grep -c '^not ok ' <<<"$tap")
-plan=$(grep -E '^1\.\.[0-9]+$' <<<"$tap" | tail -n 1 | cut -d. -f3)
+# TAP: the lines between the markers; kernel messages and anything else are not TAP.
+tap=$(sed -n '/^VFIOX-TAP-BEGIN$/,/^VFIOX-END$/p' <<< "$clean" | grep -E '^(ok|not ok|1\.\.|#)')
+results=$(grep -E '^(ok|not ok) ' <<< "$tap")
+pass=$(grep -c '^ok ' <<< "$results")
+fail=$(grep -c '^not ok ' <<< "$results")
+plan=$(grep -E '^1\.\.[0-9]+$' <<< "$tap" | tail -n 1 | cut -d. -f3)
 problems=()
-[ $rc -eq 124 ] || [ $rc -eq 137 ] && problems+=("timeout after ${timeout_s}s")
-grep -q '^VFIOX-END' <<<"$tap" || problems+=("no end marker: the guest did not finish")
-[ -n "$plan" ] && [ "$plan" -eq $((pass + fail)) ] ||
-	problems+=("plan '${plan:-none}' does not match $((pass + fail)) results")
-[ "$fail" -eq 0 ] || problems+=("$fail test(s) failed")
-[ $((pass + fail)) -gt 0 ] || problems+=("no test ran")
-
-grep -E '^(ok|not ok|#|1\.\.)|^    ' <<<"$tap" | grep -v '^VFIOX-END'
-echo "vm: guest ran in ${secs}s (console: $log.txt)"
-if [ ${#problems[@]} -gt 0 ]; then
-	echo "---- guest console ----"
-	cat "$log.txt"
-	echo "---- end of guest console ----"
-	printf 'vm: FAILED: %s\n' "${problems[@]}"
-	echo "$pass passed, $fail failed"
-	exit 1
+[ $rc -eq 124 ] || [ $rc -eq 137 ] && problems+=("timeout: the guest ran longer than ${timeout_s} s (VM_TIMEOUT)")
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ] && problems+=("qemu exited with status $rc")
+grep -q '^VFIOX-END$' <<< "$clean" || problems+=("no VFIOX-END: the guest did not finish its tests")
+[ "$(grep -c '^1\.\.' <<< "$tap")" -le 1 ] || problems+=("more than one plan")
+if [ -z "$plan" ]; then
+	problems+=("no plan")
+elif [ "$plan" -ne $((pass + fail)) ]; then
+	problems+=("plan 1..$plan but $((pass + fail)) results")
 fi
+numbers=$(sed -E 's/^(not )?ok ([0-9]+).*/\2/' <<< "$results" | tr '\n' ' ')
+[ "$numbers" = "$(seq -s ' ' 1 $((pass + fail))) " ] || [ $((pass + fail)) -eq 0 ] ||
+	problems+=("results are not numbered 1..$((pass + fail)) in order")
+[ "$fail" -eq 0 ] || problems+=("$fail test(s) failed")
+[ $((pass + fail)) -gt 0 ] || problems+=("no results")
+
+[ -n "$tap" ] && printf '%s\n' "$tap"
+if [ ${#problems[@]} -gt 0 ]; then
+	dump_console
+	printf 'vm: FAILED: %s\n' "${problems[@]}"
+fi
+echo "vm: booted, tested and powered off in ${secs} s (console: $log)"
 echo "$pass passed, $fail failed"
+[ ${#problems[@]} -eq 0 ]

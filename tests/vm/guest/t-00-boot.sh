@@ -1,7 +1,24 @@
-# The emulated host is what the other tests assume.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The emulated host is the one the other tests assume (sysfs only, no vfioctl).
 . /tests/tap.sh
-check "the IOMMU is on: /sys/kernel/iommu_groups has groups" test -n "$(ls /sys/kernel/iommu_groups)"
+. /tests/sysfs.sh
+
+check "the IOMMU is on: /sys/kernel/iommu_groups has groups" test -n "$(ls $IOMMU_GROUPS)"
 check "vfio-pci is loaded" test -d /sys/bus/pci/drivers/vfio-pci
+check "pci-stub is loaded" test -d /sys/bus/pci/drivers/pci-stub
 check "/dev/vfio/vfio exists" test -c /dev/vfio/vfio
 is "$(find_ids 1234 11e8 | wc -l)" 3 "three edu devices"
-check "vfioctl runs" vfioctl --version
+
+# rp1 -> pcie-pci-bridge -> 2 x edu: one group of three
+br=$(find_ids 1b36 000e)
+g=$(sys_group "$br")
+is "$(for m in $(ls $IOMMU_GROUPS/$g/devices); do echo "$(sys_hex $m vendor):$(sys_hex $m device)"; done | sort | tr '\n' ' ')" \
+	"1234:11e8 1234:11e8 1b36:000e " "the PCIe-to-PCI bridge shares group $g with both edu devices"
+is "$(for a in $(find_ids 1b36 0010); do sys_driver $a; done | sort -u)" nvme "the NVMe controllers are bound to nvme"
+pfs=$(for a in $(find_ids 1b36 0010); do [ -e $PCI/$a/sriov_totalvfs ] && cat $PCI/$a/sriov_totalvfs; done)
+is "$pfs" 2 "one NVMe controller is an SR-IOV PF with 2 VFs"
+is "$(sys_driver "$(find_ids 8086 10d3)")" e1000e "the e1000e is bound to e1000e"
+is "$(sys_driver 0000:00:1f.2)" ahci "the ICH9 SATA controller is bound to ahci"
+is "$(ls $IOMMU_GROUPS/$(sys_group 0000:00:1f.2)/devices | tr '\n' ' ')" \
+	"0000:00:1f.0 0000:00:1f.2 0000:00:1f.3 " "the ICH9 functions share one group"
+like "$(vfioctl --version)" '^vfioctl [0-9]+\.[0-9]+\.[0-9]+ \(libvfiox [0-9.]+\)$' "vfioctl runs"

@@ -1,40 +1,70 @@
-# TAP helpers for guest tests; source it. Numbers run across all test files
-# (/tmp/tap.count, set up by /init).
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tap.sh - TAP helpers for the guest tests (busybox sh). Every t-*.sh sources it.
+#
+# One numbering runs across all test files: the counter lives in /tmp/tap.count, /init
+# creates it and prints the plan ("1..N") after the last file.
+#
+#   ok DESC                      a pass
+#   not_ok DESC [WHY...]         a failure; WHY lines become comments
+#   is GOT WANT DESC             ok when the two strings are equal; shows both otherwise
+#   like TEXT ERE DESC           ok when TEXT matches the extended regular expression
+#   check DESC CMD [ARG...]      ok when CMD succeeds
+#   same DESC GOT_FILE WANT_FILE ok when the files are equal; shows the diff otherwise
+#   skip DESC                    a skipped check (counts as ok)
+#   skip_file REASON             skip the rest of this file; the only sanctioned early exit
+#   diag LINE...                 comment lines ("# ...")
+#
+# A file must run to its end (or call skip_file): /init reports a file that exits early,
+# dies on a shell error or outlives its time limit as "not ok".
+
 _tap_next() {
-	n=$(($(cat /tmp/tap.count) + 1))
-	echo $n > /tmp/tap.count
-	echo $n
+	_tap_n=$(($(cat /tmp/tap.count 2>/dev/null || echo 0) + 1))
+	echo "$_tap_n" > /tmp/tap.count
 }
-ok() { echo "ok $(_tap_next) - $*"; }
-not_ok() { echo "not ok $(_tap_next) - $*"; }
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-skip() { echo "ok $(_tap_next) - # SKIP $*"; }
-# check DESCRIPTION COMMAND...: ok when the command succeeds
-check() {
-	d=$1; shift
-	if "$@"; then ok "$d"; else not_ok "$d"; diag "command failed: $*"; fi
+diag() {
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/# /'
+	return 0
 }
-# is GOT WANT DESCRIPTION
+ok() {
+	_tap_next
+	echo "ok $_tap_n - $1"
+}
+not_ok() {
+	_tap_next
+	echo "not ok $_tap_n - $1"
+	shift
+	diag "$@"
+}
+skip() {
+	_tap_next
+	echo "ok $_tap_n - # SKIP $1"
+}
+skip_file() {
+	skip "${TAP_FILE:-this file}: $1"
+	: > /tmp/tap.done
+	exit 0
+}
 is() {
-	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3"; diag "got:  $1" "want: $2"; fi
+	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got:  $1" "want: $2"; fi
 }
-# like TEXT PATTERN DESCRIPTION (grep -E)
 like() {
-	if printf '%s\n' "$1" | grep -qE -- "$2"; then ok "$3"; else not_ok "$3"; diag "no match for /$2/ in:" "$1"; fi
+	if printf '%s\n' "$1" | grep -qE -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3" "no match for /$2/ in:"
+		diag "$1"
+	fi
 }
-# The guest's view of sysfs, for comparisons.
-sys_driver() { l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && echo "${l##*/}" || echo null; }
-sys_group() { l=$(readlink "/sys/bus/pci/devices/$1/iommu_group" 2>/dev/null) && echo "${l##*/}" || echo null; }
-sys_hex() { sed 's/^0x//' "/sys/bus/pci/devices/$1/$2"; }
-# bind_vfio ADDR: hand a device to vfio-pci with plain sysfs writes
-bind_vfio() {
-	echo vfio-pci > "/sys/bus/pci/devices/$1/driver_override"
-	[ -e "/sys/bus/pci/devices/$1/driver" ] && echo "$1" > "/sys/bus/pci/devices/$1/driver/unbind"
-	echo "$1" > /sys/bus/pci/drivers_probe
+check() {
+	_tap_d=$1
+	shift
+	if "$@"; then ok "$_tap_d"; else not_ok "$_tap_d" "command failed (exit $?): $*"; fi
 }
-# addresses of devices with VENDOR:DEVICE
-find_ids() {
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat $d/vendor):$(cat $d/device)" = "0x$1:0x$2" ] && echo "${d##*/}"
-	done
+same() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1" "--- want ($3) +++ got ($2):"
+		diag "$(diff "$3" "$2" | sed 1,2d)"
+	fi
 }
