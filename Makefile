@@ -97,6 +97,7 @@ TEST_LIBS   = $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # Tests that substitute kernel replies at libvfiox/sys.c name the functions they wrap.
 WRAP_test-syscalls := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_getdents
+WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
 	@mkdir -p $(@D)

@@ -51,7 +51,7 @@ static int container_setup(struct vfiox_ctx *ctx, int fd, const char *what,
 
 	ver = vfiox_sys_ioctl(fd, VFIO_GET_API_VERSION, NULL);
 	if (ver < 0) {
-		ret = vfiox__err(ctx, ver == -ENOTTY ? -EBADF : ver,
+		ret = vfiox__err(ctx, ver == -ENOTTY || ver == -EINVAL ? -EBADF : ver,
 				 "%s is not a VFIO container (VFIO_GET_API_VERSION: %s)", what,
 				 strerror(-ver));
 		goto err_close;
@@ -273,7 +273,7 @@ static int vgroup_setup(struct vfiox_ctx *ctx, int fd, int id, const char *what,
 
 	ret = vfiox_sys_ioctl(fd, VFIO_GROUP_GET_STATUS, &st);
 	if (ret < 0) {
-		ret = vfiox__err(ctx, ret == -ENOTTY ? -EBADF : ret,
+		ret = vfiox__err(ctx, ret == -ENOTTY || ret == -EINVAL ? -EBADF : ret,
 				 "%s is not a VFIO group (VFIO_GROUP_GET_STATUS: %s)", what,
 				 strerror(-ret));
 		goto err_close;
@@ -321,8 +321,8 @@ VFIOX_EXPORT int vfiox_vgroup_open(struct vfiox_ctx *ctx, int id, struct vfiox_v
 				  "(e.g. chown USER %s, or a udev rule)", path, path);
 	if (fd == -EBUSY) {
 		vfiox__find_holders(ctx, path, holders, sizeof(holders));
-		return vfiox__err(ctx, fd, "IOMMU group %d is in use by %s: a group can be open in "
-				  "one process at a time", id,
+		return vfiox__err(ctx, fd, "IOMMU group %d (%s) is in use by %s: a group can be open "
+				  "in one process at a time", id, path,
 				  holders[0] ? holders : "another process (not visible to us)");
 	}
 	if (fd < 0)
@@ -479,7 +479,7 @@ VFIOX_EXPORT int vfiox_device_adopt(struct vfiox_ctx *ctx, int fd, const char *n
 	ret = vfiox_sys_ioctl(fd, VFIO_DEVICE_GET_INFO, &info);
 	if (ret < 0) {
 		vfiox_sys_close(fd);
-		return vfiox__err(ctx, ret == -ENOTTY ? -EBADF : ret,
+		return vfiox__err(ctx, ret == -ENOTTY || ret == -EINVAL ? -EBADF : ret,
 				  "fd %d is not a VFIO device (VFIO_DEVICE_GET_INFO: %s)", fd,
 				  strerror(-ret));
 	}
@@ -533,13 +533,14 @@ VFIOX_EXPORT int vfiox_device_region(struct vfiox_device *d, uint32_t index,
 	struct vfio_region_info init = { .index = index };
 	struct region_alloc *ra;
 	struct vfiox_region *r;
-	char why[200];
+	char why[200], what[128];
 	uint8_t *buf;
 	size_t len;
 	int ret;
 
-	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_REGION_INFO, &init, sizeof(init),
-		       "region info", &buf, &len);
+	snprintf(what, sizeof(what), "%s: region %u", d->name, index);
+	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_REGION_INFO, &init, sizeof(init), what,
+		       &buf, &len);
 	if (ret)
 		return ret == -EPROTO || ret == -ENOMEM ? ret :
 		       vfiox__err(d->ctx, ret, "%s: region %u: %s", d->name, index,
