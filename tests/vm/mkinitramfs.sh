@@ -109,7 +109,7 @@ for h in "${helpers[@]}"; do
 done
 for p in "$root"/opt/vfiox/*; do
 	[ "$p" = "$root/opt/vfiox/$(basename "$libvfiox")" ] && continue
-	if ! LD_LIBRARY_PATH= ldd "$p" | grep -q "$(basename "$libvfiox") => .*/initramfs.d/opt/vfiox/"; then
+	if ! LD_LIBRARY_PATH='' ldd "$p" | grep -q "$(basename "$libvfiox") => .*/initramfs.d/opt/vfiox/"; then
 		die "${p##*/} does not find $(basename "$libvfiox") next to itself (link with -Wl,-rpath,'\$ORIGIN')"
 	fi
 done

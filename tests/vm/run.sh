@@ -90,6 +90,6 @@ if [ ${#problems[@]} -gt 0 ]; then
 	dump_console
 	printf 'vm: FAILED: %s\n' "${problems[@]}"
 fi
-echo "vm: booted, tested and powered off in ${secs} s (console: $log)"
+echo "vm: the guest ran ${secs} s (console: $log)"
 echo "$pass passed, $fail failed"
 [ ${#problems[@]} -eq 0 ]

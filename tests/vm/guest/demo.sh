@@ -27,4 +27,4 @@ heading "vfioctl show $bridged   (a PCIe-to-PCI bridge and two edu devices: one 
 vfioctl show $bridged
 
 heading "vfioctl show --json $edu | jq .group"
-vfioctl show --json $edu | jq .group
+vfioctl show --json $edu | jq -M .group
