@@ -96,9 +96,16 @@ static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_gr
 			return view_fail(v, ctx);
 		v->num_regions++;
 	}
-	for (i = 0; i < v->info.num_irqs; i++, v->num_irqs++)
-		if (vfiox_device_irq(v->device, i, &v->irqs[i]))
+	for (i = 0; i < v->info.num_irqs; i++) {
+		int ret = vfiox_device_irq(v->device, i, &v->irqs[v->num_irqs]);
+
+		/* ERR exists only for PCIe devices: vfio-pci refuses the index otherwise. */
+		if (ret == -EINVAL)
+			continue;
+		if (ret)
 			return view_fail(v, ctx);
+		v->num_irqs++;
+	}
 	return 0;
 }
 

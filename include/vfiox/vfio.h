@@ -384,7 +384,8 @@ struct vfiox_irq {
  * @index: 0 .. num_irqs - 1
  * @irq: receives the information
  *
- * Return: 0 or -errno.
+ * Return: 0; -EINVAL for an index the device does not have (vfio-pci offers ERR only
+ * for PCI Express devices); other -errno.
  */
 int vfiox_device_irq(struct vfiox_device *d, uint32_t index, struct vfiox_irq *irq);
 
