@@ -109,7 +109,8 @@ for h in "${helpers[@]}"; do
 done
 for p in "$root"/opt/vfiox/*; do
 	[ "$p" = "$root/opt/vfiox/$(basename "$libvfiox")" ] && continue
-	if ! LD_LIBRARY_PATH='' ldd "$p" | grep -q "$(basename "$libvfiox") => .*/initramfs.d/opt/vfiox/"; then
+	# grep reads all of ldd's output: with -q it could exit first and pipefail would see SIGPIPE
+	if ! LD_LIBRARY_PATH='' ldd "$p" | grep "$(basename "$libvfiox") => .*/initramfs.d/opt/vfiox/" >/dev/null; then
 		die "${p##*/} does not find $(basename "$libvfiox") next to itself (link with -Wl,-rpath,'\$ORIGIN')"
 	fi
 done

@@ -35,5 +35,5 @@ $(VM_INITRD): $(VFIOCTL) $(VM_KERNEL) $(VM_SOURCES) $(VM_HELPERS)
 check-vm: all vm-kernel $(VM_INITRD)
 	@bash tests/vm/run.sh test $(VM_DIR)
 
-demo: all vm-kernel $(VM_INITRD)
+demo: deps all vm-kernel $(VM_INITRD)
 	@bash tests/vm/run.sh demo $(VM_DIR)
