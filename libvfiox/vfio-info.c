@@ -18,7 +18,7 @@
 #define REGION_FIXED 32 /* struct vfio_region_info */
 #define IOMMU_FIXED 24  /* struct vfio_iommu_type1_info, with cap_offset */
 #define IOMMU_FIXED_OLD 16
-#define DEVICE_FIXED 24 /* struct vfio_device_info, with cap_offset */
+#define DEVICE_FIXED 20 /* struct vfio_device_info with cap_offset: no padding */
 #define DEVICE_FIXED_OLD 16
 #define PCI_VENDOR_REGION 0x80000000u /* VFIO_REGION_TYPE_PCI_VENDOR_TYPE, unsigned */
 
@@ -352,6 +352,7 @@ int vfiox__parse_device_info(const uint8_t *buf, size_t len, struct vfiox_device
 	info->flags = get32(buf + 4);
 	info->num_regions = get32(buf + 8);
 	info->num_irqs = get32(buf + 12);
+	/* The kernel appends capabilities at sizeof(struct vfio_device_info), 20. */
 	if ((info->flags & VFIO_DEVICE_FLAGS_CAPS) && len >= DEVICE_FIXED && get32(buf + 16))
 		return vfiox__walk_info_caps(buf, len, DEVICE_FIXED, get32(buf + 16), device_cap,
 					     info, why, whylen);

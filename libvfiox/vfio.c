@@ -19,7 +19,7 @@ struct vfiox_container {
 	int fd;
 	unsigned int models;
 	int model;
-	unsigned int num_groups;
+	struct vfiox_vgroup *groups; /* attached, linked through next */
 };
 
 struct vfiox_vgroup {
@@ -27,6 +27,7 @@ struct vfiox_vgroup {
 	int fd;
 	int id;
 	struct vfiox_container *container;
+	struct vfiox_vgroup *next;
 };
 
 struct vfiox_device {
@@ -119,6 +120,9 @@ VFIOX_EXPORT void vfiox_container_close(struct vfiox_container *c)
 {
 	if (!c)
 		return;
+	/* Groups still attached lose their container here, not later through a stale pointer. */
+	while (c->groups)
+		vfiox_vgroup_detach(c->groups);
 	vfiox_sys_close(c->fd);
 	free(c);
 }
@@ -149,7 +153,8 @@ VFIOX_EXPORT int vfiox_container_check_extension(struct vfiox_container *c, int 
 
 /*
  * Query, then resize: VFIO_*_GET_INFO says in argsz how much room its capability chain
- * needs. Returns the reply in *bufp (caller frees) and its valid length.
+ * needs. Returns the reply in *bufp (caller frees) and its valid length; on failure the
+ * last error starts with @what.
  */
 static int get_info(struct vfiox_ctx *ctx, int fd, unsigned long req, const void *init,
 		    size_t fixed, const char *what, uint8_t **bufp, size_t *lenp)
@@ -174,7 +179,7 @@ static int get_info(struct vfiox_ctx *ctx, int fd, unsigned long req, const void
 		ret = vfiox_sys_ioctl(fd, req, buf);
 		if (ret < 0) {
 			free(buf);
-			return ret;
+			return vfiox__err(ctx, ret, "%s: %s", what, strerror(-ret));
 		}
 		memcpy(&argsz, buf, sizeof(argsz));
 		if (argsz <= size) {
@@ -208,11 +213,10 @@ VFIOX_EXPORT int vfiox_container_iommu_info(struct vfiox_container *c,
 	if (!c->model)
 		return vfiox__err(c->ctx, -EINVAL,
 				  "the IOMMU info needs a group attached to the container first");
-	ret = get_info(c->ctx, c->fd, VFIO_IOMMU_GET_INFO, &init, sizeof(init), "IOMMU info",
-		       &buf, &len);
+	ret = get_info(c->ctx, c->fd, VFIO_IOMMU_GET_INFO, &init, sizeof(init),
+		       "IOMMU info (VFIO_IOMMU_GET_INFO)", &buf, &len);
 	if (ret)
-		return ret == -EPROTO || ret == -ENOMEM ? ret :
-		       vfiox__err(c->ctx, ret, "VFIO_IOMMU_GET_INFO: %s", strerror(-ret));
+		return ret;
 	info = calloc(1, sizeof(*info));
 	if (!info) {
 		free(buf);
@@ -397,25 +401,38 @@ VFIOX_EXPORT int vfiox_container_attach(struct vfiox_container *c, struct vfiox_
 		c->model = model;
 	}
 	g->container = c;
-	c->num_groups++;
+	g->next = c->groups;
+	c->groups = g;
 	return 0;
 }
 
 VFIOX_EXPORT int vfiox_vgroup_detach(struct vfiox_vgroup *g)
 {
+	struct vfiox_container *c = g->container;
+	struct vfiox_vgroup **pp;
 	int ret;
 
-	if (!g->container)
+	if (!c)
 		return 0;
 	ret = vfiox_sys_ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
 	if (ret < 0)
-		return vfiox__err(g->ctx, ret, "cannot detach IOMMU group %d: %s (are its devices "
-				  "still open?)", g->id, strerror(-ret));
-	/* The kernel drops the IOMMU model with the last group. */
-	if (--g->container->num_groups == 0)
-		g->container->model = VFIOX_IOMMU_NONE;
+		vfiox__err(g->ctx, ret, "cannot detach IOMMU group %d: %s (are its devices "
+			   "still open?)", g->id, strerror(-ret));
+	/*
+	 * Forget the link either way: when UNSET fails the kernel keeps the group in the
+	 * container until the group fd is closed, which vfiox_vgroup_close() does.
+	 */
+	for (pp = &c->groups; *pp; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
 	g->container = NULL;
-	return 0;
+	g->next = NULL;
+	/* The kernel drops the IOMMU model with the last group. */
+	if (!c->groups)
+		c->model = VFIOX_IOMMU_NONE;
+	return ret < 0 ? ret : 0;
 }
 
 /* ------------------------------------------------------------------ devices */
@@ -439,15 +456,16 @@ VFIOX_EXPORT int vfiox_device_open(struct vfiox_vgroup *g, const char *name, con
 				   struct vfiox_device **dp)
 {
 	char arg[128];
-	int fd, ret;
+	int fd, ret, n;
 
 	if (!g->container)
 		return vfiox__err(g->ctx, -EINVAL, "IOMMU group %d must be attached to a container "
 				  "before its devices are opened", g->id);
-	if (vf_token)
-		snprintf(arg, sizeof(arg), "%s vf_token=%s", name, vf_token);
-	else
-		snprintf(arg, sizeof(arg), "%s", name);
+	n = vf_token ? snprintf(arg, sizeof(arg), "%s vf_token=%s", name, vf_token)
+		     : snprintf(arg, sizeof(arg), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(arg))
+		return vfiox__err(g->ctx, -ENAMETOOLONG, "device name '%s'%s is too long", name,
+				  vf_token ? " with its vf_token" : "");
 	fd = vfiox_sys_ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, arg);
 	if (fd < 0) {
 		if (fd == -ENODEV || fd == -EINVAL)
@@ -508,17 +526,16 @@ VFIOX_EXPORT const char *vfiox_device_name(const struct vfiox_device *d)
 VFIOX_EXPORT int vfiox_device_info(struct vfiox_device *d, struct vfiox_device_info *info)
 {
 	struct vfio_device_info init = { 0 };
-	char why[200];
+	char why[200], what[128];
 	uint8_t *buf;
 	size_t len;
 	int ret;
 
-	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_INFO, &init, sizeof(init), "device info",
-		       &buf, &len);
+	snprintf(what, sizeof(what), "%s: VFIO_DEVICE_GET_INFO", d->name);
+	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_INFO, &init, sizeof(init), what, &buf,
+		       &len);
 	if (ret)
-		return ret == -EPROTO || ret == -ENOMEM ? ret :
-		       vfiox__err(d->ctx, ret, "%s: VFIO_DEVICE_GET_INFO: %s", d->name,
-				  strerror(-ret));
+		return ret;
 	ret = vfiox__parse_device_info(buf, len, info, why, sizeof(why));
 	free(buf);
 	if (ret)
@@ -542,9 +559,7 @@ VFIOX_EXPORT int vfiox_device_region(struct vfiox_device *d, uint32_t index,
 	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_REGION_INFO, &init, sizeof(init), what,
 		       &buf, &len);
 	if (ret)
-		return ret == -EPROTO || ret == -ENOMEM ? ret :
-		       vfiox__err(d->ctx, ret, "%s: region %u: %s", d->name, index,
-				  strerror(-ret));
+		return ret;
 	ra = calloc(1, sizeof(*ra));
 	if (!ra) {
 		free(buf);

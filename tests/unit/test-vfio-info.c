@@ -25,7 +25,7 @@
 
 #define REGION_FIXED 32
 #define IOMMU_FIXED 24
-#define DEVICE_FIXED 24 /* the kernel's struct vfio_device_info, with its pad */
+#define DEVICE_FIXED 20 /* sizeof(struct vfio_device_info): the kernel's first cap goes here */
 #define HDR 8		/* struct vfio_info_cap_header */
 
 #define IGD_TYPE 0x80008086u /* VFIO_REGION_TYPE_PCI_VENDOR_TYPE | Intel; (1 << 31) is UB */
@@ -580,7 +580,22 @@ static void test_first_cap_inside_the_fixed_struct_is_rejected(void **state)
 	add_cap(&r, 1, 1, 8);
 	put32(&r, 16, 4);
 	assert_int_equal(parse_device_len(&r, r.len, &dev), -EPROTO);
-	assert_why("capability offset 4", "first 24 fixed", NULL);
+	assert_why("capability offset 4", "first 20 fixed", NULL);
+}
+
+/* struct vfio_device_info has no padding: vfio-pci puts the first capability at 20. */
+static void test_device_cap_at_offset_20_is_accepted(void **state)
+{
+	struct vfiox_device_info dev;
+	struct reply r;
+
+	(void)state;
+	device_reply(&r, VFIO_DEVICE_FLAGS_PCI, 9, 5);
+	add_cap(&r, 5, 1, 4);
+	assert_int_equal(r.last, 20);
+	assert_int_equal(parse_device_len(&r, r.len, &dev), 0);
+	assert_int_equal(dev.num_caps, 1);
+	assert_int_equal(dev.cap_ids[0], 5);
 }
 
 static void test_truncated_header_at_the_end_is_rejected(void **state)
@@ -1079,7 +1094,7 @@ static void test_malformed_device_info_is_rejected(void **state)
 	a = add_cap(&r, 1, 1, 8);
 	put32(&r, a + 4, (uint32_t)a);
 	assert_int_equal(parse_device_len(&r, r.len, &info), -EPROTO);
-	assert_why("points back to 24", NULL);
+	assert_why("points back to 20", NULL);
 }
 
 int main(void)
@@ -1102,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(test_next_beyond_the_reply_is_rejected),
 		cmocka_unit_test(test_first_cap_past_the_reply_is_rejected),
 		cmocka_unit_test(test_first_cap_inside_the_fixed_struct_is_rejected),
+		cmocka_unit_test(test_device_cap_at_offset_20_is_accepted),
 		cmocka_unit_test(test_truncated_header_at_the_end_is_rejected),
 		cmocka_unit_test(test_sparse_cap_shorter_than_its_header_is_rejected),
 		cmocka_unit_test(test_sparse_nr_areas_larger_than_the_room_is_rejected),

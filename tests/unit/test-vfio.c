@@ -1233,6 +1233,53 @@ static void test_vf_token_is_passed_in_the_device_string(void **state)
 	env_free(e);
 }
 
+/* Closing the container first detaches its groups: no group keeps a stale container. */
+static void test_container_closed_before_its_groups(void **state)
+{
+	struct env *e = fk_env("base");
+	struct vfiox_container *c = NULL;
+	struct vfiox_vgroup *g = NULL;
+	bool viable = false, set = true;
+
+	(void)state;
+	open_attached(e, &c, &g);
+	vfiox_container_close(c);
+	assert_int_equal(fk.unset_container_calls, 1);
+	assert_int_equal(vfiox_vgroup_status(g, &viable, &set), 0);
+	assert_true(viable);
+	assert_false(set);
+	assert_int_equal(vfiox_vgroup_detach(g), 0); /* nothing left to detach */
+	assert_int_equal(fk.unset_container_calls, 1);
+	vfiox_vgroup_close(g);
+	assert_int_equal(fk.unset_container_calls, 1);
+	fk_assert_all_closed();
+	env_free(e);
+}
+
+/* A name that does not fit the kernel's argument is refused, never cut short. */
+static void test_overlong_device_name_is_refused(void **state)
+{
+	struct env *e = fk_env("base");
+	struct vfiox_container *c = NULL;
+	struct vfiox_vgroup *g = NULL;
+	struct vfiox_device *d = NULL;
+	char name[200];
+
+	(void)state;
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	open_attached(e, &c, &g);
+	fk.last_device_arg[0] = '\0';
+	assert_int_equal(vfiox_device_open(g, name, NULL, &d), -ENAMETOOLONG);
+	assert_null(d);
+	assert_string_equal(fk.last_device_arg, ""); /* the kernel was not asked */
+	assert_msg(e, "too long", NULL, NULL);
+	vfiox_vgroup_close(g);
+	vfiox_container_close(c);
+	fk_assert_all_closed();
+	env_free(e);
+}
+
 static void test_device_open_failures(void **state)
 {
 	struct env *e = fk_env("base");
@@ -1483,6 +1530,8 @@ int main(void)
 		fk_test(test_device_open_passes_the_name_and_sets_cloexec),
 		fk_test(test_vf_token_is_passed_in_the_device_string),
 		fk_test(test_device_open_failures),
+		fk_test(test_container_closed_before_its_groups),
+		fk_test(test_overlong_device_name_is_refused),
 		fk_test(test_device_info_with_caps_is_resized),
 		fk_test(test_regions_are_decoded_and_named),
 		fk_test(test_region_errors_name_the_device_and_region),
