@@ -1,5 +1,6 @@
 # The emulated host's devices: one QEMU argument per line, read by run.sh.
 # VM_DIR is set by the caller (for drive images). Add a device here and it is in every run.
+# Drives use snapshot=on: the guest's writes go to a temporary file, so runs can overlap.
 #
 #   00:02.0 .. : q35's own devices (VGA, ICH9 LPC/SATA/SMBus at 00:1f.*, one group)
 #   rp1 -> pcie-pci-bridge -> edu x2   one IOMMU group of three (bridge + 2 edu)
@@ -19,7 +20,7 @@ edu,bus=br1,addr=2
 -device
 edu
 -drive
-file=$VM_DIR/nvme0.img,if=none,id=nvm0,format=raw
+file=$VM_DIR/nvme0.img,if=none,id=nvm0,format=raw,snapshot=on
 -device
 nvme,serial=vfiox0,drive=nvm0
 -device

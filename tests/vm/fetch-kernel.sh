@@ -47,13 +47,13 @@ if [ -z "$deb" ]; then
 		pkg=$(newest)
 		download "$pkg" || die "apt-get download $pkg failed"
 	fi
-	deb=$(ls "$vm/deb/$pkg"_*.deb | head -n 1)
+	deb=$(ls "$vm/deb/$pkg"_*.deb | sort -V | tail -n 1)
 fi
 
 rm -rf "$k.tmp"
 mkdir -p "$k.tmp/root"
 dpkg -x "$deb" "$k.tmp/root"
-ver=$(ls "$k.tmp/root/lib/modules" | head -n 1)
+ver=$(ls "$k.tmp/root/lib/modules" | tail -n 1)
 [ -e "$k.tmp/root/boot/vmlinuz-$ver" ] || die "$deb holds no boot/vmlinuz-$ver"
 ln -s "root/boot/vmlinuz-$ver" "$k.tmp/vmlinuz"
 echo "$ver" > "$k.tmp/version"

@@ -20,7 +20,10 @@ ver=$(cat "$vm/kernel/version")
 kroot=$vm/kernel/root
 kmods=$kroot/lib/modules/$ver/kernel
 config=$kroot/boot/config-$ver
-root=$vm/initramfs.d
+# Built in a directory of its own, so that two builds at once do not mix; the last one
+# is kept as VM_DIR/initramfs.d for a look inside.
+root=$(mktemp -d "$vm/initramfs.d.XXXXXX")
+trap 'rm -rf "$root"' EXIT
 
 die() {
 	echo "vm: $*" >&2
@@ -29,7 +32,7 @@ die() {
 [ -e "$config" ] || die "$config is missing: rm -rf $vm/kernel and run make vm-kernel"
 for f in "$vfioctl" "$libvfiox" "${helpers[@]}"; do [ -e "$f" ] || die "$f is missing: run make"; done
 
-rm -rf "$root"
+chmod 755 "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,etc,lib/modules,usr/bin,usr/share/misc,tests,opt/vfiox}
 
 # busybox-static: the guest has no libc of its own for a dynamic busybox
@@ -110,7 +113,7 @@ done
 for p in "$root"/opt/vfiox/*; do
 	[ "$p" = "$root/opt/vfiox/$(basename "$libvfiox")" ] && continue
 	# grep reads all of ldd's output: with -q it could exit first and pipefail would see SIGPIPE
-	if ! LD_LIBRARY_PATH='' ldd "$p" | grep "$(basename "$libvfiox") => .*/initramfs.d/opt/vfiox/" >/dev/null; then
+	if ! LD_LIBRARY_PATH='' ldd "$p" | grep "$(basename "$libvfiox") => .*/initramfs\.d[.a-zA-Z0-9]*/opt/vfiox/" >/dev/null; then
 		die "${p##*/} does not find $(basename "$libvfiox") next to itself (link with -Wl,-rpath,'\$ORIGIN')"
 	fi
 done
@@ -126,7 +129,9 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
 install -m 755 "$here/init" "$root/init"
 cp "$here"/guest/*.sh "$root/tests/"
 
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$vm/initramfs.gz.tmp"
-mv "$vm/initramfs.gz.tmp" "$vm/initramfs.gz"
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$root.gz"
+mv -f "$root.gz" "$vm/initramfs.gz"
+rm -rf "$vm/initramfs.d"
+mv "$root" "$vm/initramfs.d"
 echo "vm: initramfs $(du -h "$vm/initramfs.gz" | cut -f1), kernel $ver, modules: ${order[*]}" \
 	"${builtin[*]:+(built in: ${builtin[*]})}"

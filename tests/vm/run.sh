@@ -21,6 +21,9 @@ VM_DIR=${2:-${BUILD:-$here/../../build}/vm}
 export VM_DIR
 timeout_s=${VM_TIMEOUT:-300}
 log=$VM_DIR/console-$mode.log
+# Runs may overlap (two make check-vm at once): each writes its own console file first.
+run_log=$(mktemp "$VM_DIR/console-$mode.XXXXXX")
+trap 'rm -f "$run_log"' EXIT
 
 command -v qemu-system-x86_64 > /dev/null ||
 	{ echo "vm: qemu-system-x86_64 is missing: apt-get install qemu-system-x86 (make deps)" >&2; exit 1; }
@@ -39,11 +42,12 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-device intel-iommu,caching-mode=on,intremap=on \
 	-kernel "$VM_DIR/kernel/vmlinuz" -initrd "$VM_DIR/initramfs.gz" \
 	-append "console=ttyS0 intel_iommu=on quiet panic=-1 vfiox.mode=$mode ${VM_APPEND:-}" \
-	"${devices[@]}" ${VM_QEMU_ARGS:-} < /dev/null > "$log" 2>&1
+	"${devices[@]}" ${VM_QEMU_ARGS:-} < /dev/null > "$run_log" 2>&1
 rc=$?
 secs=$(echo "$start $(date +%s.%N)" | awk '{printf "%.0f", $2 - $1}')
 # The serial console ends lines with \r\n; the firmware adds escape sequences.
-clean=$(tr -d '\r' < "$log")
+clean=$(tr -d '\r' < "$run_log")
+mv -f "$run_log" "$log"
 
 dump_console() {
 	echo "---- guest console ($log) ----"

@@ -73,16 +73,22 @@ sysfs_tables() {
 	done | sort > "$1/devices"
 }
 
-# json_tables LIST_JSON DIR: the same tables from vfioctl list --json
+# json_tables LIST_JSON DIR: the same tables from vfioctl list --json (one jq: it takes
+# about 0.4 s to start under TCG)
 json_tables() {
-	jq -r '.groups[].group' "$1" | sort -n > "$2/groups"
-	jq -r '.groups[] | .group as $g | .devices[] | "\($g) \(.address)"' "$1" | sort > "$2/members"
-	jq -r '.groups[] | "\(.group) \(.viable) [\(.blockers | sort | join(","))]"' "$1" |
-		sort > "$2/viability"
-	jq -r '[.groups[].devices[], .ungrouped[]][] |
-		"\(.address) \(.driver // "null") \(.vendor_id) \(.device_id)" +
-		" \(.subsystem_vendor_id) \(.subsystem_device_id) \(.class)" +
-		" \(.iommu_group // "null") bridge=\(.bridge)"' "$1" | sort > "$2/devices"
+	jq -r '"meta \(.iommu) \(.ungrouped | length)",
+		(.groups[] | "groups \(.group)"),
+		(.groups[] | .group as $g | .devices[] | "members \($g) \(.address)"),
+		(.groups[] | "viability \(.group) \(.viable) [\(.blockers | sort | join(","))]"),
+		([.groups[].devices[], .ungrouped[]][] |
+			"devices \(.address) \(.driver // "null") \(.vendor_id) \(.device_id)" +
+			" \(.subsystem_vendor_id) \(.subsystem_device_id) \(.class)" +
+			" \(.iommu_group // "null") bridge=\(.bridge)")' "$1" > "$2/all"
+	for _t in meta groups members viability devices; do
+		sed -n "s/^$_t //p" "$2/all" > "$2/$_t"
+	done
+	sort -n -o "$2/groups" "$2/groups"
+	for _t in members viability devices; do sort -o "$2/$_t" "$2/$_t"; done
 }
 
 list_matches_sysfs() {
@@ -93,10 +99,9 @@ list_matches_sysfs() {
 	_rc=$?
 	is "$_rc" 0 "$1: list --json exits 0"
 	is "$(cat "$_w/stderr")" "" "$1: list --json warns about nothing"
-	is "$(jq -r '"\(.iommu) \(.ungrouped | length)"' "$_w/list.json")" "true 0" \
-		"$1: list --json: the IOMMU is on and every device has a group"
 	sysfs_tables "$_w/want"
 	json_tables "$_w/list.json" "$_w/got"
+	is "$(cat "$_w/got/meta")" "true 0" "$1: list --json: the IOMMU is on and every device has a group"
 	same "$1: the groups are /sys/kernel/iommu_groups/*" "$_w/got/groups" "$_w/want/groups"
 	same "$1: each group's devices are its devices/ directory" \
 		"$_w/got/members" "$_w/want/members"
