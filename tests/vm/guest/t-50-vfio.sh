@@ -56,6 +56,14 @@ G=$(vfioctl show --json "$bridged")
 is "$(echo "$G" | jq -r '"\(.viable) \(.iommu.model) \(.vfio_unavailable)"')" "true type1v2 null" \
 	"the bridged group opens: viable, IOMMU info shown"
 
+got=""
+for a in $edus; do
+	[ "$(sys_group $a)" = "$bridged" ] || continue
+	got="$got$(vfioctl show --json "$a" | jq -r '"\(.vfio.regions[] | select(.name == "BAR0") | .size) \([.vfio.irqs[] | "\(.name)=\(.count)"] | join(","))"') "
+done
+is "$got" "1048576 INTx=1,MSI=1,MSI-X=0,REQ=1 1048576 INTx=1,MSI=1,MSI-X=0,REQ=1 " \
+	"both edu behind the bridge: BAR0 1 MiB, INTx and MSI, through the shared group"
+
 # Two groups in one container.
 out=$(vfiox-probe "$(sys_group $edu)" "$bridged" 2>&1)
 like "$out" "^attached 2 groups, model type1v2" "two groups attach to one container"
