@@ -3,7 +3,8 @@
 #
 # Completes the verbs, the global and per-verb options, driver names for --driver,
 # class prefixes for --class, IOMMU group numbers for --group and `show`, and PCI
-# addresses for `show`. Devices, drivers and groups are read from the sysfs root that
+# addresses for `show`. The UUID of `show --vf-token` is a secret the PF's user chose:
+# nothing is offered for it. Devices, drivers and groups are read from the sysfs root that
 # vfioctl itself would use: --sysfs-root DIR given earlier on the line, else
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
@@ -150,7 +151,7 @@ _vfioctl()
 	for ((i = verb_i + 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		--driver | --class | --group)
+		--driver | --class | --group | --vf-token)
 			used+=("$w")
 			((i++))
 			;;
@@ -181,10 +182,13 @@ _vfioctl()
 		esac
 		;;
 	show)
+		# The token's value: nothing to offer (and not a device or group).
+		[[ $prev == --vf-token ]] && return 0
 		case $cur in
+		--vf-token=*) return 0 ;;
 		-*)
 			opts=""
-			for w in --json --help; do
+			for w in --json --vf-token --help; do
 				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
 			done
 			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group
+                case --driver --class --group --vf-token
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -123,6 +123,7 @@ complete -c vfioctl -n '__vfioctl_using list' -s h -l help -d 'Print the options
 
 # show
 complete -c vfioctl -n '__vfioctl_using show' -l json -d 'Machine-readable output'
+complete -c vfioctl -n '__vfioctl_using show' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
 complete -c vfioctl -n '__vfioctl_using show' -s h -l help -d 'Print the options of show'
 complete -c vfioctl -n '__vfioctl_using show 1' -a '(__vfioctl_devices; __vfioctl_groups)'
 

@@ -169,10 +169,25 @@ else
 	expect 'vfioctl show 1' '1 12 13 14' 'groups by prefix'
 	expect 'vfioctl show 03:' '00.0' 'short address (domain 0) when no full one fits'
 	expect 'vfioctl show 9' '' 'nothing fits'
-	expect 'vfioctl show --' '--json --help' 'options of show'
+	expect 'vfioctl show --' '--json --vf-token --help' 'options of show'
+	expect 'vfioctl show --v' '--vf-token' 'option prefix for show'
 	expect 'vfioctl show --json 0000:04' '04:00.0' 'address after an option'
 	expect 'vfioctl show 0000:03:00.0 ' '' 'one target only'
-	expect 'vfioctl show 12 --' '--json --help' 'options after the target'
+	expect 'vfioctl show 12 --' '--json --vf-token --help' 'options after the target'
+	expect 'vfioctl show --vf-token --' '' 'the token is not completed, not even as an option'
+	expect 'vfioctl show --vf-token ' '' 'no device or group offered as the token'
+	expect 'vfioctl show --vf-token 4f2c' '' 'nothing offered while typing the token'
+	expect 'vfioctl show --vf-token=' '' '--vf-token=UUID, split at ='
+	expect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 0000:03' '03:00.0' \
+		'the token is not a target: the device is still completed'
+	expect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14' \
+		'groups after the token'
+	expect 'vfioctl show --vf-token=4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 0000:04' '04:00.0' \
+		'the device after --vf-token=UUID'
+	expect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a --' '--json --help' \
+		'--vf-token is not offered twice'
+	expect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 0000:03:00.0 ' '' \
+		'one target only, after the token'
 
 	COMP_WORDBREAKS=${DEFAULT_BREAKS//:/}
 	expect 'vfioctl show 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0' \
@@ -250,6 +265,9 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl show 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0'
 	fexpect 'vfioctl show 1' '1 12 13 14'
 	fexpect 'vfioctl show 0000:03:00.0 ' ''
+	fexpect 'vfioctl show --' '--json --vf-token --help'
+	fexpect 'vfioctl show --vf-token ' ''
+	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
 	fexpect 'vfioctl help ' 'help list show'
 	fexpect "vfioctl --sysfs-root $O show " '0000:99:00.0 7'
 else
