@@ -138,8 +138,10 @@ static int region_cap(void *arg, const struct vfiox_cap_view *cap, char *why, si
 			return -EPROTO;
 		}
 		r->sparse = calloc(nr ? nr : 1, sizeof(*r->sparse));
-		if (!r->sparse)
+		if (!r->sparse) {
+			snprintf(why, whylen, "out of memory");
 			return -ENOMEM;
+		}
 		r->has_sparse = true;
 		r->num_sparse = nr;
 		for (i = 0; i < nr; i++) {
@@ -266,8 +268,10 @@ static int iommu_cap(void *arg, const struct vfiox_cap_view *cap, char *why, siz
 			return -EPROTO;
 		}
 		info->iova_ranges = calloc(nr ? nr : 1, sizeof(*info->iova_ranges));
-		if (!info->iova_ranges)
+		if (!info->iova_ranges) {
+			snprintf(why, whylen, "out of memory");
 			return -ENOMEM;
+		}
 		info->num_iova_ranges = nr;
 		for (i = 0; i < nr; i++) {
 			uint64_t s = get64(cap->data + 16 + 16 * i), e = get64(cap->data + 24 + 16 * i);

@@ -286,7 +286,7 @@ static int vgroup_setup(struct vfiox_ctx *ctx, int fd, int id, const char *what,
 		describe_blockers(ctx, id, who, sizeof(who));
 		ret = vfiox__err(ctx, -EPERM,
 				 "IOMMU group %d is not viable: %s; every member must be bound to "
-				 "vfio-pci, pci-stub or no driver (unbind those devices, or bind them "
+				 "vfio-pci, pci-stub, pcieport or no driver (unbind those devices, or bind them "
 				 "to vfio-pci; 'vfioctl show %d' lists the members)",
 				 id, who[0] ? who : "a member is bound to a host driver", id);
 		goto err_close;
@@ -378,11 +378,29 @@ VFIOX_EXPORT int vfiox_vgroup_status(struct vfiox_vgroup *g, bool *viable, bool 
 
 VFIOX_EXPORT int vfiox_container_attach(struct vfiox_container *c, struct vfiox_vgroup *g)
 {
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
 	int ret, model;
 
 	if (g->container)
 		return vfiox__err(c->ctx, -EBUSY, "IOMMU group %d is already attached to a container",
 				  g->id);
+	/*
+	 * Fds passed in by a management tool may come attached already: the group says
+	 * CONTAINER_SET and the container has its IOMMU. Take that as attached to @c (the
+	 * kernel cannot tell us to which container). It does not report the model either;
+	 * VMMs set type1v2 whenever it is offered, so that is what we assume.
+	 */
+	if (vfiox_sys_ioctl(g->fd, VFIO_GROUP_GET_STATUS, &st) == 0 &&
+	    (st.flags & VFIO_GROUP_FLAGS_CONTAINER_SET)) {
+		if (vfiox_sys_ioctl(c->fd, VFIO_IOMMU_GET_INFO, &probe) < 0)
+			return vfiox__err(c->ctx, -EBUSY, "IOMMU group %d is attached to another "
+					  "container", g->id);
+		if (!c->model)
+			c->model = c->models & (1u << VFIOX_IOMMU_TYPE1V2) ? VFIOX_IOMMU_TYPE1V2
+									   : VFIOX_IOMMU_TYPE1;
+		goto linked;
+	}
 	ret = vfiox_sys_ioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &c->fd);
 	if (ret < 0)
 		return vfiox__err(c->ctx, ret, "cannot attach IOMMU group %d to the container: %s%s",
@@ -400,6 +418,7 @@ VFIOX_EXPORT int vfiox_container_attach(struct vfiox_container *c, struct vfiox_
 		}
 		c->model = model;
 	}
+linked:
 	g->container = c;
 	g->next = c->groups;
 	c->groups = g;
@@ -437,6 +456,21 @@ VFIOX_EXPORT int vfiox_vgroup_detach(struct vfiox_vgroup *g)
 
 /* ------------------------------------------------------------------ devices */
 
+static bool is_uuid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		char c = s[i];
+
+		if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+					 (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return s[36] == '\0';
+}
+
 static int device_new(struct vfiox_ctx *ctx, int fd, const char *name, struct vfiox_device **dp)
 {
 	struct vfiox_device *d = calloc(1, sizeof(*d));
@@ -461,6 +495,9 @@ VFIOX_EXPORT int vfiox_device_open(struct vfiox_vgroup *g, const char *name, con
 	if (!g->container)
 		return vfiox__err(g->ctx, -EINVAL, "IOMMU group %d must be attached to a container "
 				  "before its devices are opened", g->id);
+	if (vf_token && !is_uuid(vf_token))
+		return vfiox__err(g->ctx, -EINVAL, "vf_token '%s' is not a UUID "
+				  "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", vf_token);
 	n = vf_token ? snprintf(arg, sizeof(arg), "%s vf_token=%s", name, vf_token)
 		     : snprintf(arg, sizeof(arg), "%s", name);
 	if (n < 0 || (size_t)n >= sizeof(arg))
@@ -468,6 +505,11 @@ VFIOX_EXPORT int vfiox_device_open(struct vfiox_vgroup *g, const char *name, con
 				  vf_token ? " with its vf_token" : "");
 	fd = vfiox_sys_ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, arg);
 	if (fd < 0) {
+		/* With a token, EINVAL may also mean the token does not apply to this device. */
+		if (fd == -EINVAL && vf_token)
+			return vfiox__err(g->ctx, fd, "the kernel refused %s with a vf_token: is it a "
+					  "VF (or PF) on vfio-pci in IOMMU group %d, and the token its "
+					  "PF's?", name, g->id);
 		if (fd == -ENODEV || fd == -EINVAL)
 			return vfiox__err(g->ctx, -ENODEV, "%s is not a device of IOMMU group %d "
 					  "bound to vfio-pci%s", name, g->id,

@@ -151,7 +151,7 @@ static void print_iommu(const struct vfio_view *v)
 {
 	const struct vfiox_iommu_info *io = v->iommu;
 	unsigned int models = vfiox_container_models(v->container);
-	char pg[160] = "";
+	char pg[640] = "";
 	size_t i, n = 0;
 
 	printf("  %-17s %s (offered:%s%s)\n", "IOMMU model:",
@@ -196,7 +196,7 @@ static void print_device_view(const struct vfio_view *v)
 	for (i = 0; i < v->info.num_caps && i < 16; i++)
 		printf("  %-17s capability %u\n", "", v->info.cap_ids[i]);
 	printf("  Regions:\n");
-	table_init(&t, 6);
+	table_init(&t, 5);
 	for (i = 0; i < v->num_regions; i++) {
 		const struct vfiox_region *r = v->regions[i];
 		char idx[16], size[32], fl[64], extra[512] = "";
@@ -226,7 +226,7 @@ static void print_device_view(const struct vfio_view *v)
 					      r->unknown_caps[k]);
 		if (n && n < sizeof(extra))
 			extra[n - 1] = '\0';
-		table_add(&t, idx, r->name, size, fl, n ? extra : "", "");
+		table_add(&t, idx, r->name, size, fl, n ? extra : "");
 	}
 	table_print(&t, stdout, "    ");
 	table_free(&t);

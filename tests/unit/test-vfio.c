@@ -969,6 +969,56 @@ static void test_adopting_works_for_each_kind(void **state)
 	env_free(e);
 }
 
+/* A management tool may pass fds that it attached already: use them as they are. */
+static void test_adopting_an_attached_group_links_it(void **state)
+{
+	struct env *e = fk_env("base");
+	struct vfiox_container *c = NULL;
+	struct vfiox_vgroup *g = NULL;
+	struct vfiox_iommu_info *info = NULL;
+	int cfd = fk_new_fd(FK_CONTAINER), gfd = fk_new_fd(FK_GROUP);
+
+	(void)state;
+	/* what the other process did: SET_CONTAINER and SET_IOMMU */
+	fk.group_container[fk_slot(gfd)] = cfd;
+	fk.iommu_set[fk_slot(cfd)] = true;
+	assert_int_equal(vfiox_container_adopt(e->ctx, cfd, &c), 0);
+	assert_int_equal(vfiox_vgroup_adopt(e->ctx, gfd, 12, &g), 0);
+	assert_int_equal(vfiox_container_attach(c, g), 0);
+	assert_int_equal(fk.set_container_calls, 0); /* not attached a second time */
+	assert_int_equal(vfiox_container_model(c), VFIOX_IOMMU_TYPE1V2);
+	assert_int_equal(vfiox_container_iommu_info(c, &info), 0);
+	vfiox_iommu_info_free(info);
+	vfiox_vgroup_close(g);
+	vfiox_container_close(c);
+	fk_assert_all_closed();
+	env_free(e);
+}
+
+static void test_vf_token_must_be_a_uuid(void **state)
+{
+	struct env *e = fk_env("base");
+	struct vfiox_container *c = NULL;
+	struct vfiox_vgroup *g = NULL;
+	struct vfiox_device *d = NULL;
+
+	(void)state;
+	open_attached(e, &c, &g);
+	fk.last_device_arg[0] = '\0';
+	assert_int_equal(vfiox_device_open(g, "0000:03:10.0", "not-a-uuid", &d), -EINVAL);
+	assert_null(d);
+	assert_string_equal(fk.last_device_arg, "");
+	assert_msg(e, "not-a-uuid", "not a UUID", NULL);
+	/* a well-formed token the kernel refuses: the message blames the token, not the group */
+	fk.get_device_fd_err = -EINVAL;
+	assert_int_equal(vfiox_device_open(g, "0000:03:10.0", VF_TOKEN, &d), -EINVAL);
+	assert_msg(e, "0000:03:10.0", "vf_token", NULL);
+	vfiox_vgroup_close(g);
+	vfiox_container_close(c);
+	fk_assert_all_closed();
+	env_free(e);
+}
+
 static void test_adopting_a_non_vfio_fd_is_ebadf_and_closes_it(void **state)
 {
 	struct env *e = fk_env("base");
@@ -1530,6 +1580,8 @@ int main(void)
 		fk_test(test_device_open_passes_the_name_and_sets_cloexec),
 		fk_test(test_vf_token_is_passed_in_the_device_string),
 		fk_test(test_device_open_failures),
+		fk_test(test_adopting_an_attached_group_links_it),
+		fk_test(test_vf_token_must_be_a_uuid),
 		fk_test(test_container_closed_before_its_groups),
 		fk_test(test_overlong_device_name_is_refused),
 		fk_test(test_device_info_with_caps_is_resized),
