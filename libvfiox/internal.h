@@ -93,6 +93,29 @@ struct vfiox_scan {
 	size_t num_groups;
 };
 
+/* vfio.c: the VFIO objects, shared with the files that work on devices. */
+struct vfiox_container {
+	struct vfiox_ctx *ctx;
+	int fd;
+	unsigned int models;
+	int model;
+	struct vfiox_vgroup *groups; /* attached, linked through next */
+};
+
+struct vfiox_vgroup {
+	struct vfiox_ctx *ctx;
+	int fd;
+	int id;
+	struct vfiox_container *container;
+	struct vfiox_vgroup *next;
+};
+
+struct vfiox_device {
+	struct vfiox_ctx *ctx;
+	int fd;
+	char *name;
+};
+
 /* ctx.c: error reporting. Both return @err so callers can "return vfiox__err(...)". */
 int vfiox__err(struct vfiox_ctx *ctx, int err, const char *fmt, ...) VFIOX_PRINTF(3, 4);
 void vfiox__log(struct vfiox_ctx *ctx, int level, const char *fmt, ...) VFIOX_PRINTF(3, 4);
@@ -111,6 +134,15 @@ ssize_t vfiox_sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 ssize_t vfiox_sys_getdents(int fd, void *buf, size_t len);
 int vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int vfiox_sys_set_cloexec(int fd);
+ssize_t vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
+/* mmap: returns 0 and the mapping in *addrp, or -errno. */
+int vfiox_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, void **addrp);
+int vfiox_sys_munmap(void *addr, size_t len);
+int vfiox_sys_eventfd(unsigned int initval, int flags);
+int vfiox_sys_epoll_create(void);
+int vfiox_sys_epoll_ctl(int epfd, int op, int fd, void *event);
+int vfiox_sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
+long vfiox_sys_page_size(void);
 
 /* holders.c: "pid 123 (qemu-system-x86)" for each process with @path open, or "". */
 void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len);

@@ -6,7 +6,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -75,4 +78,60 @@ int vfiox_sys_set_cloexec(int fd)
 	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
 		return -errno;
 	return 0;
+}
+
+ssize_t vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	do
+		n = pwrite(fd, buf, len, off);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int vfiox_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, void **addrp)
+{
+	void *p = mmap(addr, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addrp = p;
+	return 0;
+}
+
+int vfiox_sys_munmap(void *addr, size_t len)
+{
+	return munmap(addr, len) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_eventfd(unsigned int initval, int flags)
+{
+	int fd = eventfd(initval, flags | EFD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vfiox_sys_epoll_create(void)
+{
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vfiox_sys_epoll_ctl(int epfd, int op, int fd, void *event)
+{
+	return epoll_ctl(epfd, op, fd, event) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
+{
+	int n = epoll_wait(epfd, events, maxevents, timeout_ms);
+
+	return n < 0 ? -errno : n;
+}
+
+long vfiox_sys_page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
 }

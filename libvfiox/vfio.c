@@ -14,28 +14,6 @@
 /* Replies larger than this are not believed: no kernel sends capability chains this long. */
 #define MAX_INFO_LEN (64 * 1024)
 
-struct vfiox_container {
-	struct vfiox_ctx *ctx;
-	int fd;
-	unsigned int models;
-	int model;
-	struct vfiox_vgroup *groups; /* attached, linked through next */
-};
-
-struct vfiox_vgroup {
-	struct vfiox_ctx *ctx;
-	int fd;
-	int id;
-	struct vfiox_container *container;
-	struct vfiox_vgroup *next;
-};
-
-struct vfiox_device {
-	struct vfiox_ctx *ctx;
-	int fd;
-	char *name;
-};
-
 /* A region and the storage for its name ("region 12" is not a static string). */
 struct region_alloc {
 	struct vfiox_region r; /* first: vfiox_region_free() frees through it */
