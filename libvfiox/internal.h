@@ -195,6 +195,23 @@ int vfiox__parse_device_info(const uint8_t *buf, size_t len, struct vfiox_device
 const char *vfiox__region_name(uint32_t index, bool has_type, uint32_t type, uint32_t subtype);
 const char *vfiox__irq_name(uint32_t index);
 
+/* bar.c: the layout of a BAR, a pure function (unit-tested on every hole arrangement). */
+struct vfiox_bar_hole {
+	uint64_t start, end; /* [start, end); empty when end <= start */
+};
+struct vfiox_bar_geometry {
+	uint64_t size;
+	uint64_t page_size;
+	bool mmappable;                         /* region flag MMAP */
+	bool has_sparse;                        /* only these areas may be mapped */
+	const struct vfiox_sparse_area *sparse;
+	size_t num_sparse;
+	struct vfiox_bar_hole table, pba;       /* MSI-X structures in this BAR */
+	unsigned int flags;                     /* VFIOX_BAR_* */
+};
+int vfiox__bar_layout(const struct vfiox_bar_geometry *g, struct vfiox_bar_segment **segsp,
+		      size_t *nsegsp);
+
 /* names.c */
 void vfiox__names_free(struct vfiox_scan *scan);
 

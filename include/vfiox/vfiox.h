@@ -7,5 +7,6 @@
 #include <vfiox/pci.h>
 #include <vfiox/group.h>
 #include <vfiox/vfio.h>
+#include <vfiox/bar.h>
 
 #endif /* VFIOX_VFIOX_H */
