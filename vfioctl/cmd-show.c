@@ -19,8 +19,7 @@ static const char *pcie_type_name(unsigned int t)
 	return t < 16 && pcie_types[t] ? pcie_types[t] : "Unknown";
 }
 
-/* The device's group, for devices in one. */
-static struct vfiox_group *dev_group(struct vfiox_scan *scan, struct vfiox_pci_dev *dev)
+struct vfiox_group *device_group(struct vfiox_scan *scan, struct vfiox_pci_dev *dev)
 {
 	struct vfiox_group *g = NULL;
 	int id = vfiox_pci_dev_iommu_group(dev);
@@ -122,7 +121,7 @@ static void json_reset_methods(struct json *j, const char *methods)
 static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
 			     const char *vf_token)
 {
-	struct vfiox_group *g = dev_group(scan, dev);
+	struct vfiox_group *g = device_group(scan, dev);
 	struct vfiox_pci_dev *pf = vfiox_pci_dev_physfn(dev);
 	int rev = vfiox_pci_dev_revision(dev), numa = vfiox_pci_dev_numa_node(dev);
 	int vga = vfiox_pci_dev_boot_vga(dev);
@@ -265,7 +264,7 @@ static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev
 			      const char *vf_token)
 {
 	struct vfiox_ctx *ctx = vfiox_scan_ctx(scan);
-	struct vfiox_group *g = dev_group(scan, dev);
+	struct vfiox_group *g = device_group(scan, dev);
 	struct vfiox_pci_dev *pf = vfiox_pci_dev_physfn(dev);
 	const char *s;
 	int rev = vfiox_pci_dev_revision(dev), v;

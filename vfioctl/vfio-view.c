@@ -19,6 +19,7 @@ struct vfio_view {
 	struct vfiox_iommu_info *iommu;
 	struct vfiox_device_info info;
 	struct vfiox_region **regions;
+	struct vfiox_bar *bars[6]; /* layouts of the BARs the device has */
 	struct vfiox_irq *irqs;
 	size_t num_regions, num_irqs;
 	char why[600];
@@ -28,6 +29,8 @@ static void view_close(struct vfio_view *v)
 {
 	size_t i;
 
+	for (i = 0; i < 6; i++)
+		vfiox_bar_close(v->bars[i]);
 	for (i = 0; i < v->num_regions; i++)
 		vfiox_region_free(v->regions[i]);
 	free(v->regions);
@@ -45,20 +48,17 @@ static int view_fail(struct vfio_view *v, struct vfiox_ctx *ctx)
 	return -1;
 }
 
-/* Opens container and group; with @dev also the device and all its info. */
-static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_group *g,
-		     struct vfiox_pci_dev *dev, const char *vf_token)
+int vfio_open(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
+	      const char *vf_token, struct vfio_handles *h, char *why, size_t len)
 {
-	uint32_t i;
-
-	memset(v, 0, sizeof(*v));
+	memset(h, 0, sizeof(*h));
 	if (dev) {
 		const char *drv = vfiox_pci_dev_driver(dev);
 
 		if (!drv || !strstr(drv, "vfio")) {
-			snprintf(v->why, sizeof(v->why),
-				 "%s is %s%s, not to vfio-pci: bind it to vfio-pci to see what VFIO "
-				 "offers (echo vfio-pci > /sys/bus/pci/devices/%s/driver_override, "
+			snprintf(why, len,
+				 "%s is %s%s, not to vfio-pci: bind it to vfio-pci first "
+				 "(echo vfio-pci > /sys/bus/pci/devices/%s/driver_override, "
 				 "unbind it, echo %s > /sys/bus/pci/drivers_probe)",
 				 vfiox_pci_dev_name(dev), drv ? "bound to " : "bound to no driver",
 				 drv ? drv : "", vfiox_pci_dev_name(dev), vfiox_pci_dev_name(dev));
@@ -66,19 +66,47 @@ static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_gr
 		}
 	}
 	if (!g) {
-		snprintf(v->why, sizeof(v->why),
+		snprintf(why, len,
 			 "the device is in no IOMMU group: the IOMMU is off (see 'vfioctl list')");
 		return -1;
 	}
-	if (vfiox_container_open(ctx, &v->container) ||
-	    vfiox_vgroup_open(ctx, vfiox_group_id(g), &v->group) ||
-	    vfiox_container_attach(v->container, v->group) ||
-	    vfiox_container_iommu_info(v->container, &v->iommu))
+	if (vfiox_container_open(ctx, &h->container) ||
+	    vfiox_vgroup_open(ctx, vfiox_group_id(g), &h->group) ||
+	    vfiox_container_attach(h->container, h->group) ||
+	    (dev && vfiox_device_open(h->group, vfiox_pci_dev_name(dev), vf_token, &h->device))) {
+		snprintf(why, len, "%s", vfiox_ctx_last_error(ctx));
+		vfio_close(h);
+		return -1;
+	}
+	return 0;
+}
+
+void vfio_close(struct vfio_handles *h)
+{
+	vfiox_device_close(h->device);
+	vfiox_vgroup_close(h->group);
+	vfiox_container_close(h->container);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Opens container and group; with @dev also the device and all its info. */
+static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_group *g,
+		     struct vfiox_pci_dev *dev, const char *vf_token)
+{
+	struct vfio_handles h;
+	uint32_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (vfio_open(ctx, g, dev, vf_token, &h, v->why, sizeof(v->why)))
+		return -1;
+	v->container = h.container;
+	v->group = h.group;
+	v->device = h.device;
+	if (vfiox_container_iommu_info(v->container, &v->iommu))
 		return view_fail(v, ctx);
 	if (!dev)
 		return 0;
-	if (vfiox_device_open(v->group, vfiox_pci_dev_name(dev), vf_token, &v->device) ||
-	    vfiox_device_info(v->device, &v->info))
+	if (vfiox_device_info(v->device, &v->info))
 		return view_fail(v, ctx);
 	v->regions = calloc(v->info.num_regions ? v->info.num_regions : 1, sizeof(*v->regions));
 	v->irqs = calloc(v->info.num_irqs ? v->info.num_irqs : 1, sizeof(*v->irqs));
@@ -93,6 +121,9 @@ static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_gr
 		if (ret == -EINVAL)
 			continue;
 		if (ret)
+			return view_fail(v, ctx);
+		if (i < 6 && v->regions[v->num_regions]->size &&
+		    vfiox_bar_open(v->device, i, 0, &v->bars[i]))
 			return view_fail(v, ctx);
 		v->num_regions++;
 	}
@@ -124,6 +155,45 @@ static void size_str(uint64_t n, char *buf, size_t len)
 		u++;
 	}
 	snprintf(buf, len, "%llu %s", (unsigned long long)n, units[u]);
+}
+
+static const char *const seg_reasons[] = {
+	[VFIOX_SEG_MAPPED] = "mapped", [VFIOX_SEG_MSIX_TABLE] = "msix-table",
+	[VFIOX_SEG_MSIX_PBA] = "msix-pba", [VFIOX_SEG_SPARSE_GAP] = "sparse-gap",
+	[VFIOX_SEG_NOT_MMAPPABLE] = "not-mmappable",
+};
+
+static const char *seg_reason(int kind)
+{
+	return kind >= 0 && kind <= VFIOX_SEG_NOT_MMAPPABLE ? seg_reasons[kind] : "unknown";
+}
+
+static const char *const seg_words[] = {
+	[VFIOX_SEG_MAPPED] = "mapped", [VFIOX_SEG_MSIX_TABLE] = "trapped (MSI-X table)",
+	[VFIOX_SEG_MSIX_PBA] = "trapped (MSI-X PBA)",
+	[VFIOX_SEG_SPARSE_GAP] = "trapped (outside the sparse-mmap areas)",
+	[VFIOX_SEG_NOT_MMAPPABLE] = "trapped (not mmappable)",
+};
+
+static void print_bar_layouts(const struct vfio_view *v)
+{
+	size_t i, k;
+
+	for (i = 0; i < 6; i++) {
+		if (!v->bars[i])
+			continue;
+		for (k = 0; k < vfiox_bar_num_segments(v->bars[i]); k++) {
+			const struct vfiox_bar_segment *sg = vfiox_bar_segment(v->bars[i], k);
+			char label[32];
+
+			snprintf(label, sizeof(label), "BAR%zu layout:", i);
+			printf("  %-17s 0x%llx-0x%llx %s\n", k ? "" : label,
+			       (unsigned long long)sg->offset,
+			       (unsigned long long)(sg->offset + sg->size - 1),
+			       sg->kind >= 0 && sg->kind <= VFIOX_SEG_NOT_MMAPPABLE ? seg_words[sg->kind]
+										 : "?");
+		}
+	}
 }
 
 static void region_flags(uint32_t f, char *buf, size_t len)
@@ -230,6 +300,7 @@ static void print_device_view(const struct vfio_view *v)
 	}
 	table_print(&t, stdout, "    ");
 	table_free(&t);
+	print_bar_layouts(v);
 	printf("  Interrupts:\n");
 	table_init(&t, 4);
 	for (i = 0; i < v->num_irqs; i++) {
@@ -355,6 +426,24 @@ static void json_device_view(struct json *j, const struct vfio_view *v)
 		for (k = 0; k < r->num_unknown_caps && k < 16; k++)
 			json_int(j, NULL, r->unknown_caps[k]);
 		json_arr_close(j);
+		if (r->index < 6 && v->bars[r->index]) {
+			const struct vfiox_bar *b = v->bars[r->index];
+
+			json_arr_open(j, "layout");
+			for (k = 0; k < vfiox_bar_num_segments(b); k++) {
+				const struct vfiox_bar_segment *sg = vfiox_bar_segment(b, k);
+
+				json_obj_open(j, NULL);
+				json_strf(j, "offset", "0x%llx", (unsigned long long)sg->offset);
+				json_int(j, "size", (long long)sg->size);
+				json_bool(j, "mapped", sg->kind == VFIOX_SEG_MAPPED);
+				json_str(j, "reason", seg_reason(sg->kind));
+				json_obj_close(j);
+			}
+			json_arr_close(j);
+		} else {
+			json_null(j, "layout");
+		}
 		json_obj_close(j);
 	}
 	json_arr_close(j);

@@ -22,6 +22,7 @@ struct cmd {
 
 extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
+extern const struct cmd cmd_rom;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
@@ -62,8 +63,22 @@ void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *de
 void json_blockers(struct json *j, const struct vfiox_group *g);
 const char *or_dash(const char *s);
 
-/* vfio-view.c: the VFIO side of show; j NULL prints for humans. */
+/* vfio-view.c: container, group and device opened for a device on vfio-pci (or only the
+ * group when @dev is NULL). On failure @why says why and how to get there; nothing stays
+ * open. */
+struct vfio_handles {
+	struct vfiox_container *container;
+	struct vfiox_vgroup *group;
+	struct vfiox_device *device;
+};
 struct vfiox_group;
+int vfio_open(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
+	      const char *vf_token, struct vfio_handles *h, char *why, size_t len);
+void vfio_close(struct vfio_handles *h);
+/* The device's IOMMU group, for devices in one. */
+struct vfiox_group *device_group(struct vfiox_scan *scan, struct vfiox_pci_dev *dev);
+
+/* vfio-view.c: the VFIO side of show; j NULL prints for humans. */
 void vfio_view_device(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
 		      const char *vf_token, struct json *j);
 void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, struct json *j);

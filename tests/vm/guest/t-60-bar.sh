@@ -48,3 +48,24 @@ is "$(vfiox-bar "$nvme" 0 r16 8 r8 8 trapped r16 8 r8 8 2>&1 | tr '\n' ' ')" \
 is "$(vfiox-bar "$nvme" 0 w32 0x2008 0x4321 r32 0x2008 2>&1)" 0xffffffff \
 	"the accessor reaches the MSI-X table hole through the device fd (vfio-pci shields it)"
 check "the MSI-X PBA reads through the hole" vfiox-bar "$nvme" 0 r64 0x3000
+
+# vfioctl show prints the layout
+is "$(vfioctl show --json "$nvme" | jq -r '.vfio.regions[0].layout | map("\(.offset) \(.size) \(.mapped) \(.reason)") | join(", ")')" \
+	"0x0 8192 true mapped, 0x2000 4096 false msix-table, 0x3000 4096 false msix-pba" \
+	"show --json gives BAR0's layout: mapped, MSI-X table, PBA"
+like "$(vfioctl show "$nvme")" "BAR0 layout: +0x0-0x1fff mapped" "show prints the BAR layout for humans"
+like "$(vfioctl show "$nvme")" "0x2000-0x2fff trapped \(MSI-X table\)" "show names the reason of a trapped range"
+
+# vfioctl rom: e1000e carries QEMU's iPXE ROM; nvme has none
+e1000e=$(find_ids 8086 10d3)
+bind_to vfio-pci "$e1000e"
+vfioctl rom "$e1000e" > /tmp/rom.bin; rc=$?
+is "$rc $(od -An -tx1 -N2 /tmp/rom.bin | tr -d ' ')" "0 55aa" "rom dumps the e1000e ROM (starts with 55 aa)"
+is "$(wc -c < /tmp/rom.bin)" "$(vfioctl show --json "$e1000e" | jq -r '.vfio.regions[] | select(.name == "ROM") | .size')" \
+	"the dump is as long as the ROM region"
+vfioctl rom --output /tmp/rom2.bin "$e1000e" 2>/dev/null
+check "rom --output writes the same bytes" cmp -s /tmp/rom.bin /tmp/rom2.bin
+out=$(vfioctl rom "$nvme" 2>&1 >/dev/null); rc=$?
+like "$rc $out" "^1 .*has no expansion ROM" "a device without ROM: exit 1 and says so"
+out=$(vfioctl rom 0000:00:1f.2 2>&1 >/dev/null); rc=$?
+like "$rc $out" "^1 .*bound to ahci, not to vfio-pci" "a device on a host driver: exit 1, says how to bind"
