@@ -61,27 +61,26 @@ static void VFIOX_PRINTF(2, 3) sb_add(struct sbuf *sb, const char *fmt, ...)
 
 /*
  * The device's reset_method from sysfs into @buf, through a scan so that the answer is
- * the one 'vfioctl show' gives. Returns false when the device or the attribute is not
- * there. The caller's last error survives.
+ * the one 'vfioctl show' gives: 1, 0 when the attribute is absent, -1 when sysfs does not
+ * have the device. A failing scan sets the last error; the caller sets its own after.
  */
-static bool lookup_reset_method(struct vfiox_device *d, char *buf, size_t len)
+static int lookup_reset_method(struct vfiox_device *d, char *buf, size_t len)
 {
-	struct vfiox_ctx *ctx = d->ctx;
-	char saved[sizeof(ctx->last_error)];
 	struct vfiox_pci_dev *dev;
 	struct vfiox_scan *scan;
 	const char *m = NULL;
 
 	buf[0] = '\0';
-	memcpy(saved, ctx->last_error, sizeof(saved));
-	if (vfiox_scan_new(ctx, &scan) == 0) {
-		if (vfiox_scan_find_dev(scan, d->name, &dev) == 0)
-			m = vfiox_pci_dev_reset_method(dev);
-		if (m)
-			snprintf(buf, len, "%s", m);
+	if (vfiox_scan_new(d->ctx, &scan))
+		return -1;
+	if (vfiox_scan_find_dev(scan, d->name, &dev)) {
 		vfiox_scan_free(scan);
+		return -1;
 	}
-	memcpy(ctx->last_error, saved, sizeof(saved));
+	m = vfiox_pci_dev_reset_method(dev);
+	if (m)
+		snprintf(buf, len, "%s", m);
+	vfiox_scan_free(scan);
 	return m != NULL;
 }
 
@@ -101,8 +100,7 @@ static bool has_word(const char *list, const char *word)
 VFIOX_EXPORT int vfiox_device_reset(struct vfiox_device *d)
 {
 	char method[128], hint[256];
-	bool known;
-	int ret;
+	int known, ret;
 
 	ret = vfiox_sys_ioctl(d->fd, VFIO_DEVICE_RESET, NULL);
 	if (ret >= 0)
@@ -114,7 +112,10 @@ VFIOX_EXPORT int vfiox_device_reset(struct vfiox_device *d)
 		return vfiox__err(d->ctx, ret, "cannot reset %s: VFIO_DEVICE_RESET: %s", d->name,
 				  strerror(-ret));
 	known = lookup_reset_method(d, method, sizeof(method));
-	if (!known)
+	if (known < 0)
+		snprintf(hint, sizeof(hint), "its reset_method is unknown (%s is not in sysfs)",
+			 d->name);
+	else if (!known)
 		snprintf(hint, sizeof(hint), "its reset_method is unknown (sysfs has no "
 			 "reset_method for it)");
 	else if (!method[0])
@@ -256,8 +257,9 @@ VFIOX_EXPORT int vfiox_device_hot_reset_plan(struct vfiox_device *d,
 			goto out_free_info;
 		}
 		if (info->count <= room) {
-			ret = vfiox__err(d->ctx, -EPROTO, "%s: the kernel found no room for its hot "
-					 "reset info, yet asks for %u devices where %zu fit",
+			ret = vfiox__err(d->ctx, -EPROTO, "%s: the kernel found the buffer too small "
+					 "for its hot reset info (ENOSPC), yet asks for %u devices "
+					 "where %zu fit",
 					 d->name, info->count, room);
 			goto out_free_info;
 		}
