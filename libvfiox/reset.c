@@ -106,8 +106,9 @@ VFIOX_EXPORT int vfiox_device_reset(struct vfiox_device *d)
 	if (ret >= 0)
 		return 0;
 	if (ret == -EAGAIN || ret == -EBUSY)
-		return vfiox__err(d->ctx, ret, "cannot reset %s now (%s): another reset of the device "
-				  "or of its bus holds it; try again", d->name, strerror(-ret));
+		return vfiox__err(d->ctx, ret, "cannot reset %s now (%s): another reset of the "
+				  "device or of its bus holds it; try again", d->name,
+				  strerror(-ret));
 	if (ret != -EINVAL && ret != -ENOTTY)
 		return vfiox__err(d->ctx, ret, "cannot reset %s: VFIO_DEVICE_RESET: %s", d->name,
 				  strerror(-ret));
@@ -128,8 +129,8 @@ VFIOX_EXPORT int vfiox_device_reset(struct vfiox_device *d)
 			 "(vfiox_device_hot_reset_plan() lists what it touches)", method,
 			 has_word(method, "bus") || has_word(method, "cxl_bus") ? "bus" : "slot");
 	else
-		snprintf(hint, sizeof(hint), "its reset_method is \"%s\", yet the kernel found none "
-			 "of them usable when the device was opened", method);
+		snprintf(hint, sizeof(hint), "its reset_method is \"%s\", yet the kernel found "
+			 "none of them usable when the device was opened", method);
 	return vfiox__err(d->ctx, ret, "cannot reset %s on its own: the kernel refused "
 			  "VFIO_DEVICE_RESET (%s); %s", d->name, strerror(-ret), hint);
 }
@@ -159,9 +160,9 @@ static int decode_plan(struct vfiox_device *d, const struct vfio_pci_hot_reset_i
 	int ret;
 
 	if (info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID)
-		return vfiox__err(d->ctx, -EOPNOTSUPP, "%s: the kernel names the devices of its hot "
-				  "reset by iommufd device id (the device fd comes from the VFIO "
-				  "cdev interface); libvfiox handles devices from groups only",
+		return vfiox__err(d->ctx, -EOPNOTSUPP, "%s: the kernel names the devices of its "
+				  "hot reset by iommufd device id (the device fd comes from the "
+				  "VFIO cdev interface); libvfiox handles devices from groups only",
 				  d->name);
 	if (n == 0)
 		return vfiox__err(d->ctx, -EPROTO, "%s: malformed hot reset info from the kernel: "
@@ -212,20 +213,21 @@ static int plan_error(struct vfiox_device *d, int err)
 {
 	switch (err) {
 	case -ENODEV:
-		return vfiox__err(d->ctx, err, "%s cannot be hot reset: neither its slot nor its bus "
-				  "can be reset (it may sit on a root bus, or the bridge above it "
-				  "cannot do a secondary bus reset)", d->name);
+		return vfiox__err(d->ctx, err, "%s cannot be hot reset: neither its slot nor its "
+				  "bus can be reset (it may sit on a root bus, or the bridge above "
+				  "it cannot do a secondary bus reset)", d->name);
 	case -EPERM:
-		return vfiox__err(d->ctx, err, "%s cannot be hot reset: a device on its bus or slot "
-				  "is in no IOMMU group, and the kernel resets only isolated devices "
-				  "(is the IOMMU on? intel_iommu=on / amd_iommu=on)", d->name);
+		return vfiox__err(d->ctx, err, "%s cannot be hot reset: a device on its bus or "
+				  "slot is in no IOMMU group, and the kernel resets only isolated "
+				  "devices (is the IOMMU on? intel_iommu=on / amd_iommu=on)",
+				  d->name);
 	case -ENOTTY:
 		return vfiox__err(d->ctx, err, "%s has no hot reset: the kernel does not know "
-				  "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO for it (not a vfio-pci device)",
-				  d->name);
+				  "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO for it (not a vfio-pci "
+				  "device)", d->name);
 	default:
-		return vfiox__err(d->ctx, err, "%s: VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: %s", d->name,
-				  strerror(-err));
+		return vfiox__err(d->ctx, err, "%s: VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: %s",
+				  d->name, strerror(-err));
 	}
 }
 
@@ -257,9 +259,9 @@ VFIOX_EXPORT int vfiox_device_hot_reset_plan(struct vfiox_device *d,
 			goto out_free_info;
 		}
 		if (info->count <= room) {
-			ret = vfiox__err(d->ctx, -EPROTO, "%s: the kernel found the buffer too small "
-					 "for its hot reset info (ENOSPC), yet asks for %u devices "
-					 "where %zu fit",
+			ret = vfiox__err(d->ctx, -EPROTO, "%s: the kernel found the buffer too "
+					 "small for its hot reset info (ENOSPC), yet asks for %u "
+					 "devices where %zu fit",
 					 d->name, info->count, room);
 			goto out_free_info;
 		}
@@ -392,11 +394,11 @@ static int hot_reset_error(struct vfiox_device *d, int err)
 	switch (err) {
 	case -EPERM:
 	case -EINVAL:
-		return vfiox__err(d->ctx, err, "the kernel refused the hot reset of %s (%s): every "
-				  "device it touches must be bound to vfio-pci, and those that are "
-				  "open must be open here, in the groups passed; another process "
-				  "may hold one of them ('vfioctl show' lists the holders)", d->name,
-				  strerror(-err));
+		return vfiox__err(d->ctx, err, "the kernel refused the hot reset of %s (%s): "
+				  "every device it touches must be bound to vfio-pci, and those "
+				  "that are open must be open here, in the groups passed; another "
+				  "process may hold one of them ('vfioctl show' lists the holders)",
+				  d->name, strerror(-err));
 	case -EBUSY:
 	case -EAGAIN:
 		return vfiox__err(d->ctx, err, "the hot reset of %s could not start (%s): a device "
@@ -404,7 +406,8 @@ static int hot_reset_error(struct vfiox_device *d, int err)
 				  "try again", d->name, strerror(-err));
 	case -ENOTTY:
 		return vfiox__err(d->ctx, err, "%s has no hot reset: the kernel does not know "
-				  "VFIO_DEVICE_PCI_HOT_RESET for it (not a vfio-pci device)", d->name);
+				  "VFIO_DEVICE_PCI_HOT_RESET for it (not a vfio-pci device)",
+				  d->name);
 	case -ENODEV:
 		return plan_error(d, err);
 	default:
@@ -426,8 +429,8 @@ VFIOX_EXPORT int vfiox_device_hot_reset(struct vfiox_device *d, struct vfiox_vgr
 
 	for (i = 0; i < n; i++)
 		if (!groups[i])
-			return vfiox__err(d->ctx, -EINVAL, "hot reset of %s: group %zu of %zu passed "
-					  "is NULL", d->name, i, n);
+			return vfiox__err(d->ctx, -EINVAL, "hot reset of %s: group %zu of %zu "
+					  "passed is NULL", d->name, i, n);
 	ret = vfiox_device_hot_reset_plan(d, &plan);
 	if (ret)
 		return ret;
