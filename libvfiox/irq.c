@@ -352,7 +352,8 @@ static int grow(struct vfiox_device *d, struct irq_state *s, uint32_t index, uin
 		   "cannot resize it, so it is disabled and enabled again", d->name,
 		   idx_name(index), index, old, end);
 	ret = set_irqs(d, TRIGGER_NONE, index, 0, 0, NULL);
-	if (ret < 0) {
+	/* EINVAL: someone disabled it behind our back; enabling the whole set is still right. */
+	if (ret < 0 && ret != -EINVAL) {
 		free(all);
 		return vfiox__err(d->ctx, ret, "%s: growing %s (irq index %u) from %u to %u "
 				  "vectors: disabling it first failed: %s", d->name,

@@ -613,6 +613,26 @@ static void test_growing_msix_without_resize_reissues_the_earlier_eventfds(void 
 	finish(e, d);
 }
 
+static void test_growing_after_someone_else_disabled_the_index_still_works(void **state)
+{
+	struct env *e = irq_env();
+	struct vfiox_device *d = open_dev(e);
+	int a = efd_new(), b = efd_new(), all[2] = { a, b };
+
+	(void)state;
+	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &a), 0);
+	fk.type = NONE; /* another user of the device fd disabled MSI-X */
+	fk.nvec = 0;
+	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 1, 1, &b), 0);
+	expect_set(2, TRIG_EFD, 2, 0, 2, all);
+	assert_int_equal(fk.type, VFIO_PCI_MSIX_IRQ_INDEX);
+	assert_int_equal(fk.nvec, 2);
+	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_MSIX), 0);
+	close(a);
+	close(b);
+	finish(e, d);
+}
+
 static void test_growing_dynamic_msix_adds_only_the_new_vectors(void **state)
 {
 	struct env *e = irq_env();
@@ -1074,6 +1094,7 @@ int main(void)
 		fk_test(test_intx_enable_mask_unmask_trigger_disable),
 		fk_test(test_replacing_eventfds_within_the_enabled_vectors_is_one_call),
 		fk_test(test_growing_msix_without_resize_reissues_the_earlier_eventfds),
+		fk_test(test_growing_after_someone_else_disabled_the_index_still_works),
 		fk_test(test_growing_dynamic_msix_adds_only_the_new_vectors),
 		fk_test(test_growing_msi_always_reenables),
 		fk_test(test_failed_growth_restores_the_previous_vectors),
