@@ -212,6 +212,9 @@ struct vfiox_bar_geometry {
 int vfiox__bar_layout(const struct vfiox_bar_geometry *g, struct vfiox_bar_segment **segsp,
 		      size_t *nsegsp);
 
+/* irq.c: forgets the interrupt state kept for @d; vfiox_device_close() calls it. */
+void vfiox__irq_release(struct vfiox_device *d);
+
 /* names.c */
 void vfiox__names_free(struct vfiox_scan *scan);
 

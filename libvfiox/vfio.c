@@ -528,6 +528,7 @@ VFIOX_EXPORT void vfiox_device_close(struct vfiox_device *d)
 {
 	if (!d)
 		return;
+	vfiox__irq_release(d);
 	vfiox_sys_close(d->fd);
 	free(d->name);
 	free(d);

@@ -23,6 +23,7 @@ struct cmd {
 extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
 extern const struct cmd cmd_rom;
+extern const struct cmd cmd_reset;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */

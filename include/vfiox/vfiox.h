@@ -8,5 +8,7 @@
 #include <vfiox/group.h>
 #include <vfiox/vfio.h>
 #include <vfiox/bar.h>
+#include <vfiox/reset.h>
+#include <vfiox/irq.h>
 
 #endif /* VFIOX_VFIOX_H */
