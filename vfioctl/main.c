@@ -10,7 +10,8 @@
 #define VFIOX_VERSION "0.0.0"
 #endif
 
-static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_reset };
+static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_reset,
+					  &cmd_irq_test };
 
 static void print_usage(FILE *f)
 {

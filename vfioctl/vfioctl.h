@@ -24,6 +24,7 @@ extern const struct cmd cmd_list;
 extern const struct cmd cmd_show;
 extern const struct cmd cmd_rom;
 extern const struct cmd cmd_reset;
+extern const struct cmd cmd_irq_test;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */

@@ -1,0 +1,32 @@
+# Interrupts through VFIO on eventfds: raised by the device (edu INTx and MSI) and
+# triggered in software (vfioctl irq-test on nvme MSI-X and edu).
+. /tests/tap.sh
+. /tests/sysfs.sh
+
+edu=""
+for a in $(find_ids 1234 11e8); do
+	g=$(sys_group "$a")
+	[ "$(ls /sys/kernel/iommu_groups/$g/devices | wc -l)" = 1 ] && edu=$a
+done
+nvme=""
+for a in $(find_ids 1b36 0010); do [ -e /sys/bus/pci/devices/$a/sriov_totalvfs ] || nvme=$a; done
+for a in $edu $nvme; do bind_to vfio-pci "$a"; done
+
+is "$(vfiox-irq "$edu" msi 3 2>&1)" "3/3 delivered" "edu MSI raised by the device arrives on the eventfd, 3 times"
+is "$(vfiox-irq "$edu" intx 3 2>&1)" "3/3 delivered" \
+	"edu INTx raised by the device arrives, acknowledged and unmasked each time"
+
+J=$(vfioctl irq-test --json --type msix --vectors 4 "$nvme"); rc=$?
+is "$rc" 0 "irq-test of 4 nvme MSI-X vectors exits 0"
+is "$(echo "$J" | jq -r '[.vectors[] | "\(.vector):\(.arrived):\(.stray | length)"] | join(" ")')" \
+	"0:true:0 1:true:0 2:true:0 3:true:0" "each MSI-X vector triggered in software arrives on its own eventfd and nowhere else"
+out=$(vfioctl irq-test "$nvme"); rc=$?
+like "$rc $out" "^0 $nvme: msix loopback, 65 vectors: 65 arrived" "irq-test reports all 65 MSI-X vectors of nvme"
+out=$(vfioctl irq-test --type msi "$edu"); rc=$?
+like "$rc $out" "^0 $edu: msi loopback, 1 vector: 1 arrived" "irq-test of edu's MSI"
+out=$(vfioctl irq-test --type intx "$edu"); rc=$?
+like "$rc $out" "^0 $edu: intx loopback, 1 vector: 1 arrived" "irq-test of edu's INTx"
+out=$(vfioctl irq-test --type msix "$edu" 2>&1); rc=$?
+like "$rc $out" "^1 .*has no msix interrupts" "irq-test of MSI-X on a device without it: exit 1, says so"
+out=$(vfioctl irq-test --vectors 70 "$nvme" 2>&1); rc=$?
+like "$rc $out" "^1 .*has 65 msix vectors, not 70" "more vectors than the device has: exit 1, says how many"
