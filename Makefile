@@ -179,6 +179,7 @@ check: deps all check-headers check-unit check-asan check-valgrind check-fuzz ch
 
 bench: all $(BUILD)/tests/gen-sysfs
 	@[ ! -e tests/bench/bench-list.sh ] || bash tests/bench/bench-list.sh $(BUILD)
+	@$(MAKE) --no-print-directory bench-vm
 
 $(BUILD)/tests/gen-sysfs: tests/bench/gen-sysfs.c $(FIXTURE) tests/unit/fixture.h
 	@mkdir -p $(@D)

@@ -25,6 +25,9 @@ struct vfiox_bar {
 	struct vfiox_bar_segment *segs;
 	uint8_t **ptrs;  /* per segment: the mapping, or NULL when trapped */
 	size_t last_hit; /* segment of the previous access: registers come in runs */
+	/* The mapped segment of the previous access, for the accessors' fast path. */
+	uint8_t *win_ptr;
+	uint64_t win_start, win_len;
 };
 
 static bool in_ranges(uint64_t x, const struct vfiox_bar_hole *r, size_t n)
@@ -344,40 +347,66 @@ static int trapped(struct vfiox_bar *b, uint64_t off, void *val, unsigned int wi
 			  n, width);
 }
 
+/*
+ * Everything but the common case: checks, segment lookup, the trapped path. On a mapped
+ * hit it moves the fast-path window to that segment.
+ */
+static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint64_t off,
+						      void *val, unsigned int width, bool wr)
+{
+	size_t i;
+	int ret = check_access(b, off, width);
+
+	if (ret)
+		return ret;
+	i = find_seg(b, off);
+	if (!b->ptrs[i])
+		return trapped(b, off, val, width, wr);
+	b->last_hit = i;
+	b->win_ptr = b->ptrs[i];
+	b->win_start = b->segs[i].offset;
+	b->win_len = b->segs[i].size;
+	return 1; /* mapped: the caller does the access through the window */
+}
+
+/*
+ * The fast path is one unsigned compare against the window of the last mapped segment
+ * (which also rejects misalignment and offsets below it) and the volatile access itself.
+ */
 #define DEFINE_ACCESSORS(bits)                                                              \
 	VFIOX_EXPORT int vfiox_bar_read##bits(struct vfiox_bar *b, uint64_t off,            \
 					      uint##bits##_t *val)                         \
 	{                                                                                   \
-		size_t i;                                                                   \
-		int ret = check_access(b, off, bits / 8);                                   \
+		uint64_t rel = off - b->win_start;                                          \
+		int ret;                                                                    \
                                                                                             \
-		if (ret)                                                                    \
-			return ret;                                                         \
-		i = find_seg(b, off);                                                       \
-		if (b->ptrs[i]) {                                                           \
-			b->last_hit = i;                                                    \
-			*val = *(volatile uint##bits##_t *)(b->ptrs[i] +                    \
-							    (off - b->segs[i].offset));     \
+		if (__builtin_expect(rel < b->win_len && !(off & (bits / 8 - 1)) &&         \
+					     b->win_len - rel >= bits / 8, 1)) {             \
+			*val = *(volatile uint##bits##_t *)(b->win_ptr + rel);              \
 			return 0;                                                           \
 		}                                                                           \
-		return trapped(b, off, val, bits / 8, false);                               \
+		ret = access_slow(b, off, val, bits / 8, false);                            \
+		if (ret != 1)                                                               \
+			return ret;                                                         \
+		*val = *(volatile uint##bits##_t *)(b->win_ptr + (off - b->win_start));     \
+		return 0;                                                                   \
 	}                                                                                   \
 	VFIOX_EXPORT int vfiox_bar_write##bits(struct vfiox_bar *b, uint64_t off,           \
 					       uint##bits##_t val)                          \
 	{                                                                                   \
-		size_t i;                                                                   \
-		int ret = check_access(b, off, bits / 8);                                   \
+		uint64_t rel = off - b->win_start;                                          \
+		int ret;                                                                    \
                                                                                             \
-		if (ret)                                                                    \
-			return ret;                                                         \
-		i = find_seg(b, off);                                                       \
-		if (b->ptrs[i]) {                                                           \
-			b->last_hit = i;                                                    \
-			*(volatile uint##bits##_t *)(b->ptrs[i] + (off - b->segs[i].offset)) = \
-				val;                                                        \
+		if (__builtin_expect(rel < b->win_len && !(off & (bits / 8 - 1)) &&         \
+					     b->win_len - rel >= bits / 8, 1)) {             \
+			*(volatile uint##bits##_t *)(b->win_ptr + rel) = val;               \
 			return 0;                                                           \
 		}                                                                           \
-		return trapped(b, off, &val, bits / 8, true);                               \
+		ret = access_slow(b, off, &val, bits / 8, true);                            \
+		if (ret != 1)                                                               \
+			return ret;                                                         \
+		*(volatile uint##bits##_t *)(b->win_ptr + (off - b->win_start)) = val;      \
+		return 0;                                                                   \
 	}
 
 DEFINE_ACCESSORS(8)

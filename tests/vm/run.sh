@@ -15,7 +15,7 @@
 # The console is kept in VM_DIR/console-MODE.log.
 set -uo pipefail
 mode=${1:-}
-case $mode in test | demo) ;; *) echo "usage: run.sh test|demo [VM_DIR]" >&2; exit 2 ;; esac
+case $mode in test | demo | bench) ;; *) echo "usage: run.sh test|demo|bench [VM_DIR]" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 VM_DIR=${2:-${BUILD:-$here/../../build}/vm}
 export VM_DIR
@@ -55,15 +55,15 @@ dump_console() {
 	echo "---- end of guest console ----"
 }
 
-if [ "$mode" = demo ]; then
+if [ "$mode" = demo ] || [ "$mode" = bench ]; then
 	if ! grep -q '^VFIOX-DEMO-END$' <<< "$clean"; then
 		dump_console
-		echo "vm: the demo did not finish (qemu exit $rc after ${secs} s)" >&2
+		echo "vm: the $mode did not finish (qemu exit $rc after ${secs} s)" >&2
 		exit 1
 	fi
 	sed -n '/^VFIOX-DEMO-BEGIN$/,/^VFIOX-DEMO-END$/p' <<< "$clean" | sed '1d;$d'
 	echo
-	echo "(the emulated host booted, ran the demo and powered off in ${secs} s)"
+	echo "(the emulated host booted, ran the $mode and powered off in ${secs} s)"
 	exit 0
 fi
 

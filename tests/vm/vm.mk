@@ -16,7 +16,7 @@ VM_SOURCES := tests/vm/init tests/vm/mkinitramfs.sh $(wildcard tests/vm/guest/*.
 # Test helpers: tests/vm/NAME.c becomes the guest command NAME, linked against libvfiox.
 VM_HELPERS := $(patsubst tests/vm/%.c,$(VM_DIR)/bin/%,$(wildcard tests/vm/*.c))
 
-.PHONY: vm-kernel check-vm demo
+.PHONY: vm-kernel check-vm demo bench-vm
 
 vm-kernel: $(VM_KERNEL)
 
@@ -34,6 +34,10 @@ $(VM_INITRD): $(VFIOCTL) $(VM_KERNEL) $(VM_SOURCES) $(VM_HELPERS)
 
 check-vm: all vm-kernel $(VM_INITRD)
 	@bash tests/vm/run.sh test $(VM_DIR)
+
+# The device benchmarks (BAR accessors, interrupt round trips) run in the guest.
+bench-vm: all vm-kernel $(VM_INITRD)
+	@bash tests/vm/run.sh bench $(VM_DIR)
 
 demo: deps all vm-kernel $(VM_INITRD)
 	@bash tests/vm/run.sh demo $(VM_DIR)
