@@ -99,6 +99,9 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 WRAP_test-syscalls := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_getdents
 WRAP_test-reset := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close
 WRAP_test-irq := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close
+WRAP_test-bar-access := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close \
+	-Wl,--wrap=vfiox_sys_pread -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_mmap \
+	-Wl,--wrap=vfiox_sys_munmap
 WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
