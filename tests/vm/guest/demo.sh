@@ -28,3 +28,14 @@ vfioctl show $bridged
 
 heading "vfioctl show --json $edu | jq .group"
 vfioctl show --json $edu | jq -M .group
+
+heading "Bind $nvme (NVMe) to vfio-pci too, then: vfioctl show $nvme"
+bind_to vfio-pci $nvme
+vfioctl show $nvme
+
+heading "vfioctl irq-test --vectors 8 $nvme   (MSI-X loopback, one eventfd per vector)"
+vfioctl irq-test --vectors 8 $nvme
+
+heading "vfioctl reset --plan $nvme, then vfioctl reset $nvme"
+vfioctl reset --plan $nvme
+vfioctl reset $nvme
