@@ -2,14 +2,17 @@
 # bash completion for vfioctl(8).
 #
 # Completes the verbs, the global and per-verb options, driver names for --driver,
-# class prefixes for --class, IOMMU group numbers for --group and `show`, and PCI
-# addresses for `show`. The UUID of `show --vf-token` is a secret the PF's user chose:
-# nothing is offered for it. Devices, drivers and groups are read from the sysfs root that
+# class prefixes for --class, IOMMU group numbers for --group and `show`, PCI addresses
+# for `show`, `rom`, `reset` and `irq-test`, file names for `rom --output`, the kinds of
+# `irq-test --type`. The UUID of --vf-token is a secret the PF's user chose, and
+# `irq-test --vectors N` / `--timeout MS` are numbers: nothing is offered for them.
+# `reset` offers --json only after --plan (the only place it is valid), and not --hot
+# with --plan, which ignores it. Devices, drivers and groups are read from the sysfs root that
 # vfioctl itself would use: --sysfs-root DIR given earlier on the line, else
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show help"
+_vfioctl_verbs="list show rom reset irq-test help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -151,7 +154,7 @@ _vfioctl()
 	for ((i = verb_i + 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		--driver | --class | --group | --vf-token)
+		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout)
 			used+=("$w")
 			((i++))
 			;;
@@ -206,6 +209,60 @@ _vfioctl()
 			fi
 			mapfile -t groups < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur")
 			COMPREPLY=("${full[@]}" "${short[@]}" "${groups[@]}")
+			;;
+		esac
+		;;
+	rom | reset | irq-test)
+		case $prev in
+		--vf-token | --vectors | --timeout) return 0 ;;
+		--output)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return 0
+			;;
+		--type)
+			[[ $verb == irq-test ]] && mapfile -t COMPREPLY < <(compgen -W "intx msi msix" -- "$cur")
+			return 0
+			;;
+		esac
+		case $cur in
+		--vf-token=* | --vectors=* | --timeout=*) return 0 ;;
+		--output=*)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -P --output= -- "${cur#*=}")
+			;;
+		--type=*)
+			[[ $verb == irq-test ]] &&
+				mapfile -t COMPREPLY < <(compgen -P --type= -W "intx msi msix" -- "${cur#*=}")
+			;;
+		-*)
+			local all
+			case $verb in
+			rom) all="--output --vf-token --help" ;;
+			reset)
+				all="--plan --hot --vf-token --help"
+				[[ " ${used[*]} " == *" --plan "* ]] && all="--plan --json --vf-token --help"
+				[[ " ${used[*]} " == *" --hot "* ]] && all=${all/--plan /}
+				;;
+			irq-test) all="--type --vectors --timeout --json --vf-token --help" ;;
+			esac
+			opts=""
+			for w in $all; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			# One target: a PCI address (no groups: these verbs take a device).
+			((${#targets[@]} == 0)) || return 0
+			local devs
+			local -a full=() short=()
+			devs=$(_vfioctl_devices "$root")
+			mapfile -t full < <(compgen -W "$devs" -- "$cur")
+			if ((${#full[@]} == 0)) && [[ -n $cur ]]; then
+				mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$cur")
+			fi
+			COMPREPLY=("${full[@]}" "${short[@]}")
 			;;
 		esac
 		;;

@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token
+                case --driver --class --group --vf-token --output --type --vectors --timeout
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -112,6 +112,9 @@ complete -c vfioctl -n __vfioctl_needs_verb -s V -l version -d 'Print the versio
 complete -c vfioctl -n __vfioctl_needs_verb -s h -l help -d 'Print the usage'
 complete -c vfioctl -n __vfioctl_needs_verb -a list -d 'List IOMMU groups and their devices'
 complete -c vfioctl -n __vfioctl_needs_verb -a show -d 'Show a PCI device or an IOMMU group'
+complete -c vfioctl -n __vfioctl_needs_verb -a rom -d 'Dump the expansion ROM of a device on vfio-pci'
+complete -c vfioctl -n __vfioctl_needs_verb -a reset -d 'Reset a device on vfio-pci, or show what a reset would touch'
+complete -c vfioctl -n __vfioctl_needs_verb -a irq-test -d 'Trigger each interrupt vector in software'
 complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
 
 # list
@@ -127,5 +130,28 @@ complete -c vfioctl -n '__vfioctl_using show' -l vf-token -x -d 'VF token (UUID)
 complete -c vfioctl -n '__vfioctl_using show' -s h -l help -d 'Print the options of show'
 complete -c vfioctl -n '__vfioctl_using show 1' -a '(__vfioctl_devices; __vfioctl_groups)'
 
+# rom
+complete -c vfioctl -n '__vfioctl_using rom' -l output -r -F -d 'Write the ROM to FILE'
+complete -c vfioctl -n '__vfioctl_using rom' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using rom' -s h -l help -d 'Print the options of rom'
+complete -c vfioctl -n '__vfioctl_using rom 1' -a '(__vfioctl_devices)'
+
+# reset: --json only with --plan; --plan ignores --hot, so they are not offered together
+complete -c vfioctl -n '__vfioctl_using reset; and not __fish_contains_opt plan hot' -l plan -d 'Change nothing: show what a reset would touch'
+complete -c vfioctl -n '__vfioctl_using reset; and __fish_contains_opt plan; and not __fish_contains_opt json' -l json -d 'Machine-readable plan'
+complete -c vfioctl -n '__vfioctl_using reset; and not __fish_contains_opt plan hot' -l hot -d 'Hot reset of the slot or bus (every group of the plan must be ours)'
+complete -c vfioctl -n '__vfioctl_using reset' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using reset' -s h -l help -d 'Print the options of reset'
+complete -c vfioctl -n '__vfioctl_using reset 1' -a '(__vfioctl_devices)'
+
+# irq-test
+complete -c vfioctl -n '__vfioctl_using irq-test' -l type -x -a 'intx msi msix' -d 'Kind of interrupt to test'
+complete -c vfioctl -n '__vfioctl_using irq-test' -l vectors -x -d 'Test vectors 0..N-1'
+complete -c vfioctl -n '__vfioctl_using irq-test' -l timeout -x -d 'Wait at most MS milliseconds per vector'
+complete -c vfioctl -n '__vfioctl_using irq-test' -l json -d 'Machine-readable output'
+complete -c vfioctl -n '__vfioctl_using irq-test' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using irq-test' -s h -l help -d 'Print the options of irq-test'
+complete -c vfioctl -n '__vfioctl_using irq-test 1' -a '(__vfioctl_devices)'
+
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test help'

@@ -136,7 +136,8 @@ if [ -x "$BUILD/vfioctl" ] && [ -f "$MAN/vfioctl.8" ]; then
 	verbs=$(sed -n '/^Verbs:/,/^$/{/^  [a-z]/{s/^  \([a-z-]*\).*/\1/p}}' <<<"$usage")
 	[ -n "$verbs" ] || bad "could not read the verbs from 'vfioctl --help'"
 	for v in $verbs; do
-		if grep -qE "^\.SS \"?$v( |\"|$)" "$MAN/vfioctl.8"; then ok; else
+		# A hyphen in the verb may be written \- in the page, as it should be.
+		if grep -qE "^\.SS \"?${v//-/'\\?-'}( |\"|$)" "$MAN/vfioctl.8"; then ok; else
 			bad "vfioctl(8) has no '.SS $v' section for the verb $v"
 		fi
 		helptext=$usage

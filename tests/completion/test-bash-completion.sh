@@ -130,7 +130,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "help list show" ] ||
+	if [ "$(reply 'vfioctl ')" != "help irq-test list reset rom show" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -138,13 +138,15 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'help list show' 'verbs'
+	expect 'vfioctl ' 'help irq-test list reset rom show' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
 	expect 'vfioctl --' '--sysfs-root --dev-root --verbose --version --help' 'long global options'
-	expect 'vfioctl -v ' 'help list show' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'help list show' 'verbs after --dev-root DIR'
+	expect 'vfioctl r' 'reset rom' 'verb prefix shared by two verbs'
+	expect 'vfioctl i' 'irq-test' 'the verb with a hyphen'
+	expect 'vfioctl -v ' 'help irq-test list reset rom show' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'help irq-test list reset rom show' 'verbs after --dev-root DIR'
 
 	# list
 	expect 'vfioctl list --' '--driver --class --group --json --help' 'options of list'
@@ -195,8 +197,57 @@ else
 	expect 'vfioctl show 03:' '03:00.0' 'whole short address when : does not break words'
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
+	# rom
+	ALLDEVS='0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0 0001:00:02.0'
+	mkdir -p "$T/files/sub" && : >"$T/files/rom.bin"
+	expect 'vfioctl rom ' "$ALLDEVS" 'rom: every device, no group'
+	expect 'vfioctl rom 1' '' 'rom: no group numbers'
+	expect 'vfioctl rom 0000:03' '03:00.0' 'rom: address prefix'
+	expect 'vfioctl rom 03:' '00.0' 'rom: short address (domain 0)'
+	expect 'vfioctl rom --' '--output --vf-token --help' 'options of rom'
+	expect 'vfioctl rom --o' '--output' 'option prefix for rom'
+	expect "vfioctl rom --output $T/files/" "$T/files/rom.bin $T/files/sub" '--output completes file names'
+	expect "vfioctl rom --output=$T/files/r" "$T/files/rom.bin" '--output=FILE, split at ='
+	expect "vfioctl rom --output $T/files/rom.bin " "$ALLDEVS" 'the file is not a target: devices follow'
+	expect "vfioctl rom --output $T/files/rom.bin --" '--vf-token --help' '--output is not offered twice'
+	expect 'vfioctl rom --vf-token ' '' 'rom: nothing offered for the token'
+	expect 'vfioctl rom --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 0000:04' '04:00.0' \
+		'rom: the device after the token'
+	expect 'vfioctl rom 0000:03:00.0 ' '' 'rom: one device only'
+	expect 'vfioctl rom 0000:03:00.0 --' '--output --vf-token --help' 'rom: options after the device'
+
+	# reset
+	expect 'vfioctl reset ' "$ALLDEVS" 'reset: every device, no group'
+	expect 'vfioctl reset 1' '' 'reset: no group numbers'
+	expect 'vfioctl reset 0000:00:1' '1c.0 1f.2' 'reset: address prefix'
+	expect 'vfioctl reset --' '--plan --hot --vf-token --help' 'options of reset: --json only with --plan'
+	expect 'vfioctl reset --plan --' '--json --vf-token --help' 'after --plan: --json, and no --hot'
+	expect 'vfioctl reset --plan --json --' '--vf-token --help' 'after --plan --json'
+	expect 'vfioctl reset --hot --' '--vf-token --help' 'after --hot: no --plan, no --json'
+	expect 'vfioctl reset --plan 0000:04' '04:00.0' 'reset: the device after --plan'
+	expect 'vfioctl reset --hot --vf-token ' '' 'reset: nothing offered for the token'
+	expect 'vfioctl reset --vf-token=4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a --' '--plan --hot --help' \
+		'reset: --vf-token=UUID is not offered again'
+	expect 'vfioctl reset --hot 0000:03:00.0 ' '' 'reset: one device only'
+
+	# irq-test
+	expect 'vfioctl irq-test ' "$ALLDEVS" 'irq-test: every device, no group'
+	expect 'vfioctl irq-test --' '--type --vectors --timeout --json --vf-token --help' 'options of irq-test'
+	expect 'vfioctl irq-test --type ' 'intx msi msix' 'the kinds for --type'
+	expect 'vfioctl irq-test --type m' 'msi msix' 'kind prefix'
+	expect 'vfioctl irq-test --type=msi' 'msi msix' '--type=KIND, split at ='
+	expect 'vfioctl irq-test --vectors ' '' 'nothing offered for a vector count'
+	expect 'vfioctl irq-test --timeout ' '' 'nothing offered for a timeout'
+	expect 'vfioctl irq-test --type msix --vectors 4 0000:03' '03:00.0' 'the device after valued options'
+	expect 'vfioctl irq-test --type msix --json --' '--vectors --timeout --vf-token --help' \
+		'irq-test: options not offered twice'
+	expect 'vfioctl irq-test 0000:03:00.0 ' '' 'irq-test: one device only'
+	expect 'vfioctl show --type ' "$ALLDEVS 0 1 2 12 13 14" \
+		'--type is not an option of show: what follows is a target as usual'
+
 	# help
-	expect 'vfioctl help ' 'help list show' 'verbs for help'
+	expect 'vfioctl help ' 'help irq-test list reset rom show' 'verbs for help'
+	expect 'vfioctl help r' 'reset rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
 
@@ -258,7 +309,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'help list show'
+	fexpect 'vfioctl ' 'help irq-test list reset rom show'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -268,7 +319,20 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl show --' '--json --vf-token --help'
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'help list show'
+	fexpect 'vfioctl help ' 'help irq-test list reset rom show'
+	fexpect 'vfioctl rom --' '--output --vf-token --help'
+	fexpect 'vfioctl rom 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0'
+	fexpect 'vfioctl rom 13' '' # group 13 is not offered (fish also matches subsequences: no address has 1…3)
+	fexpect 'vfioctl rom 0000:03:00.0 ' ''
+	fexpect 'vfioctl reset --' '--plan --hot --vf-token --help'
+	fexpect 'vfioctl reset --plan --' '--json --vf-token --help'
+	fexpect 'vfioctl reset --hot --' '--vf-token --help'
+	fexpect 'vfioctl reset 0000:04' '0000:04:00.0'
+	fexpect 'vfioctl reset --vf-token ' ''
+	fexpect 'vfioctl irq-test --' '--type --vectors --timeout --json --vf-token --help'
+	fexpect 'vfioctl irq-test --type ' 'intx msi msix'
+	fexpect 'vfioctl irq-test --vectors ' ''
+	fexpect 'vfioctl irq-test --type msix 0000:03' '0000:03:00.0'
 	fexpect "vfioctl --sysfs-root $O show " '0000:99:00.0 7'
 else
 	skip "fish -n completions/vfioctl.fish" "fish is not installed (Debian: fish)"
