@@ -126,7 +126,7 @@ VFIOX_EXPORT int vfiox_device_reset(struct vfiox_device *d)
 		 !has_word(method, "pm") && !has_word(method, "device_specific"))
 		snprintf(hint, sizeof(hint), "its reset_method is \"%s\": a reset of its %s would "
 			 "also reset the other devices there; use a hot reset "
-			 "(vfiox_device_hot_reset_plan() lists what it touches)", method,
+			 "(vfioctl reset --plan lists what it touches)", method,
 			 has_word(method, "bus") || has_word(method, "cxl_bus") ? "bus" : "slot");
 	else
 		snprintf(hint, sizeof(hint), "its reset_method is \"%s\", yet the kernel found "

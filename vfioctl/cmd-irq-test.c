@@ -218,7 +218,7 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 			json_int(&j, "vector", v);
 			json_bool(&j, "arrived", res[v].arrived);
 			if (res[v].arrived)
-				json_strf(&j, "latency_us", "%.1f", res[v].latency_us);
+				json_fixed1(&j, "latency_us", res[v].latency_us);
 			else
 				json_null(&j, "latency_us");
 			json_arr_open(&j, "stray");

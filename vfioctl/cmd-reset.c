@@ -19,7 +19,7 @@ static void print_plan(struct vfiox_pci_dev *dev, const struct vfiox_reset_plan 
 		json_obj_open(j, NULL);
 		json_int(j, "schema", 1);
 		json_str(j, "address", vfiox_pci_dev_name(dev));
-		json_str(j, "reset_method", methods);
+		json_reset_methods(j, methods);
 		if (plan) {
 			json_arr_open(j, "hot_reset_devices");
 			for (i = 0; i < vfiox_reset_plan_num_devs(plan); i++) {
@@ -183,8 +183,9 @@ const struct cmd cmd_reset = {
 	.args = "[--plan [--json]] [--hot] [--vf-token UUID] DEVICE",
 	.summary = "reset a device on vfio-pci, or show what a reset would touch",
 	.help = "  DEVICE           PCI address of a device bound to vfio-pci\n"
-		"  --plan           change nothing: show the device's reset methods and every\n"
-		"                   device and IOMMU group a hot (bus) reset would touch\n"
+		"  --plan           reset nothing: show the device's reset methods and every\n"
+		"                   device and IOMMU group a hot (bus) reset would touch (opening\n"
+		"                   the device lets vfio-pci reset it, as every VFIO user does)\n"
 		"  --json           with --plan: machine-readable output\n"
 		"  --hot            a bus hot reset: every group of the plan must be ours\n"
 		"                   (viable, not held by another process)\n"

@@ -102,7 +102,7 @@ static void json_caps(struct json *j, struct vfiox_pci_dev *dev)
 	}
 }
 
-static void json_reset_methods(struct json *j, const char *methods)
+void json_reset_methods(struct json *j, const char *methods)
 {
 	char *copy, *tok, *save = NULL;
 

@@ -253,6 +253,15 @@ void json_int(struct json *j, const char *key, long long val)
 	json_put(j, buf, (size_t)n);
 }
 
+void json_fixed1(struct json *j, const char *key, double val)
+{
+	char buf[40];
+	int n = snprintf(buf, sizeof(buf), "%.1f", val);
+
+	json_key(j, key);
+	json_put(j, buf, (size_t)n);
+}
+
 void json_int_or_null(struct json *j, const char *key, long long val, bool present)
 {
 	if (present)

@@ -54,6 +54,8 @@ void json_strf(struct json *j, const char *key, const char *fmt, ...)
 /* A hex string of at least @digits digits, no 0x: "1b36". */
 void json_hex(struct json *j, const char *key, unsigned long val, int digits);
 void json_int(struct json *j, const char *key, long long val);
+/* A number with one decimal ("12.5"). */
+void json_fixed1(struct json *j, const char *key, double val);
 void json_int_or_null(struct json *j, const char *key, long long val, bool present);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
@@ -63,6 +65,8 @@ bool json_end(struct json *j);
 /* Devices and groups in both forms, shared by list and show. */
 void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *dev);
 void json_blockers(struct json *j, const struct vfiox_group *g);
+/* "reset_method": the sysfs attribute as an array of method names, or null. */
+void json_reset_methods(struct json *j, const char *methods);
 const char *or_dash(const char *s);
 
 /* vfio-view.c: container, group and device opened for a device on vfio-pci (or only the
