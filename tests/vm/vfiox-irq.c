@@ -4,6 +4,13 @@
  * the interrupt on an eventfd, makes the device raise it COUNT times (write to 0x60,
  * acknowledge at 0x64, for INTx unmask through VFIO) and prints "N/COUNT delivered".
  * Bus mastering is turned on first: edu's MSI is a memory write.
+ *
+ * vfiox-irq ADDR grow : MSI-X vectors 0-1 enabled, then 2-3 added; prints, for each of
+ * the four, whether a software trigger arrives on its own eventfd ("0:ok 1:ok ...").
+ *
+ * vfiox-irq ADDR req SECONDS : enables the REQ interrupt, prints "ready", and waits; when
+ * the kernel asks for the device back (an unbind from another shell) prints "req" and
+ * closes the device so the unbind can finish.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +18,81 @@
 #include <unistd.h>
 
 #include <vfiox/vfiox.h>
+
+static int open_device(struct vfiox_ctx *ctx, const char *addr, struct vfiox_scan **scan,
+		       struct vfiox_container **c, struct vfiox_vgroup **g, struct vfiox_device **d)
+{
+	struct vfiox_pci_dev *pdev;
+
+	return vfiox_scan_new(ctx, scan) || vfiox_scan_find_dev(*scan, addr, &pdev) ||
+	       vfiox_container_open(ctx, c) ||
+	       vfiox_vgroup_open(ctx, vfiox_pci_dev_iommu_group(pdev), g) ||
+	       vfiox_container_attach(*c, *g) ||
+	       vfiox_device_open(*g, vfiox_pci_dev_name(pdev), NULL, d);
+}
+
+static int other_modes(int argc, char **argv)
+{
+	struct vfiox_ctx *ctx;
+	struct vfiox_scan *scan = NULL;
+	struct vfiox_container *c = NULL;
+	struct vfiox_vgroup *g = NULL;
+	struct vfiox_device *d = NULL;
+	struct vfiox_irq_waiter *w = NULL;
+	int efds[4] = { -1, -1, -1, -1 }, i, ret = 1;
+	uint64_t tags[4];
+
+	if (vfiox_ctx_new(&ctx))
+		return 1;
+	if (open_device(ctx, argv[1], &scan, &c, &g, &d) || vfiox_irq_waiter_new(ctx, &w))
+		goto out;
+	if (!strcmp(argv[2], "grow")) {
+		for (i = 0; i < 4; i++)
+			if (vfiox_irq_eventfd(ctx, &efds[i]) || vfiox_irq_waiter_add(w, efds[i], (uint64_t)i))
+				goto out;
+		if (vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 2, efds) ||
+		    vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 2, 2, efds + 2))
+			goto out;
+		for (i = 0; i < 4; i++) {
+			int n;
+
+			if (vfiox_irq_trigger(d, VFIOX_IRQ_MSIX, (uint32_t)i, 1))
+				goto out;
+			n = vfiox_irq_waiter_wait(w, 1000, tags, 4);
+			printf("%d:%s%s", i, n == 1 && tags[0] == (uint64_t)i ? "ok" : "LOST",
+			       i < 3 ? " " : "\n");
+		}
+		vfiox_irq_disable(d, VFIOX_IRQ_MSIX);
+		ret = 0;
+	} else if (argc == 4) {
+		if (vfiox_irq_eventfd(ctx, &efds[0]) || vfiox_irq_waiter_add(w, efds[0], 9) ||
+		    vfiox_irq_enable(d, VFIOX_IRQ_REQ, 0, 1, efds))
+			goto out;
+		printf("ready\n");
+		fflush(stdout);
+		if (vfiox_irq_waiter_wait(w, atoi(argv[3]) * 1000, tags, 1) == 1) {
+			printf("req\n");
+			ret = 0;
+		} else {
+			printf("no request\n");
+		}
+		fflush(stdout);
+	}
+	goto done;
+out:
+	fprintf(stderr, "vfiox-irq: %s\n", vfiox_ctx_last_error(ctx));
+done:
+	vfiox_irq_waiter_free(w);
+	vfiox_device_close(d); /* for req: lets the pending unbind finish */
+	for (i = 0; i < 4; i++)
+		if (efds[i] >= 0)
+			close(efds[i]);
+	vfiox_vgroup_close(g);
+	vfiox_container_close(c);
+	vfiox_scan_free(scan);
+	vfiox_ctx_free(ctx);
+	return ret;
+}
 
 int main(int argc, char **argv)
 {
@@ -27,8 +109,10 @@ int main(int argc, char **argv)
 	uint64_t tag;
 	int efd = -1, i, count, delivered = 0, ret = 1;
 
+	if (argc >= 3 && (!strcmp(argv[2], "grow") || !strcmp(argv[2], "req")))
+		return other_modes(argc, argv);
 	if (argc != 4 || (strcmp(argv[2], "intx") && strcmp(argv[2], "msi"))) {
-		fprintf(stderr, "usage: vfiox-irq ADDR intx|msi COUNT\n");
+		fprintf(stderr, "usage: vfiox-irq ADDR intx|msi COUNT | ADDR grow | ADDR req SECONDS\n");
 		return 2;
 	}
 	index = strcmp(argv[2], "msi") ? VFIOX_IRQ_INTX : VFIOX_IRQ_MSI;

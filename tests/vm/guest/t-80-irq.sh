@@ -30,3 +30,17 @@ out=$(vfioctl irq-test --type msix "$edu" 2>&1); rc=$?
 like "$rc $out" "^1 .*has no msix interrupts" "irq-test of MSI-X on a device without it: exit 1, says so"
 out=$(vfioctl irq-test --vectors 70 "$nvme" 2>&1); rc=$?
 like "$rc $out" "^1 .*has 65 msix vectors, not 70" "more vectors than the device has: exit 1, says how many"
+
+# MSI-X grows from 2 to 4 vectors; the first two keep their eventfds.
+is "$(vfiox-irq "$nvme" grow 2>&1)" "0:ok 1:ok 2:ok 3:ok" \
+	"MSI-X grown from 2 to 4 vectors: every vector still arrives on its own eventfd"
+
+# REQ: the kernel asks the holder for the device back when it is unbound.
+vfiox-irq "$edu" req 20 > /tmp/req.out 2>&1 &
+holder=$!
+i=0; while ! grep -q ready /tmp/req.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+echo "$edu" > /sys/bus/pci/devices/$edu/driver/unbind
+wait $holder; rc=$?
+is "$rc $(tr '\n' ' ' < /tmp/req.out)" "0 ready req " \
+	"unbinding a device in use: the holder gets the REQ interrupt and lets go"
+is "$(sys_driver $edu)" null "the unbind then completes"
