@@ -348,12 +348,13 @@ static int trapped(struct vfiox_bar *b, uint64_t off, void *val, unsigned int wi
 }
 
 /*
- * Everything but the common case: checks, segment lookup, the trapped path. On a mapped
- * hit it moves the fast-path window to that segment.
+ * Everything but the common case: checks, segment lookup, the trapped path, and the
+ * access itself when the offset is mapped (moving the fast-path window there).
  */
 static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint64_t off,
 						      void *val, unsigned int width, bool wr)
 {
+	volatile void *p;
 	size_t i;
 	int ret = check_access(b, off, width);
 
@@ -366,47 +367,65 @@ static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint
 	b->win_ptr = b->ptrs[i];
 	b->win_start = b->segs[i].offset;
 	b->win_len = b->segs[i].size;
-	return 1; /* mapped: the caller does the access through the window */
+	p = b->win_ptr + (off - b->win_start);
+	switch (width) {
+	case 1:
+		if (wr)
+			*(volatile uint8_t *)p = *(uint8_t *)val;
+		else
+			*(uint8_t *)val = *(volatile uint8_t *)p;
+		break;
+	case 2:
+		if (wr)
+			*(volatile uint16_t *)p = *(uint16_t *)val;
+		else
+			*(uint16_t *)val = *(volatile uint16_t *)p;
+		break;
+	case 4:
+		if (wr)
+			*(volatile uint32_t *)p = *(uint32_t *)val;
+		else
+			*(uint32_t *)val = *(volatile uint32_t *)p;
+		break;
+	default:
+		if (wr)
+			*(volatile uint64_t *)p = *(uint64_t *)val;
+		else
+			*(uint64_t *)val = *(volatile uint64_t *)p;
+		break;
+	}
+	return 0;
 }
 
 /*
- * The fast path is one unsigned compare against the window of the last mapped segment
- * (which also rejects misalignment and offsets below it) and the volatile access itself.
+ * The fast path is a frameless leaf: one unsigned compare against the window of the
+ * last mapped segment (it also rejects offsets below it), the alignment and room
+ * checks, and the volatile access. Everything else is a tail call.
  */
 #define DEFINE_ACCESSORS(bits)                                                              \
 	VFIOX_EXPORT int vfiox_bar_read##bits(struct vfiox_bar *b, uint64_t off,            \
 					      uint##bits##_t *val)                         \
 	{                                                                                   \
 		uint64_t rel = off - b->win_start;                                          \
-		int ret;                                                                    \
                                                                                             \
 		if (__builtin_expect(rel < b->win_len && !(off & (bits / 8 - 1)) &&         \
 					     b->win_len - rel >= bits / 8, 1)) {             \
 			*val = *(volatile uint##bits##_t *)(b->win_ptr + rel);              \
 			return 0;                                                           \
 		}                                                                           \
-		ret = access_slow(b, off, val, bits / 8, false);                            \
-		if (ret != 1)                                                               \
-			return ret;                                                         \
-		*val = *(volatile uint##bits##_t *)(b->win_ptr + (off - b->win_start));     \
-		return 0;                                                                   \
+		return access_slow(b, off, val, bits / 8, false);                           \
 	}                                                                                   \
 	VFIOX_EXPORT int vfiox_bar_write##bits(struct vfiox_bar *b, uint64_t off,           \
 					       uint##bits##_t val)                          \
 	{                                                                                   \
 		uint64_t rel = off - b->win_start;                                          \
-		int ret;                                                                    \
                                                                                             \
 		if (__builtin_expect(rel < b->win_len && !(off & (bits / 8 - 1)) &&         \
 					     b->win_len - rel >= bits / 8, 1)) {             \
 			*(volatile uint##bits##_t *)(b->win_ptr + rel) = val;               \
 			return 0;                                                           \
 		}                                                                           \
-		ret = access_slow(b, off, &val, bits / 8, true);                            \
-		if (ret != 1)                                                               \
-			return ret;                                                         \
-		*(volatile uint##bits##_t *)(b->win_ptr + (off - b->win_start)) = val;      \
-		return 0;                                                                   \
+		return access_slow(b, off, &val, bits / 8, true);                           \
 	}
 
 DEFINE_ACCESSORS(8)
