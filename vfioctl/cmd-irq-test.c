@@ -115,15 +115,13 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 	};
 	static const char *const type_names[] = { "intx", "msi", "msix" };
 	struct vector_result *res = NULL;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_pci_dev *dev;
-	struct vfio_handles h;
 	struct vfiox_irq info;
+	struct target t;
 	const char *vf_token = NULL;
 	long vectors = 0, timeout_ms = 1000;
 	int c, type = -1, ret = EXIT_FAIL;
 	bool json = false, all = true;
-	char why[600], *end;
+	char *end;
 	uint32_t v, n, arrived = 0;
 
 	while ((c = getopt_long(argc, argv, "T:n:w:jt:h", opts, NULL)) != -1) {
@@ -152,40 +150,31 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 			vf_token = optarg;
 			break;
 		case 'h':
-			printf("usage: vfioctl irq-test %s\n%s", cmd_irq_test.args, cmd_irq_test.help);
-			return EXIT_OK;
+			return verb_help(&cmd_irq_test);
 		default:
 			return usage_error(&cmd_irq_test, "%s", bad_option(argv));
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error(&cmd_irq_test, "name one device");
-	if (vfiox_scan_new(ctx, &scan))
-		return lib_error(ctx, "scanning PCI devices", -EIO);
-	if (vfiox_scan_find_dev(scan, argv[optind], &dev)) {
-		ret = lib_error(ctx, argv[optind], -ENODEV);
-		goto out_scan;
-	}
-	if (vfio_open(ctx, device_group(scan, dev), dev, vf_token, &h, why, sizeof(why))) {
-		err_msg("cannot test the interrupts of %s: %s", vfiox_pci_dev_name(dev), why);
-		goto out_scan;
-	}
+	if (target_open(ctx, argv[optind], vf_token, "test the interrupts of", &t))
+		return EXIT_FAIL;
 	/* Default: the richest kind the device has. */
 	for (c = type < 0 ? VFIOX_IRQ_MSIX : type; c >= 0; c--) {
-		if (vfiox_device_irq(h.device, (uint32_t)c, &info) == 0 && info.count)
+		if (vfiox_device_irq(t.h.device, (uint32_t)c, &info) == 0 && info.count)
 			break;
 		if (type >= 0)
 			break;
 	}
-	if (c < 0 || vfiox_device_irq(h.device, (uint32_t)c, &info) || !info.count) {
-		err_msg("%s has no %s interrupts", vfiox_pci_dev_name(dev),
+	if (c < 0 || vfiox_device_irq(t.h.device, (uint32_t)c, &info) || !info.count) {
+		err_msg("%s has no %s interrupts", vfiox_pci_dev_name(t.dev),
 			type >= 0 ? type_names[type] : "INTx, MSI or MSI-X");
 		goto out_close;
 	}
 	type = c;
 	n = vectors ? (uint32_t)vectors : info.count;
 	if (n > info.count) {
-		err_msg("%s has %u %s vector%s, not %u", vfiox_pci_dev_name(dev), info.count,
+		err_msg("%s has %u %s vector%s, not %u", vfiox_pci_dev_name(t.dev), info.count,
 			type_names[type], info.count == 1 ? "" : "s", n);
 		goto out_close;
 	}
@@ -194,7 +183,7 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 		err_msg("out of memory");
 		goto out_close;
 	}
-	if (loopback(ctx, h.device, (uint32_t)type, n, (int)timeout_ms, res)) {
+	if (loopback(ctx, t.h.device, (uint32_t)type, n, (int)timeout_ms, res)) {
 		ret = lib_error(ctx, "interrupt loopback", -EIO);
 		goto out_close;
 	}
@@ -208,7 +197,7 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 		json_init(&j, stdout);
 		json_obj_open(&j, NULL);
 		json_int(&j, "schema", 1);
-		json_str(&j, "address", vfiox_pci_dev_name(dev));
+		json_str(&j, "address", vfiox_pci_dev_name(t.dev));
 		json_str(&j, "type", type_names[type]);
 		json_arr_open(&j, "vectors");
 		for (v = 0; v < n; v++) {
@@ -232,11 +221,11 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 		json_obj_close(&j);
 		json_end(&j);
 	} else {
-		struct table t;
+		struct table tab;
 
-		printf("%s: %s loopback, %u vector%s: %u arrived\n", vfiox_pci_dev_name(dev),
+		printf("%s: %s loopback, %u vector%s: %u arrived\n", vfiox_pci_dev_name(t.dev),
 		       type_names[type], n, n == 1 ? "" : "s", arrived);
-		table_init(&t, 3);
+		table_init(&tab, 3);
 		for (v = 0; v < n; v++) {
 			char vec[16], lat[32], note[64] = "";
 
@@ -248,17 +237,15 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 			if (res[v].num_stray)
 				snprintf(note, sizeof(note), "also fired: vector %u%s", res[v].stray[0],
 					 res[v].num_stray > 1 ? " and more" : "");
-			table_add(&t, vec, lat, note);
+			table_add(&tab, vec, lat, note);
 		}
-		table_print(&t, stdout, "  ");
-		table_free(&t);
+		table_print(&tab, stdout, "  ");
+		table_free(&tab);
 	}
 	ret = all ? EXIT_OK : EXIT_FAIL;
 out_close:
 	free(res);
-	vfio_close(&h);
-out_scan:
-	vfiox_scan_free(scan);
+	target_close(&t);
 	return ret;
 }
 

@@ -236,8 +236,7 @@ static int run_list(struct vfiox_ctx *ctx, int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			printf("usage: vfioctl list %s\n%s", cmd_list.args, cmd_list.help);
-			return EXIT_OK;
+			return verb_help(&cmd_list);
 		default:
 			return usage_error(&cmd_list, "%s", bad_option(argv));
 		}

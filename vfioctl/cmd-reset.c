@@ -94,12 +94,10 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 	};
 	struct vfiox_vgroup *groups[MAX_GROUPS];
 	struct vfiox_reset_plan *plan = NULL;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_pci_dev *dev;
-	struct vfio_handles h;
+	struct target t;
 	const char *vf_token = NULL;
 	bool show_plan = false, hot = false, json = false;
-	char why[600], no_plan[600] = "";
+	char no_plan[600] = "";
 	size_t n, i;
 	int c, ret = EXIT_FAIL;
 
@@ -118,8 +116,7 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 			vf_token = optarg;
 			break;
 		case 'h':
-			printf("usage: vfioctl reset %s\n%s", cmd_reset.args, cmd_reset.help);
-			return EXIT_OK;
+			return verb_help(&cmd_reset);
 		default:
 			return usage_error(&cmd_reset, "%s", bad_option(argv));
 		}
@@ -128,17 +125,9 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 		return usage_error(&cmd_reset, "name one device");
 	if (json && !show_plan)
 		return usage_error(&cmd_reset, "--json goes with --plan");
-	if (vfiox_scan_new(ctx, &scan))
-		return lib_error(ctx, "scanning PCI devices", -EIO);
-	if (vfiox_scan_find_dev(scan, argv[optind], &dev)) {
-		ret = lib_error(ctx, argv[optind], -ENODEV);
-		goto out_scan;
-	}
-	if (vfio_open(ctx, device_group(scan, dev), dev, vf_token, &h, why, sizeof(why))) {
-		err_msg("cannot reset %s: %s", vfiox_pci_dev_name(dev), why);
-		goto out_scan;
-	}
-	if (vfiox_device_hot_reset_plan(h.device, &plan))
+	if (target_open(ctx, argv[optind], vf_token, "reset", &t))
+		return EXIT_FAIL;
+	if (vfiox_device_hot_reset_plan(t.h.device, &plan))
 		snprintf(no_plan, sizeof(no_plan), "%s", vfiox_ctx_last_error(ctx));
 
 	if (show_plan) {
@@ -146,23 +135,23 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 
 		if (json)
 			json_init(&j, stdout);
-		print_plan(dev, plan, no_plan, json ? &j : NULL);
+		print_plan(t.dev, plan, no_plan, json ? &j : NULL);
 		ret = EXIT_OK;
 	} else if (!hot) {
-		if (vfiox_device_reset(h.device)) {
+		if (vfiox_device_reset(t.h.device)) {
 			ret = lib_error(ctx, "reset", -EIO);
 		} else {
-			printf("%s: reset\n", vfiox_pci_dev_name(dev));
+			printf("%s: reset\n", vfiox_pci_dev_name(t.dev));
 			ret = EXIT_OK;
 		}
 	} else if (!plan) {
-		err_msg("no hot reset for %s: %s", vfiox_pci_dev_name(dev), no_plan);
+		err_msg("no hot reset for %s: %s", vfiox_pci_dev_name(t.dev), no_plan);
 	} else {
-		n = open_plan_groups(ctx, plan, &h, groups);
-		if (vfiox_device_hot_reset(h.device, groups, n)) {
+		n = open_plan_groups(ctx, plan, &t.h, groups);
+		if (vfiox_device_hot_reset(t.h.device, groups, n)) {
 			ret = lib_error(ctx, "hot reset", -EIO);
 		} else {
-			printf("%s: hot reset of", vfiox_pci_dev_name(dev));
+			printf("%s: hot reset of", vfiox_pci_dev_name(t.dev));
 			for (i = 0; i < vfiox_reset_plan_num_devs(plan); i++)
 				printf(" %s", vfiox_reset_plan_dev_name(plan, i));
 			printf("\n");
@@ -172,9 +161,7 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 			vfiox_vgroup_close(groups[i]);
 	}
 	vfiox_reset_plan_free(plan);
-	vfio_close(&h);
-out_scan:
-	vfiox_scan_free(scan);
+	target_close(&t);
 	return ret;
 }
 

@@ -33,10 +33,7 @@ static int run_rom(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	const char *out = NULL, *vf_token = NULL;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_pci_dev *dev;
-	struct vfio_handles h;
-	char why[600];
+	struct target t;
 	void *rom = NULL;
 	size_t len = 0;
 	int c, fd = STDOUT_FILENO, ret = EXIT_FAIL;
@@ -50,8 +47,7 @@ static int run_rom(struct vfiox_ctx *ctx, int argc, char **argv)
 			vf_token = optarg;
 			break;
 		case 'h':
-			printf("usage: vfioctl rom %s\n%s", cmd_rom.args, cmd_rom.help);
-			return EXIT_OK;
+			return verb_help(&cmd_rom);
 		default:
 			return usage_error(&cmd_rom, "%s", bad_option(argv));
 		}
@@ -61,17 +57,9 @@ static int run_rom(struct vfiox_ctx *ctx, int argc, char **argv)
 	if (!out && isatty(STDOUT_FILENO))
 		return usage_error(&cmd_rom, "the ROM is binary: redirect it (vfioctl rom %s > rom.bin) "
 				   "or use --output FILE", argv[optind]);
-	if (vfiox_scan_new(ctx, &scan))
-		return lib_error(ctx, "scanning PCI devices", -EIO);
-	if (vfiox_scan_find_dev(scan, argv[optind], &dev)) {
-		ret = lib_error(ctx, argv[optind], -ENODEV);
-		goto out_scan;
-	}
-	if (vfio_open(ctx, device_group(scan, dev), dev, vf_token, &h, why, sizeof(why))) {
-		err_msg("cannot read the ROM of %s: %s", vfiox_pci_dev_name(dev), why);
-		goto out_scan;
-	}
-	if (vfiox_device_read_rom(h.device, &rom, &len)) {
+	if (target_open(ctx, argv[optind], vf_token, "read the ROM of", &t))
+		return EXIT_FAIL;
+	if (vfiox_device_read_rom(t.h.device, &rom, &len)) {
 		ret = lib_error(ctx, "reading the ROM", -EIO);
 		goto out_close;
 	}
@@ -90,7 +78,7 @@ static int run_rom(struct vfiox_ctx *ctx, int argc, char **argv)
 		ret = EXIT_OK;
 		if (out)
 			fprintf(stderr, "vfioctl: %s: %zu bytes of ROM written to %s\n",
-				vfiox_pci_dev_name(dev), len, out);
+				vfiox_pci_dev_name(t.dev), len, out);
 	}
 	if (out && close(fd) && ret == EXIT_OK) {
 		err_msg("cannot write the ROM to %s: %s", out, strerror(errno));
@@ -99,9 +87,7 @@ static int run_rom(struct vfiox_ctx *ctx, int argc, char **argv)
 	}
 out_close:
 	free(rom);
-	vfio_close(&h);
-out_scan:
-	vfiox_scan_free(scan);
+	target_close(&t);
 	return ret;
 }
 

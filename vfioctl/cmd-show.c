@@ -394,8 +394,7 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 			vf_token = optarg;
 			break;
 		case 'h':
-			printf("usage: vfioctl show %s\n%s", cmd_show.args, cmd_show.help);
-			return EXIT_OK;
+			return verb_help(&cmd_show);
 		default:
 			return usage_error(&cmd_show, "%s", bad_option(argv));
 		}

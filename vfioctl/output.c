@@ -32,6 +32,12 @@ int usage_error(const struct cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int verb_help(const struct cmd *cmd)
+{
+	printf("usage: vfioctl %s %s\n%s", cmd->name, cmd->args, cmd->help);
+	return EXIT_OK;
+}
+
 const char *bad_option(char **argv)
 {
 	static char msg[160];

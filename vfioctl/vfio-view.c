@@ -81,6 +81,37 @@ int vfio_open(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev
 	return 0;
 }
 
+int target_open(struct vfiox_ctx *ctx, const char *addr, const char *vf_token, const char *what,
+		struct target *t)
+{
+	char why[600];
+
+	memset(t, 0, sizeof(*t));
+	if (vfiox_scan_new(ctx, &t->scan)) {
+		lib_error(ctx, "scanning PCI devices", -EIO);
+		return -1;
+	}
+	if (vfiox_scan_find_dev(t->scan, addr, &t->dev)) {
+		lib_error(ctx, addr, -ENODEV);
+		target_close(t);
+		return -1;
+	}
+	if (vfio_open(ctx, device_group(t->scan, t->dev), t->dev, vf_token, &t->h, why,
+		      sizeof(why))) {
+		err_msg("cannot %s %s: %s", what, vfiox_pci_dev_name(t->dev), why);
+		target_close(t);
+		return -1;
+	}
+	return 0;
+}
+
+void target_close(struct target *t)
+{
+	vfio_close(&t->h);
+	vfiox_scan_free(t->scan);
+	memset(t, 0, sizeof(*t));
+}
+
 void vfio_close(struct vfio_handles *h)
 {
 	vfiox_device_close(h->device);

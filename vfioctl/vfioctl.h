@@ -81,6 +81,20 @@ struct vfiox_group;
 int vfio_open(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
 	      const char *vf_token, struct vfio_handles *h, char *why, size_t len);
 void vfio_close(struct vfio_handles *h);
+/* A device named on the command line, opened through VFIO (container, group, device). */
+struct target {
+	struct vfiox_scan *scan;
+	struct vfiox_pci_dev *dev;
+	struct vfio_handles h;
+};
+/* Scans, finds @addr and opens it; on failure prints "cannot @what ADDR: why" (or the
+ * lookup error) and returns -1 with nothing left open. */
+int target_open(struct vfiox_ctx *ctx, const char *addr, const char *vf_token, const char *what,
+		struct target *t);
+void target_close(struct target *t);
+/* Prints `vfioctl VERB ARGS` and the verb's option list: the --help of every verb. */
+int verb_help(const struct cmd *cmd);
+
 /* The device's IOMMU group, for devices in one. */
 struct vfiox_group *device_group(struct vfiox_scan *scan, struct vfiox_pci_dev *dev);
 
