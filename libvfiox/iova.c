@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The IOVA allocator: free extents and live allocations in two AVL trees keyed by start
- * address. Nodes of the free tree carry the largest extent (as last - start, so that a
- * range reaching 2^64 - 1 needs no 65th bit) in their subtree, which turns "the lowest
- * extent from address X on that holds N bytes" into one walk down the tree.
+ * The IOVA allocator: free extents in an AVL tree keyed by start address whose nodes carry
+ * the largest extent of their subtree (as last - start, so that a range reaching 2^64 - 1
+ * needs no 65th bit), which turns "the lowest extent from address X on that holds N bytes"
+ * into one walk down the tree; live allocations in a hash table keyed by start, since a
+ * release only has to find its allocation and everything about overlap is answered by the
+ * free extents.
+ *
+ * The tree is walked with an explicit path, and fixing it up after a change stops at the
+ * first ancestor whose height and maximum did not change: most changes touch a few nodes
+ * near the bottom, and every node not touched is a cache miss saved.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -27,17 +33,29 @@ struct iova_chunk {
 	struct iova_node nodes[IOVA_CHUNK_NODES];
 };
 
+/* A live allocation; empty slots have start > last. */
+struct iova_slot {
+	uint64_t start, last;
+};
+
 struct vfiox_iova_space {
 	struct iova_node *free_root;
-	struct iova_node *used_root;
 	uint64_t page;
+	unsigned int page_shift;
 	uint64_t used;
 	size_t num_free;
-	size_t num_allocs;
+	size_t num_ranges; /* usable ranges after merging: the free extents of an empty space */
 	struct iova_node *spare; /* linked through ->right */
 	size_t num_spare;
 	struct iova_chunk *chunks;
+	struct iova_slot *slots; /* open addressing, linear probing */
+	size_t num_slots;        /* 1 << slot_bits, or 0 */
+	unsigned int slot_bits;
+	size_t num_allocs;
 };
+
+/* Deeper than an AVL tree of 2^64 nodes can be (1.44 log2 n). */
+#define IOVA_MAX_DEPTH 96
 
 /*
  * How many extents that are large enough but misaligned the allocator looks at, lowest
@@ -47,12 +65,17 @@ struct vfiox_iova_space {
 
 /* ---------------------------------------------------------------- node pool */
 
-static int pool_fill(struct vfiox_iova_space *sp, size_t need)
+/*
+ * Every allocation splits at most one extent, so there are never more free extents than
+ * allocations plus usable ranges. Keeping that many nodes (and one more) at hand before an
+ * allocation means a release never needs memory.
+ */
+static int pool_fill(struct vfiox_iova_space *sp)
 {
 	struct iova_chunk *c;
 	size_t i;
 
-	if (sp->num_spare >= need)
+	if (sp->num_spare + sp->num_free >= sp->num_allocs + sp->num_ranges + 2)
 		return 0;
 	c = malloc(sizeof(*c));
 	if (!c)
@@ -67,7 +90,7 @@ static int pool_fill(struct vfiox_iova_space *sp, size_t need)
 	return 0;
 }
 
-/* Only after pool_fill() said there are enough. */
+/* Only with pool_fill()'s guarantee. */
 static struct iova_node *node_get(struct vfiox_iova_space *sp, uint64_t start, uint64_t last)
 {
 	struct iova_node *n = sp->spare;
@@ -147,88 +170,114 @@ static struct iova_node *rebalance(struct iova_node *n)
 	return n;
 }
 
-static struct iova_node *tree_insert(struct iova_node *t, struct iova_node *n)
+/* Points the link that held @old (below path[i - 1], or the root) at @new. */
+static void relink(struct iova_node **root, struct iova_node **path, size_t i,
+		   const struct iova_node *old, struct iova_node *new)
 {
-	if (!t) {
-		n->left = n->right = NULL;
-		update(n);
-		return n;
-	}
-	if (n->start < t->start)
-		t->left = tree_insert(t->left, n);
+	if (!i)
+		*root = new;
+	else if (path[i - 1]->left == old)
+		path[i - 1]->left = new;
 	else
-		t->right = tree_insert(t->right, n);
-	return rebalance(t);
-}
-
-static struct iova_node *tree_remove_min(struct iova_node *t, struct iova_node **minp)
-{
-	if (!t->left) {
-		*minp = t;
-		return t->right;
-	}
-	t->left = tree_remove_min(t->left, minp);
-	return rebalance(t);
+		path[i - 1]->right = new;
 }
 
 /*
- * Unlinks the node with start @key (it must be there). Nodes are relinked, never copied,
- * so pointers to other nodes stay valid.
+ * Rebalances path[d - 1] up to path[0]. Stops at the first node whose height and maximum
+ * came out as before, but not below @at: the node there took another's place and was not
+ * updated yet (@oh, @om are the values of the one it replaced).
  */
-static struct iova_node *tree_remove(struct iova_node *t, uint64_t key)
+static void fix_up(struct iova_node **root, struct iova_node **path, size_t d, size_t at,
+		   int oh, uint64_t om)
 {
-	struct iova_node *m;
+	size_t i;
 
-	if (key < t->start) {
-		t->left = tree_remove(t->left, key);
-	} else if (key > t->start) {
-		t->right = tree_remove(t->right, key);
-	} else {
-		if (!t->left)
-			return t->right;
-		if (!t->right)
-			return t->left;
-		t->right = tree_remove_min(t->right, &m);
-		m->left = t->left;
-		m->right = t->right;
-		return rebalance(m);
+	for (i = d; i-- > 0;) {
+		struct iova_node *n = path[i], *r;
+		int h = i == at ? oh : n->height;
+		uint64_t m = i == at ? om : n->max_span;
+
+		r = rebalance(n);
+		if (r != n)
+			relink(root, path, i, n, r);
+		else if (i <= at && r->height == h && r->max_span == m)
+			return;
 	}
-	return rebalance(t);
 }
 
-/* After the node with start @key changed in place (order kept): refresh its ancestors. */
-static void tree_touch(struct iova_node *t, uint64_t key)
+static void tree_insert(struct iova_node **root, struct iova_node *n)
 {
-	if (!t)
-		return;
-	if (key < t->start)
-		tree_touch(t->left, key);
-	else if (key > t->start)
-		tree_touch(t->right, key);
-	update(t);
-}
-
-static struct iova_node *tree_find(struct iova_node *t, uint64_t key)
-{
-	while (t && t->start != key)
-		t = key < t->start ? t->left : t->right;
-	return t;
-}
-
-/* The node with the greatest start <= @x. */
-static struct iova_node *tree_floor(struct iova_node *t, uint64_t x)
-{
-	struct iova_node *best = NULL;
+	struct iova_node *path[IOVA_MAX_DEPTH], *t = *root;
+	size_t d = 0;
 
 	while (t) {
-		if (t->start <= x) {
-			best = t;
-			t = t->right;
-		} else {
-			t = t->left;
-		}
+		path[d++] = t;
+		t = n->start < t->start ? t->left : t->right;
 	}
-	return best;
+	n->left = n->right = NULL;
+	n->height = 1;
+	n->max_span = n->last - n->start;
+	if (!d)
+		*root = n;
+	else if (n->start < path[d - 1]->start)
+		path[d - 1]->left = n;
+	else
+		path[d - 1]->right = n;
+	fix_up(root, path, d, SIZE_MAX, 0, 0);
+}
+
+/*
+ * Unlinks @n, which must be in the tree. Nodes are relinked, never copied, so pointers to
+ * other nodes stay valid.
+ */
+static void tree_remove(struct iova_node **root, struct iova_node *n)
+{
+	struct iova_node *path[IOVA_MAX_DEPTH], *t = *root, *s;
+	size_t d = 0, at;
+
+	while (t != n) {
+		path[d++] = t;
+		t = n->start < t->start ? t->left : t->right;
+	}
+	if (!n->left || !n->right) {
+		relink(root, path, d, n, n->left ? n->left : n->right);
+		fix_up(root, path, d, SIZE_MAX, 0, 0);
+		return;
+	}
+	/* Two children: the successor takes @n's place. */
+	at = d;
+	path[d++] = n;
+	for (s = n->right; s->left; s = s->left)
+		path[d++] = s;
+	if (path[d - 1] == n)
+		n->right = s->right;
+	else
+		path[d - 1]->left = s->right;
+	s->left = n->left;
+	s->right = n->right;
+	relink(root, path, at, n, s);
+	path[at] = s;
+	fix_up(root, path, d, at, n->height, n->max_span);
+}
+
+/* After @n changed in place (order kept): refresh the maxima above it. */
+static void tree_touch(struct iova_node *root, struct iova_node *n)
+{
+	struct iova_node *path[IOVA_MAX_DEPTH], *t = root;
+	size_t d = 0;
+
+	while (t != n) {
+		path[d++] = t;
+		t = n->start < t->start ? t->left : t->right;
+	}
+	update(n);
+	while (d--) {
+		uint64_t m = path[d]->max_span;
+
+		update(path[d]);
+		if (path[d]->max_span == m)
+			return;
+	}
 }
 
 /*
@@ -273,6 +322,87 @@ static int tree_walk(const struct iova_node *t, vfiox_iova_range_fn fn, void *ar
 	return tree_walk(t->right, fn, arg);
 }
 
+/* ---------------------------------------------------------------- live allocations */
+
+static inline size_t slot_of(const struct vfiox_iova_space *sp, uint64_t start)
+{
+	return (size_t)(((start >> sp->page_shift) * 0x9e3779b97f4a7c15ull) >> (64 - sp->slot_bits));
+}
+
+static struct iova_slot *slot_find(const struct vfiox_iova_space *sp, uint64_t start)
+{
+	size_t i;
+
+	if (!sp->num_slots)
+		return NULL;
+	for (i = slot_of(sp, start);; i = (i + 1) & (sp->num_slots - 1)) {
+		struct iova_slot *x = &sp->slots[i];
+
+		if (x->start > x->last)
+			return NULL;
+		if (x->start == start)
+			return x;
+	}
+}
+
+static void slot_put(struct iova_slot *slots, size_t i, size_t mask, uint64_t start,
+		     uint64_t last)
+{
+	while (slots[i].start <= slots[i].last)
+		i = (i + 1) & mask;
+	slots[i].start = start;
+	slots[i].last = last;
+}
+
+/* Room for one more allocation at a load of at most one half. */
+static int slots_fill(struct vfiox_iova_space *sp)
+{
+	struct iova_slot *old = sp->slots, *slots;
+	size_t old_n = sp->num_slots, i;
+	unsigned int bits = sp->slot_bits ? sp->slot_bits + 1 : 6;
+
+	if (2 * (sp->num_allocs + 1) <= sp->num_slots)
+		return 0;
+	slots = malloc(((size_t)1 << bits) * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < (size_t)1 << bits; i++) {
+		slots[i].start = UINT64_MAX;
+		slots[i].last = 0;
+	}
+	sp->slots = slots;
+	sp->slot_bits = bits;
+	sp->num_slots = (size_t)1 << bits;
+	for (i = 0; i < old_n; i++)
+		if (old[i].start <= old[i].last)
+			slot_put(slots, slot_of(sp, old[i].start), sp->num_slots - 1, old[i].start,
+				 old[i].last);
+	free(old);
+	return 0;
+}
+
+/* Empties slot @x, moving back the entries after it that would no longer be found. */
+static void slot_remove(struct vfiox_iova_space *sp, struct iova_slot *x)
+{
+	size_t mask = sp->num_slots - 1, hole = (size_t)(x - sp->slots), i = hole;
+
+	for (;;) {
+		size_t home;
+
+		i = (i + 1) & mask;
+		if (sp->slots[i].start > sp->slots[i].last)
+			break;
+		home = slot_of(sp, sp->slots[i].start);
+		/* Movable when its home is not in (hole, i], cyclically. */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			sp->slots[hole] = sp->slots[i];
+			hole = i;
+		}
+	}
+	sp->slots[hole].start = UINT64_MAX;
+	sp->slots[hole].last = 0;
+}
+
 /* ---------------------------------------------------------------- the space */
 
 static int cmp_range(const void *a, const void *b)
@@ -304,9 +434,10 @@ static int add_free(struct vfiox_iova_space *sp, uint64_t start, uint64_t last)
 {
 	if (!round_to_pages(&start, &last, sp->page))
 		return 0;
-	if (pool_fill(sp, 1))
+	sp->num_ranges++;
+	if (pool_fill(sp))
 		return -ENOMEM;
-	sp->free_root = tree_insert(sp->free_root, node_get(sp, start, last));
+	tree_insert(&sp->free_root, node_get(sp, start, last));
 	sp->num_free++;
 	return 0;
 }
@@ -329,6 +460,8 @@ int vfiox__iova_new(const struct vfiox_iova_range *usable, size_t n, uint64_t mi
 	if (!s)
 		return -ENOMEM;
 	s->page = min_page;
+	while (((uint64_t)1 << s->page_shift) != min_page)
+		s->page_shift++;
 	if (n) {
 		r = malloc(n * sizeof(*r));
 		if (!r) {
@@ -377,6 +510,7 @@ void vfiox__iova_free_space(struct vfiox_iova_space *sp)
 		next = c->next;
 		free(c);
 	}
+	free(sp->slots);
 	free(sp);
 }
 
@@ -441,31 +575,32 @@ static struct iova_node *find_block(struct vfiox_iova_space *sp, uint64_t size, 
 	}
 }
 
-/* Takes [b, e] out of free extent @n; pool_fill(sp, 1) must have succeeded. */
+/* Takes [b, e] out of free extent @n; needs pool_fill()'s guarantee. */
 static void carve(struct vfiox_iova_space *sp, struct iova_node *n, uint64_t b, uint64_t e)
 {
 	uint64_t last = n->last;
 
 	if (b == n->start && e == last) {
-		sp->free_root = tree_remove(sp->free_root, n->start);
+		tree_remove(&sp->free_root, n);
 		node_put(sp, n);
 		sp->num_free--;
 	} else if (b == n->start) {
 		n->start = e + 1;
-		tree_touch(sp->free_root, n->start);
+		tree_touch(sp->free_root, n);
 	} else {
 		n->last = b - 1;
-		tree_touch(sp->free_root, n->start);
+		tree_touch(sp->free_root, n);
 		if (e != last) {
-			sp->free_root = tree_insert(sp->free_root, node_get(sp, e + 1, last));
+			tree_insert(&sp->free_root, node_get(sp, e + 1, last));
 			sp->num_free++;
 		}
 	}
 }
 
+/* Needs slots_fill()'s guarantee. */
 static void add_used(struct vfiox_iova_space *sp, uint64_t b, uint64_t e)
 {
-	sp->used_root = tree_insert(sp->used_root, node_get(sp, b, e));
+	slot_put(sp->slots, slot_of(sp, b), sp->num_slots - 1, b, e);
 	sp->num_allocs++;
 	sp->used += e - b + 1;
 }
@@ -489,7 +624,7 @@ int vfiox__iova_alloc(struct vfiox_iova_space *sp, uint64_t size, uint64_t align
 		return -EINVAL;
 	if (align < sp->page)
 		align = sp->page;
-	if (pool_fill(sp, 2))
+	if (pool_fill(sp) || slots_fill(sp))
 		return -ENOMEM;
 	n = find_block(sp, size, align, limit ? limit - 1 : UINT64_MAX, &b);
 	if (!n)
@@ -498,6 +633,22 @@ int vfiox__iova_alloc(struct vfiox_iova_space *sp, uint64_t size, uint64_t align
 	add_used(sp, b, b + size - 1);
 	*iova = b;
 	return 0;
+}
+
+/* The free extent with the greatest start <= @x. */
+static struct iova_node *free_floor(const struct vfiox_iova_space *sp, uint64_t x)
+{
+	struct iova_node *t = sp->free_root, *best = NULL;
+
+	while (t) {
+		if (t->start <= x) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
 }
 
 int vfiox__iova_reserve(struct vfiox_iova_space *sp, uint64_t iova, uint64_t size)
@@ -509,10 +660,10 @@ int vfiox__iova_reserve(struct vfiox_iova_space *sp, uint64_t iova, uint64_t siz
 	    iova > UINT64_MAX - (size - 1))
 		return -EINVAL;
 	e = iova + size - 1;
-	n = tree_floor(sp->free_root, iova);
+	n = free_floor(sp, iova);
 	if (!n || n->last < e)
 		return -EEXIST;
-	if (pool_fill(sp, 2))
+	if (pool_fill(sp) || slots_fill(sp))
 		return -ENOMEM;
 	carve(sp, n, iova, e);
 	add_used(sp, iova, e);
@@ -521,43 +672,50 @@ int vfiox__iova_reserve(struct vfiox_iova_space *sp, uint64_t iova, uint64_t siz
 
 int vfiox__iova_release(struct vfiox_iova_space *sp, uint64_t iova, uint64_t size)
 {
-	struct iova_node *u, *prev, *next;
+	struct iova_node *t, *prev = NULL, *next = NULL;
+	struct iova_slot *u;
 	uint64_t e;
 
 	if (!sp || !round_size(sp, &size) || iova > UINT64_MAX - (size - 1))
 		return -EINVAL;
 	e = iova + size - 1;
-	u = tree_find(sp->used_root, iova);
+	u = slot_find(sp, iova);
 	if (!u || u->last != e)
 		return -ENOENT;
-	sp->used_root = tree_remove(sp->used_root, iova);
+	slot_remove(sp, u);
 	sp->num_allocs--;
 	sp->used -= size;
 
-	/* @iova is not free, so the floor is the extent before it, if any. */
-	prev = tree_floor(sp->free_root, iova);
+	/* The free extents on either side, in one walk: none starts at @iova. */
+	for (t = sp->free_root; t;) {
+		if (t->start < iova) {
+			prev = t;
+			t = t->right;
+		} else {
+			next = t;
+			t = t->left;
+		}
+	}
 	if (prev && prev->last + 1 != iova)
 		prev = NULL;
-	next = e == UINT64_MAX ? NULL : tree_find(sp->free_root, e + 1);
+	if (next && (e == UINT64_MAX || next->start != e + 1))
+		next = NULL;
 	if (prev && next) {
 		e = next->last;
-		sp->free_root = tree_remove(sp->free_root, next->start);
+		tree_remove(&sp->free_root, next);
 		node_put(sp, next);
 		sp->num_free--;
 		prev->last = e;
-		tree_touch(sp->free_root, prev->start);
-		node_put(sp, u);
+		tree_touch(sp->free_root, prev);
 	} else if (prev) {
 		prev->last = e;
-		tree_touch(sp->free_root, prev->start);
-		node_put(sp, u);
+		tree_touch(sp->free_root, prev);
 	} else if (next) {
 		next->start = iova;
-		tree_touch(sp->free_root, iova);
-		node_put(sp, u);
+		tree_touch(sp->free_root, next);
 	} else {
-		/* The allocation's node becomes the free extent: release never needs memory. */
-		sp->free_root = tree_insert(sp->free_root, u);
+		/* pool_fill() kept a node for this. */
+		tree_insert(&sp->free_root, node_get(sp, iova, e));
 		sp->num_free++;
 	}
 	return 0;
@@ -586,9 +744,7 @@ uint64_t vfiox__iova_page_size(const struct vfiox_iova_space *sp)
 struct check {
 	const struct iova_node *prev;
 	uint64_t page;
-	bool coalesced; /* neighbours may not touch (the free tree) */
 	size_t count;
-	uint64_t bytes;
 };
 
 /* The subtree's height, or -1 when an invariant does not hold. */
@@ -603,11 +759,11 @@ static int check_tree(const struct iova_node *t, struct check *c)
 	if (hl < 0 || t->last < t->start || (t->start & (c->page - 1)) ||
 	    ((t->last + 1) & (c->page - 1)))
 		return -1;
-	if (c->prev && (c->prev->last >= t->start || (c->coalesced && c->prev->last + 1 == t->start)))
+	/* Ordered, apart, and not touching: touching extents would have been merged. */
+	if (c->prev && c->prev->last + 1 >= t->start)
 		return -1;
 	c->prev = t;
 	c->count++;
-	c->bytes += t->last - t->start + 1;
 	hr = check_tree(t->right, c);
 	if (hr < 0 || hl - hr > 1 || hr - hl > 1 || t->height != 1 + (hl > hr ? hl : hr))
 		return -1;
@@ -619,16 +775,61 @@ static int check_tree(const struct iova_node *t, struct check *c)
 	return t->max_span == m ? t->height : -1;
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct iova_slot *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The live allocations in address order, in a new array. */
+static int sorted_allocs(const struct vfiox_iova_space *sp, struct iova_slot **out)
+{
+	struct iova_slot *a = malloc((sp->num_allocs ? sp->num_allocs : 1) * sizeof(*a));
+	size_t i, n = 0;
+
+	if (!a)
+		return -ENOMEM;
+	for (i = 0; i < sp->num_slots; i++)
+		if (sp->slots[i].start <= sp->slots[i].last) {
+			if (n == sp->num_allocs) {
+				free(a);
+				return -EUCLEAN;
+			}
+			a[n++] = sp->slots[i];
+		}
+	if (n != sp->num_allocs) {
+		free(a);
+		return -EUCLEAN;
+	}
+	qsort(a, n, sizeof(*a), cmp_slot);
+	*out = a;
+	return 0;
+}
+
 int vfiox__iova_check(const struct vfiox_iova_space *sp)
 {
-	struct check c = { .page = sp->page, .coalesced = true };
+	struct check c = { .page = sp->page };
+	struct iova_slot *a;
+	uint64_t bytes = 0;
+	size_t i;
+	int ret;
 
 	if (check_tree(sp->free_root, &c) < 0 || c.count != sp->num_free)
 		return -EUCLEAN;
-	c = (struct check){ .page = sp->page };
-	if (check_tree(sp->used_root, &c) < 0 || c.count != sp->num_allocs || c.bytes != sp->used)
-		return -EUCLEAN;
-	return 0;
+	ret = sorted_allocs(sp, &a);
+	if (ret)
+		return ret;
+	for (i = 0; i < sp->num_allocs && !ret; i++) {
+		const struct iova_slot *x = slot_find(sp, a[i].start);
+
+		if (a[i].start & (sp->page - 1) || (a[i].last + 1) & (sp->page - 1) ||
+		    (i && a[i - 1].last >= a[i].start) || !x || x->last != a[i].last)
+			ret = -EUCLEAN;
+		bytes += a[i].last - a[i].start + 1;
+	}
+	free(a);
+	return ret ? ret : bytes == sp->used ? 0 : -EUCLEAN;
 }
 
 int vfiox__iova_for_each_free(const struct vfiox_iova_space *sp, vfiox_iova_range_fn fn,
@@ -640,5 +841,21 @@ int vfiox__iova_for_each_free(const struct vfiox_iova_space *sp, vfiox_iova_rang
 int vfiox__iova_for_each_alloc(const struct vfiox_iova_space *sp, vfiox_iova_range_fn fn,
 			       void *arg)
 {
-	return sp && fn ? tree_walk(sp->used_root, fn, arg) : -EINVAL;
+	struct vfiox_iova_range r;
+	struct iova_slot *a;
+	size_t i;
+	int ret;
+
+	if (!sp || !fn)
+		return -EINVAL;
+	ret = sorted_allocs(sp, &a);
+	if (ret)
+		return ret;
+	for (i = 0; !ret && i < sp->num_allocs; i++) {
+		r.start = a[i].start;
+		r.end = a[i].last;
+		ret = fn(arg, &r);
+	}
+	free(a);
+	return ret;
 }

@@ -6,7 +6,7 @@
  * outside them (the MSI window 0xfee00000-0xfeefffff on x86, whatever lies beyond the
  * aperture) is reserved and never handed out. Free space is kept as extents in a balanced
  * tree keyed by address and augmented with the largest extent of each subtree; live
- * allocations are kept in a second tree, so that a release must name exactly what was
+ * allocations are kept in a hash table, so that a release must name exactly what was
  * handed out. Pure bookkeeping: no kernel access, no logging; 0 or -errno.
  */
 #ifndef VFIOX_IOVA_H
@@ -46,7 +46,7 @@ void vfiox__iova_free_space(struct vfiox_iova_space *sp);
  * @iova: the first IOVA of the block
  *
  * Takes the lowest fitting block in the common case; logarithmic in the number of free
- * extents. With @align above the page size, and only when no free extent below @limit has
+ * extents, constant in the number of allocations. With @align above the page size, and only when no free extent below @limit has
  * room for the block whatever its alignment, the extents that are large enough but
  * misaligned are searched one by one (each step logarithmic) before giving up.
  *
@@ -76,12 +76,14 @@ int vfiox__iova_reserve(struct vfiox_iova_space *sp, uint64_t iova, uint64_t siz
  *
  * The range is merged with the free extents on either side.
  *
+ * Never needs memory: the allocation that made the space keeps a node for its release.
+ *
  * Return: 0, -EINVAL (@size 0 or wrapping) or -ENOENT (no live allocation is exactly
  * this range).
  */
 int vfiox__iova_release(struct vfiox_iova_space *sp, uint64_t iova, uint64_t size);
 
-/* Bytes in live allocations. */
+/* Bytes in live allocations (modulo 2^64: a space of all 2^64 bytes, all in use, reads 0). */
 uint64_t vfiox__iova_used(const struct vfiox_iova_space *sp);
 
 /* Free extents (maximal runs of free usable IOVA). */
@@ -101,7 +103,7 @@ typedef int (*vfiox_iova_range_fn)(void *arg, const struct vfiox_iova_range *r);
 int vfiox__iova_for_each_free(const struct vfiox_iova_space *sp, vfiox_iova_range_fn fn,
 			      void *arg);
 
-/* The same over live allocations. */
+/* The same over live allocations, in address order; may fail with -ENOMEM (it sorts). */
 int vfiox__iova_for_each_alloc(const struct vfiox_iova_space *sp, vfiox_iova_range_fn fn,
 			       void *arg);
 
