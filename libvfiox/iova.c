@@ -7,9 +7,9 @@
  * release only has to find its allocation and everything about overlap is answered by the
  * free extents.
  *
- * The tree is walked with an explicit path, and fixing it up after a change stops at the
- * first ancestor whose height and maximum did not change: most changes touch a few nodes
- * near the bottom, and every node not touched is a cache miss saved.
+ * Nodes know their parent, so a change to a node found by a search is fixed up from there
+ * without a second walk from the root, and the fix-up stops at the first ancestor whose
+ * height and maximum did not change: most changes touch a few nodes near the bottom.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,7 +21,7 @@
 struct iova_node {
 	uint64_t start, last; /* inclusive */
 	uint64_t max_span;    /* largest last - start in this subtree */
-	struct iova_node *left, *right;
+	struct iova_node *left, *right, *parent;
 	int height;
 };
 
@@ -54,8 +54,6 @@ struct vfiox_iova_space {
 	size_t num_allocs;
 };
 
-/* Deeper than an AVL tree of 2^64 nodes can be (1.44 log2 n). */
-#define IOVA_MAX_DEPTH 96
 
 /*
  * How many extents that are large enough but misaligned the allocator looks at, lowest
@@ -129,12 +127,31 @@ static void update(struct iova_node *n)
 	n->max_span = m;
 }
 
+/* Points the link that held @old (in @parent, or the root) at @new. */
+static void relink(struct iova_node **root, struct iova_node *parent, const struct iova_node *old,
+		   struct iova_node *new)
+{
+	if (!parent)
+		*root = new;
+	else if (parent->left == old)
+		parent->left = new;
+	else
+		parent->right = new;
+	if (new)
+		new->parent = parent;
+}
+
+/* Both rotations leave the caller to relink the new subtree root into n's old parent. */
 static struct iova_node *rotate_right(struct iova_node *n)
 {
 	struct iova_node *l = n->left;
 
 	n->left = l->right;
+	if (l->right)
+		l->right->parent = n;
 	l->right = n;
+	l->parent = n->parent;
+	n->parent = l;
 	update(n);
 	update(l);
 	return l;
@@ -145,14 +162,20 @@ static struct iova_node *rotate_left(struct iova_node *n)
 	struct iova_node *r = n->right;
 
 	n->right = r->left;
+	if (r->left)
+		r->left->parent = n;
 	r->left = n;
+	r->parent = n->parent;
+	n->parent = r;
 	update(n);
 	update(r);
 	return r;
 }
 
-static struct iova_node *rebalance(struct iova_node *n)
+/* Updates @n and restores its balance; returns the node now in its place. */
+static struct iova_node *rebalance(struct iova_node **root, struct iova_node *n)
 {
+	struct iova_node *parent = n->parent, *r;
 	int bf;
 
 	update(n);
@@ -160,122 +183,125 @@ static struct iova_node *rebalance(struct iova_node *n)
 	if (bf > 1) {
 		if (height(n->left->left) < height(n->left->right))
 			n->left = rotate_left(n->left);
-		return rotate_right(n);
-	}
-	if (bf < -1) {
+		r = rotate_right(n);
+	} else if (bf < -1) {
 		if (height(n->right->right) < height(n->right->left))
 			n->right = rotate_right(n->right);
-		return rotate_left(n);
+		r = rotate_left(n);
+	} else {
+		return n;
 	}
-	return n;
-}
-
-/* Points the link that held @old (below path[i - 1], or the root) at @new. */
-static void relink(struct iova_node **root, struct iova_node **path, size_t i,
-		   const struct iova_node *old, struct iova_node *new)
-{
-	if (!i)
-		*root = new;
-	else if (path[i - 1]->left == old)
-		path[i - 1]->left = new;
-	else
-		path[i - 1]->right = new;
+	relink(root, parent, n, r);
+	return r;
 }
 
 /*
- * Rebalances path[d - 1] up to path[0]. Stops at the first node whose height and maximum
- * came out as before, but not below @at: the node there took another's place and was not
- * updated yet (@oh, @om are the values of the one it replaced).
+ * Rebalances from @n up to the root. Stops at the first node that came out with the height
+ * and maximum it had, but not before passing @must, which took another node's place.
  */
-static void fix_up(struct iova_node **root, struct iova_node **path, size_t d, size_t at,
-		   int oh, uint64_t om)
+static void fix_up(struct iova_node **root, struct iova_node *n, const struct iova_node *must)
 {
-	size_t i;
+	bool past = !must;
 
-	for (i = d; i-- > 0;) {
-		struct iova_node *n = path[i], *r;
-		int h = i == at ? oh : n->height;
-		uint64_t m = i == at ? om : n->max_span;
+	while (n) {
+		int h = n->height;
+		uint64_t m = n->max_span;
+		struct iova_node *r;
 
-		r = rebalance(n);
-		if (r != n)
-			relink(root, path, i, n, r);
-		else if (i <= at && r->height == h && r->max_span == m)
+		if (n == must)
+			past = true;
+		r = rebalance(root, n);
+		if (past && r == n && r->height == h && r->max_span == m)
 			return;
+		n = r->parent;
 	}
+}
+
+/* Hangs @n, not yet in the tree, below @parent (or at the root) on the side it belongs. */
+static void tree_attach(struct iova_node **root, struct iova_node *parent, struct iova_node *n)
+{
+	n->left = n->right = NULL;
+	n->parent = parent;
+	n->height = 1;
+	n->max_span = n->last - n->start;
+	if (!parent)
+		*root = n;
+	else if (n->start < parent->start)
+		parent->left = n;
+	else
+		parent->right = n;
+	fix_up(root, parent, NULL);
 }
 
 static void tree_insert(struct iova_node **root, struct iova_node *n)
 {
-	struct iova_node *path[IOVA_MAX_DEPTH], *t = *root;
-	size_t d = 0;
+	struct iova_node *t = *root, *parent = NULL;
 
 	while (t) {
-		path[d++] = t;
+		parent = t;
 		t = n->start < t->start ? t->left : t->right;
 	}
-	n->left = n->right = NULL;
-	n->height = 1;
-	n->max_span = n->last - n->start;
-	if (!d)
-		*root = n;
-	else if (n->start < path[d - 1]->start)
-		path[d - 1]->left = n;
-	else
-		path[d - 1]->right = n;
-	fix_up(root, path, d, SIZE_MAX, 0, 0);
+	tree_attach(root, parent, n);
+}
+
+/* Inserts @n right after @prev in address order, without a walk from the root. */
+static void tree_insert_after(struct iova_node **root, struct iova_node *prev, struct iova_node *n)
+{
+	struct iova_node *t = prev->right;
+
+	if (!t) {
+		tree_attach(root, prev, n);
+		return;
+	}
+	while (t->left)
+		t = t->left;
+	tree_attach(root, t, n);
 }
 
 /*
- * Unlinks @n, which must be in the tree. Nodes are relinked, never copied, so pointers to
- * other nodes stay valid.
+ * Unlinks @n. Nodes are relinked, never copied, so pointers to other nodes stay valid.
  */
 static void tree_remove(struct iova_node **root, struct iova_node *n)
 {
-	struct iova_node *path[IOVA_MAX_DEPTH], *t = *root, *s;
-	size_t d = 0, at;
+	struct iova_node *s, *from;
 
-	while (t != n) {
-		path[d++] = t;
-		t = n->start < t->start ? t->left : t->right;
-	}
 	if (!n->left || !n->right) {
-		relink(root, path, d, n, n->left ? n->left : n->right);
-		fix_up(root, path, d, SIZE_MAX, 0, 0);
+		relink(root, n->parent, n, n->left ? n->left : n->right);
+		fix_up(root, n->parent, NULL);
 		return;
 	}
-	/* Two children: the successor takes @n's place. */
-	at = d;
-	path[d++] = n;
-	for (s = n->right; s->left; s = s->left)
-		path[d++] = s;
-	if (path[d - 1] == n)
-		n->right = s->right;
-	else
-		path[d - 1]->left = s->right;
+	/* Two children: the successor takes @n's place, height and maximum included. */
+	s = n->right;
+	while (s->left)
+		s = s->left;
+	if (s == n->right) {
+		from = s;
+	} else {
+		from = s->parent;
+		from->left = s->right;
+		if (s->right)
+			s->right->parent = from;
+		s->right = n->right;
+		n->right->parent = s;
+	}
 	s->left = n->left;
-	s->right = n->right;
-	relink(root, path, at, n, s);
-	path[at] = s;
-	fix_up(root, path, d, at, n->height, n->max_span);
+	n->left->parent = s;
+	relink(root, n->parent, n, s);
+	s->height = n->height;
+	s->max_span = n->max_span;
+	fix_up(root, from, s);
 }
 
 /* After @n changed in place (order kept): refresh the maxima above it. */
-static void tree_touch(struct iova_node *root, struct iova_node *n)
+static void tree_touch(struct iova_node *n)
 {
-	struct iova_node *path[IOVA_MAX_DEPTH], *t = root;
-	size_t d = 0;
+	uint64_t m;
 
-	while (t != n) {
-		path[d++] = t;
-		t = n->start < t->start ? t->left : t->right;
-	}
 	update(n);
-	while (d--) {
-		uint64_t m = path[d]->max_span;
-
-		update(path[d]);
-		if (path[d]->max_span == m)
+	for (n = n->parent; n; n = n->parent) {
+		m = n->max_span;
+		update(n);
+		if (n->max_span == m)
 			return;
 	}
 }
@@ -586,12 +612,12 @@ static void carve(struct vfiox_iova_space *sp, struct iova_node *n, uint64_t b, 
 		sp->num_free--;
 	} else if (b == n->start) {
 		n->start = e + 1;
-		tree_touch(sp->free_root, n);
+		tree_touch(n);
 	} else {
 		n->last = b - 1;
-		tree_touch(sp->free_root, n);
+		tree_touch(n);
 		if (e != last) {
-			tree_insert(&sp->free_root, node_get(sp, e + 1, last));
+			tree_insert_after(&sp->free_root, n, node_get(sp, e + 1, last));
 			sp->num_free++;
 		}
 	}
@@ -672,7 +698,7 @@ int vfiox__iova_reserve(struct vfiox_iova_space *sp, uint64_t iova, uint64_t siz
 
 int vfiox__iova_release(struct vfiox_iova_space *sp, uint64_t iova, uint64_t size)
 {
-	struct iova_node *t, *prev = NULL, *next = NULL;
+	struct iova_node *t, *parent = NULL, *prev = NULL, *next = NULL;
 	struct iova_slot *u;
 	uint64_t e;
 
@@ -686,8 +712,12 @@ int vfiox__iova_release(struct vfiox_iova_space *sp, uint64_t iova, uint64_t siz
 	sp->num_allocs--;
 	sp->used -= size;
 
-	/* The free extents on either side, in one walk: none starts at @iova. */
+	/*
+	 * The free extents on either side, in one walk: none starts at @iova, and the walk
+	 * ends at the node a new extent would hang from.
+	 */
 	for (t = sp->free_root; t;) {
+		parent = t;
 		if (t->start < iova) {
 			prev = t;
 			t = t->right;
@@ -706,16 +736,16 @@ int vfiox__iova_release(struct vfiox_iova_space *sp, uint64_t iova, uint64_t siz
 		node_put(sp, next);
 		sp->num_free--;
 		prev->last = e;
-		tree_touch(sp->free_root, prev);
+		tree_touch(prev);
 	} else if (prev) {
 		prev->last = e;
-		tree_touch(sp->free_root, prev);
+		tree_touch(prev);
 	} else if (next) {
 		next->start = iova;
-		tree_touch(sp->free_root, next);
+		tree_touch(next);
 	} else {
 		/* pool_fill() kept a node for this. */
-		tree_insert(&sp->free_root, node_get(sp, iova, e));
+		tree_attach(&sp->free_root, parent, node_get(sp, iova, e));
 		sp->num_free++;
 	}
 	return 0;
@@ -755,6 +785,8 @@ static int check_tree(const struct iova_node *t, struct check *c)
 
 	if (!t)
 		return 0;
+	if ((t->left && t->left->parent != t) || (t->right && t->right->parent != t))
+		return -1;
 	hl = check_tree(t->left, c);
 	if (hl < 0 || t->last < t->start || (t->start & (c->page - 1)) ||
 	    ((t->last + 1) & (c->page - 1)))
@@ -815,7 +847,8 @@ int vfiox__iova_check(const struct vfiox_iova_space *sp)
 	size_t i;
 	int ret;
 
-	if (check_tree(sp->free_root, &c) < 0 || c.count != sp->num_free)
+	if ((sp->free_root && sp->free_root->parent) || check_tree(sp->free_root, &c) < 0 ||
+	    c.count != sp->num_free)
 		return -EUCLEAN;
 	ret = sorted_allocs(sp, &a);
 	if (ret)
