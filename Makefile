@@ -43,7 +43,7 @@ LIBVFIOX_SO := $(BUILD)/$(SONAME)
 
 all: $(LIB_SO) $(LIB_A) $(VFIOCTL) $(BUILD)/libvfiox.pc
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) libvfiox/internal.h
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(wildcard libvfiox/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -c $< -o $@
 
@@ -182,7 +182,13 @@ check: deps all check-headers check-unit check-asan check-valgrind check-fuzz ch
 
 bench: all $(BUILD)/tests/gen-sysfs
 	@[ ! -e tests/bench/bench-list.sh ] || bash tests/bench/bench-list.sh $(BUILD)
+	@$(MAKE) --no-print-directory $(BUILD)/tests/bench-iova
+	@$(BUILD)/tests/bench-iova || [ $$? = 1 ] # 1: target missed (printed), 2: error
 	@$(MAKE) --no-print-directory bench-vm
+
+$(BUILD)/tests/bench-iova: tests/bench/bench-iova.c libvfiox/iova.c libvfiox/iova.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O2 -Ilibvfiox -o $@ tests/bench/bench-iova.c libvfiox/iova.c
 
 $(BUILD)/tests/gen-sysfs: tests/bench/gen-sysfs.c $(FIXTURE) tests/unit/fixture.h
 	@mkdir -p $(@D)
