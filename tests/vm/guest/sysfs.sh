@@ -148,3 +148,36 @@ show_matches_sysfs() {
 	same "$1: show --json of every device: driver, override, NUMA node, reset methods, revision, SR-IOV, PF, group members equal sysfs" \
 		"$_w/got" "$_w/want"
 }
+
+# The standard devices of devices.sh, by role:
+#   edu_alone       the edu device in a group of its own
+#   edu_bridged     the two edu devices behind the PCIe-to-PCI bridge
+#   bridged_group   their IOMMU group (bridge + both edu)
+#   nvme_plain      the NVMe controller without SR-IOV
+#   nvme_pf         the NVMe controller with SR-IOV
+group_size() {
+	ls "$IOMMU_GROUPS/$1/devices" | wc -l
+}
+edu_alone() {
+	for _a in $(find_ids 1234 11e8); do
+		[ "$(group_size "$(sys_group "$_a")")" = 1 ] && echo "$_a"
+	done
+	return 0
+}
+edu_bridged() {
+	for _a in $(find_ids 1234 11e8); do
+		[ "$(group_size "$(sys_group "$_a")")" = 3 ] && echo "$_a"
+	done
+	return 0
+}
+bridged_group() {
+	sys_group "$(edu_bridged | head -n 1)"
+}
+nvme_plain() {
+	for _a in $(find_ids 1b36 0010); do [ -e "$PCI/$_a/sriov_totalvfs" ] || echo "$_a"; done
+	return 0
+}
+nvme_pf() {
+	for _a in $(find_ids 1b36 0010); do [ -e "$PCI/$_a/sriov_totalvfs" ] && echo "$_a"; done
+	return 0
+}

@@ -4,12 +4,9 @@
 . /tests/sysfs.sh
 
 edus=$(find_ids 1234 11e8)
-for a in $edus; do
-	g=$(sys_group "$a")
-	if [ "$(ls /sys/kernel/iommu_groups/$g/devices | wc -l)" = 1 ]; then edu=$a; else bridged=$g; fi
-done
-nvme=""
-for a in $(find_ids 1b36 0010); do [ -e /sys/bus/pci/devices/$a/sriov_totalvfs ] || nvme=$a; done
+edu=$(edu_alone)
+bridged=$(bridged_group)
+nvme=$(nvme_plain)
 for a in $edus $nvme; do bind_to vfio-pci "$a"; done
 is "$(for a in $edus $nvme; do sys_driver $a; done | sort -u)" vfio-pci "edu x3 and nvme bound to vfio-pci"
 

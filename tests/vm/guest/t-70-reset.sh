@@ -3,16 +3,10 @@
 . /tests/tap.sh
 . /tests/sysfs.sh
 
-nvme=""
-pf=""
-for a in $(find_ids 1b36 0010); do
-	if [ -e /sys/bus/pci/devices/$a/sriov_totalvfs ]; then pf=$a; else nvme=$a; fi
-done
-edus=""
-for a in $(find_ids 1234 11e8); do
-	g=$(sys_group "$a")
-	[ "$(ls /sys/kernel/iommu_groups/$g/devices | wc -l)" = 3 ] && edus="$edus $a" && bridged=$g
-done
+nvme=$(nvme_plain)
+pf=$(nvme_pf)
+edus=$(edu_bridged | tr '\n' ' ')
+bridged=$(bridged_group)
 for a in $nvme $edus; do bind_to vfio-pci "$a"; done
 
 out=$(vfioctl reset "$nvme" 2>&1); rc=$?

@@ -3,13 +3,8 @@
 . /tests/tap.sh
 . /tests/sysfs.sh
 
-edu=""
-for a in $(find_ids 1234 11e8); do
-	g=$(sys_group "$a")
-	[ "$(ls /sys/kernel/iommu_groups/$g/devices | wc -l)" = 1 ] && edu=$a
-done
-nvme=""
-for a in $(find_ids 1b36 0010); do [ -e /sys/bus/pci/devices/$a/sriov_totalvfs ] || nvme=$a; done
+edu=$(edu_alone)
+nvme=$(nvme_plain)
 for a in $edu $nvme; do bind_to vfio-pci "$a"; done
 
 is "$(vfiox-irq "$edu" msi 3 2>&1)" "3/3 delivered" "edu MSI raised by the device arrives on the eventfd, 3 times"
