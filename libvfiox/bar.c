@@ -24,7 +24,6 @@ struct vfiox_bar {
 	size_t num_segs;
 	struct vfiox_bar_segment *segs;
 	uint8_t **ptrs;  /* per segment: the mapping, or NULL when trapped */
-	size_t last_hit; /* segment of the previous access: registers come in runs */
 	/* The mapped segment of the previous access, for the accessors' fast path. */
 	uint8_t *win_ptr;
 	uint64_t win_start, win_len;
@@ -292,12 +291,11 @@ VFIOX_EXPORT const struct vfiox_bar_segment *vfiox_bar_segment(const struct vfio
 	return idx < b->num_segs ? &b->segs[idx] : NULL;
 }
 
+/* A BAR has a handful of segments; the accessors' window covers the common case. */
 static size_t find_seg(const struct vfiox_bar *b, uint64_t off)
 {
-	size_t i = b->last_hit;
+	size_t i;
 
-	if (off >= b->segs[i].offset && off - b->segs[i].offset < b->segs[i].size)
-		return i;
 	for (i = 0; i < b->num_segs; i++)
 		if (off >= b->segs[i].offset && off - b->segs[i].offset < b->segs[i].size)
 			return i;
@@ -363,7 +361,6 @@ static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint
 	i = find_seg(b, off);
 	if (!b->ptrs[i])
 		return trapped(b, off, val, width, wr);
-	b->last_hit = i;
 	b->win_ptr = b->ptrs[i];
 	b->win_start = b->segs[i].offset;
 	b->win_len = b->segs[i].size;
@@ -435,32 +432,56 @@ DEFINE_ACCESSORS(64)
 
 /* ------------------------------------------------------------------ config space, ROM */
 
+/*
+ * Offset and size of a fixed region in the device fd. Config space is read often (every
+ * BAR open, every capability lookup), so its place is asked of the kernel once.
+ */
+static int region_place(struct vfiox_device *d, uint32_t index, uint64_t *off, uint64_t *size)
+{
+	struct vfiox_region *r;
+	int ret;
+
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX && d->cfg_size) {
+		*off = d->cfg_offset;
+		*size = d->cfg_size;
+		return 0;
+	}
+	ret = vfiox_device_region(d, index, &r);
+	if (ret)
+		return ret;
+	*off = r->offset;
+	*size = r->size;
+	vfiox_region_free(r);
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		d->cfg_offset = *off;
+		d->cfg_size = *size;
+	}
+	return 0;
+}
+
 static int region_io(struct vfiox_device *d, uint32_t index, uint64_t off, void *buf, size_t len,
 		     bool wr)
 {
-	struct vfiox_region *r;
+	const char *name = vfiox__region_name(index, false, 0, 0);
+	uint64_t start, size;
 	ssize_t n;
-	int ret = vfiox_device_region(d, index, &r);
+	int ret = region_place(d, index, &start, &size);
 
 	if (ret)
 		return ret;
-	if (off > r->size || len > r->size - off) {
-		ret = vfiox__err(d->ctx, -EINVAL, "%s: %s range 0x%llx+%zu leaves its 0x%llx bytes",
-				 d->name, r->name, (unsigned long long)off, len,
-				 (unsigned long long)r->size);
-		goto out;
-	}
-	n = wr ? vfiox_sys_pwrite(d->fd, buf, len, (off_t)(r->offset + off))
-	       : vfiox_sys_pread(d->fd, buf, len, (off_t)(r->offset + off));
+	if (off > size || len > size - off)
+		return vfiox__err(d->ctx, -EINVAL, "%s: %s range 0x%llx+%zu leaves its 0x%llx bytes",
+				  d->name, name, (unsigned long long)off, len,
+				  (unsigned long long)size);
+	n = wr ? vfiox_sys_pwrite(d->fd, buf, len, (off_t)(start + off))
+	       : vfiox_sys_pread(d->fd, buf, len, (off_t)(start + off));
 	if (n < 0)
-		ret = vfiox__err(d->ctx, (int)n, "%s: %s %s at 0x%llx: %s", d->name, r->name,
-				 wr ? "write" : "read", (unsigned long long)off, strerror((int)-n));
-	else if ((size_t)n != len)
-		ret = vfiox__err(d->ctx, -EIO, "%s: %s %s at 0x%llx moved %zd of %zu bytes", d->name,
-				 r->name, wr ? "write" : "read", (unsigned long long)off, n, len);
-out:
-	vfiox_region_free(r);
-	return ret;
+		return vfiox__err(d->ctx, (int)n, "%s: %s %s at 0x%llx: %s", d->name, name,
+				  wr ? "write" : "read", (unsigned long long)off, strerror((int)-n));
+	if ((size_t)n != len)
+		return vfiox__err(d->ctx, -EIO, "%s: %s %s at 0x%llx moved %zd of %zu bytes", d->name,
+				  name, wr ? "write" : "read", (unsigned long long)off, n, len);
+	return 0;
 }
 
 VFIOX_EXPORT int vfiox_device_config_read(struct vfiox_device *d, uint32_t offset, void *buf,
@@ -478,17 +499,16 @@ VFIOX_EXPORT int vfiox_device_config_write(struct vfiox_device *d, uint32_t offs
 VFIOX_EXPORT int vfiox_device_find_cap(struct vfiox_device *d, uint16_t id, bool extended,
 				       uint16_t *offset)
 {
-	struct vfiox_region *r;
 	struct vfiox_pci_cap *caps = NULL;
+	uint64_t start, size;
 	uint8_t *cfg;
 	size_t len, n = 0, i;
 	char why[160];
-	int ret = vfiox_device_region(d, VFIO_PCI_CONFIG_REGION_INDEX, &r);
+	int ret = region_place(d, VFIO_PCI_CONFIG_REGION_INDEX, &start, &size);
 
 	if (ret)
 		return ret;
-	len = r->size < 4096 ? (size_t)r->size : 4096;
-	vfiox_region_free(r);
+	len = size < 4096 ? (size_t)size : 4096;
 	cfg = malloc(len ? len : 1);
 	if (!cfg)
 		return vfiox__err(d->ctx, -ENOMEM, "out of memory");
@@ -513,15 +533,14 @@ VFIOX_EXPORT int vfiox_device_find_cap(struct vfiox_device *d, uint16_t id, bool
 
 VFIOX_EXPORT int vfiox_device_read_rom(struct vfiox_device *d, void **bufp, size_t *lenp)
 {
-	struct vfiox_region *r;
+	uint64_t start, size;
 	size_t len;
 	void *buf;
-	int ret = vfiox_device_region(d, VFIO_PCI_ROM_REGION_INDEX, &r);
+	int ret = region_place(d, VFIO_PCI_ROM_REGION_INDEX, &start, &size);
 
 	if (ret)
 		return ret;
-	len = (size_t)r->size;
-	vfiox_region_free(r);
+	len = (size_t)size;
 	if (!len)
 		return vfiox__err(d->ctx, -ENOENT, "%s has no expansion ROM", d->name);
 	buf = malloc(len);

@@ -114,6 +114,8 @@ struct vfiox_device {
 	struct vfiox_ctx *ctx;
 	int fd;
 	char *name;
+	/* Where the config region lies in the fd, once asked (size 0: not yet). */
+	uint64_t cfg_offset, cfg_size;
 };
 
 /* ctx.c: error reporting. Both return @err so callers can "return vfiox__err(...)". */
