@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vfiox/vfiox.h>
+#include "helper.h"
 
 static const char *kind_name(int k)
 {
@@ -81,11 +81,7 @@ static int run_op(struct vfiox_bar *b, char **argv, int *i, int argc)
 int main(int argc, char **argv)
 {
 	struct vfiox_ctx *ctx;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_pci_dev *pdev;
-	struct vfiox_container *c = NULL;
-	struct vfiox_vgroup *g = NULL;
-	struct vfiox_device *d = NULL;
+	struct helper_dev dev = { 0 };
 	struct vfiox_bar *mapped = NULL, *trapped = NULL, *cur;
 	int i, ret = 1;
 
@@ -95,13 +91,9 @@ int main(int argc, char **argv)
 	}
 	if (vfiox_ctx_new(&ctx))
 		return 1;
-	if (vfiox_scan_new(ctx, &scan) || vfiox_scan_find_dev(scan, argv[1], &pdev) ||
-	    vfiox_container_open(ctx, &c) ||
-	    vfiox_vgroup_open(ctx, vfiox_pci_dev_iommu_group(pdev), &g) ||
-	    vfiox_container_attach(c, g) ||
-	    vfiox_device_open(g, vfiox_pci_dev_name(pdev), NULL, &d) ||
-	    vfiox_bar_open(d, (uint32_t)atoi(argv[2]), 0, &mapped) ||
-	    vfiox_bar_open(d, (uint32_t)atoi(argv[2]), VFIOX_BAR_NO_MMAP, &trapped))
+	if (helper_open(ctx, argv[1], &dev) ||
+	    vfiox_bar_open(dev.d, (uint32_t)atoi(argv[2]), 0, &mapped) ||
+	    vfiox_bar_open(dev.d, (uint32_t)atoi(argv[2]), VFIOX_BAR_NO_MMAP, &trapped))
 		goto out;
 	cur = mapped;
 	for (i = 3; i < argc; i++) {
@@ -130,10 +122,7 @@ out:
 done:
 	vfiox_bar_close(trapped);
 	vfiox_bar_close(mapped);
-	vfiox_device_close(d);
-	vfiox_vgroup_close(g);
-	vfiox_container_close(c);
-	vfiox_scan_free(scan);
+	helper_close(&dev);
 	vfiox_ctx_free(ctx);
 	return ret;
 }

@@ -17,15 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <vfiox/vfiox.h>
+#include "helper.h"
 
 #define BLOCKS 41
-
-struct dev {
-	struct vfiox_container *c;
-	struct vfiox_vgroup *g;
-	struct vfiox_device *d;
-};
 
 static double now_ns(void)
 {
@@ -48,22 +42,10 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-static int open_dev(struct vfiox_ctx *ctx, struct vfiox_scan *scan, const char *addr,
-		    struct dev *out)
-{
-	struct vfiox_pci_dev *p;
-
-	return vfiox_scan_find_dev(scan, addr, &p) || vfiox_container_open(ctx, &out->c) ||
-	       vfiox_vgroup_open(ctx, vfiox_pci_dev_iommu_group(p), &out->g) ||
-	       vfiox_container_attach(out->c, out->g) ||
-	       vfiox_device_open(out->g, vfiox_pci_dev_name(p), NULL, &out->d);
-}
-
 int main(int argc, char **argv)
 {
 	struct vfiox_ctx *ctx;
-	struct vfiox_scan *scan = NULL;
-	struct dev edu = { 0 }, nvme = { 0 };
+	struct helper_dev edu, nvme;
 	struct vfiox_bar *mapped = NULL, *trapped = NULL;
 	struct vfiox_irq_waiter *w = NULL;
 	double raw[BLOCKS], acc[BLOCKS], prd[BLOCKS], irq[BLOCKS], efd_floor[BLOCKS];
@@ -77,8 +59,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: vfiox-bench EDU NVME\n");
 		return 2;
 	}
-	if (vfiox_ctx_new(&ctx) || vfiox_scan_new(ctx, &scan) ||
-	    open_dev(ctx, scan, argv[1], &edu) || open_dev(ctx, scan, argv[2], &nvme) ||
+	if (vfiox_ctx_new(&ctx) || helper_open(ctx, argv[1], &edu) || helper_open(ctx, argv[2], &nvme) ||
 	    vfiox_bar_open(edu.d, 0, 0, &mapped) ||
 	    vfiox_bar_open(edu.d, 0, VFIOX_BAR_NO_MMAP, &trapped) ||
 	    vfiox_irq_eventfd(ctx, &efd) || vfiox_irq_waiter_new(ctx, &w) ||

@@ -17,35 +17,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <vfiox/vfiox.h>
-
-static int open_device(struct vfiox_ctx *ctx, const char *addr, struct vfiox_scan **scan,
-		       struct vfiox_container **c, struct vfiox_vgroup **g, struct vfiox_device **d)
-{
-	struct vfiox_pci_dev *pdev;
-
-	return vfiox_scan_new(ctx, scan) || vfiox_scan_find_dev(*scan, addr, &pdev) ||
-	       vfiox_container_open(ctx, c) ||
-	       vfiox_vgroup_open(ctx, vfiox_pci_dev_iommu_group(pdev), g) ||
-	       vfiox_container_attach(*c, *g) ||
-	       vfiox_device_open(*g, vfiox_pci_dev_name(pdev), NULL, d);
-}
+#include "helper.h"
 
 static int other_modes(int argc, char **argv)
 {
 	struct vfiox_ctx *ctx;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_container *c = NULL;
-	struct vfiox_vgroup *g = NULL;
-	struct vfiox_device *d = NULL;
+	struct helper_dev dev = { 0 };
+	struct vfiox_device *d;
 	struct vfiox_irq_waiter *w = NULL;
 	int efds[4] = { -1, -1, -1, -1 }, i, ret = 1;
 	uint64_t tags[4];
 
 	if (vfiox_ctx_new(&ctx))
 		return 1;
-	if (open_device(ctx, argv[1], &scan, &c, &g, &d) || vfiox_irq_waiter_new(ctx, &w))
+	if (helper_open(ctx, argv[1], &dev) || vfiox_irq_waiter_new(ctx, &w))
 		goto out;
+	d = dev.d;
 	if (!strcmp(argv[2], "grow")) {
 		for (i = 0; i < 4; i++)
 			if (vfiox_irq_eventfd(ctx, &efds[i]) || vfiox_irq_waiter_add(w, efds[i], (uint64_t)i))
@@ -83,13 +70,10 @@ out:
 	fprintf(stderr, "vfiox-irq: %s\n", vfiox_ctx_last_error(ctx));
 done:
 	vfiox_irq_waiter_free(w);
-	vfiox_device_close(d); /* for req: lets the pending unbind finish */
+	helper_close(&dev); /* for req: closing the device lets the pending unbind finish */
 	for (i = 0; i < 4; i++)
 		if (efds[i] >= 0)
 			close(efds[i]);
-	vfiox_vgroup_close(g);
-	vfiox_container_close(c);
-	vfiox_scan_free(scan);
 	vfiox_ctx_free(ctx);
 	return ret;
 }
@@ -97,10 +81,7 @@ done:
 int main(int argc, char **argv)
 {
 	struct vfiox_ctx *ctx;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_pci_dev *pdev;
-	struct vfiox_container *c = NULL;
-	struct vfiox_vgroup *g = NULL;
+	struct helper_dev dev = { 0 };
 	struct vfiox_device *d = NULL;
 	struct vfiox_bar *bar = NULL;
 	struct vfiox_irq_waiter *w = NULL;
@@ -119,12 +100,7 @@ int main(int argc, char **argv)
 	count = atoi(argv[3]);
 	if (vfiox_ctx_new(&ctx))
 		return 1;
-	if (vfiox_scan_new(ctx, &scan) || vfiox_scan_find_dev(scan, argv[1], &pdev) ||
-	    vfiox_container_open(ctx, &c) ||
-	    vfiox_vgroup_open(ctx, vfiox_pci_dev_iommu_group(pdev), &g) ||
-	    vfiox_container_attach(c, g) ||
-	    vfiox_device_open(g, vfiox_pci_dev_name(pdev), NULL, &d) ||
-	    vfiox_bar_open(d, 0, 0, &bar) ||
+	if (helper_open(ctx, argv[1], &dev) || !(d = dev.d) || vfiox_bar_open(d, 0, 0, &bar) ||
 	    vfiox_device_config_read(d, 4, &cmd, 2))
 		goto out;
 	cmd |= 0x4; /* bus master */
@@ -153,10 +129,7 @@ done:
 	if (efd >= 0)
 		close(efd);
 	vfiox_bar_close(bar);
-	vfiox_device_close(d);
-	vfiox_vgroup_close(g);
-	vfiox_container_close(c);
-	vfiox_scan_free(scan);
+	helper_close(&dev);
 	vfiox_ctx_free(ctx);
 	return ret;
 }

@@ -24,7 +24,7 @@ $(VM_KERNEL):
 	@bash tests/vm/fetch-kernel.sh $(VM_DIR)
 
 # $(VFIOCTL) is relinked whenever the library changes, so it stands for both.
-$(VM_DIR)/bin/%: tests/vm/%.c $(VFIOCTL) $(wildcard include/vfiox/*.h)
+$(VM_DIR)/bin/%: tests/vm/%.c tests/vm/helper.h $(VFIOCTL) $(wildcard include/vfiox/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -Iinclude -o $@ $< \
 		-L$(BUILD) -lvfiox -Wl,-rpath,'$$ORIGIN'
