@@ -34,6 +34,9 @@ VFIOX_EXPORT int vfiox_ctx_new(struct vfiox_ctx **ctxp)
 {
 	const char *sys = getenv("VFIOX_SYSFS_ROOT");
 	const char *dev = getenv("VFIOX_DEV_ROOT");
+	const char *proc = getenv("VFIOX_PROC_ROOT");
+	const char *state = getenv("VFIOX_STATE_DIR");
+	const char *etc = getenv("VFIOX_ETC_ROOT");
 	struct vfiox_ctx *ctx;
 
 	ctx = calloc(1, sizeof(*ctx));
@@ -41,7 +44,10 @@ VFIOX_EXPORT int vfiox_ctx_new(struct vfiox_ctx **ctxp)
 		return -ENOMEM;
 	ctx->log_max = VFIOX_LOG_ERR;
 	if (set_path(&ctx->sysfs_root, sys && *sys ? sys : "/sys") ||
-	    set_path(&ctx->dev_root, dev && *dev ? dev : "/dev")) {
+	    set_path(&ctx->dev_root, dev && *dev ? dev : "/dev") ||
+	    set_path(&ctx->proc_root, proc && *proc ? proc : "/proc") ||
+	    set_path(&ctx->state_dir, state && *state ? state : "/run/vfioctl") ||
+	    set_path(&ctx->etc_root, etc && *etc ? etc : "/etc")) {
 		vfiox_ctx_free(ctx);
 		return -ENOMEM;
 	}
@@ -56,6 +62,9 @@ VFIOX_EXPORT void vfiox_ctx_free(struct vfiox_ctx *ctx)
 	vfiox__pci_release(ctx);
 	free(ctx->sysfs_root);
 	free(ctx->dev_root);
+	free(ctx->proc_root);
+	free(ctx->state_dir);
+	free(ctx->etc_root);
 	free(ctx);
 }
 
@@ -77,6 +86,36 @@ VFIOX_EXPORT int vfiox_ctx_set_dev_root(struct vfiox_ctx *ctx, const char *path)
 VFIOX_EXPORT const char *vfiox_ctx_dev_root(const struct vfiox_ctx *ctx)
 {
 	return ctx->dev_root;
+}
+
+VFIOX_EXPORT int vfiox_ctx_set_proc_root(struct vfiox_ctx *ctx, const char *path)
+{
+	return set_path(&ctx->proc_root, path);
+}
+
+VFIOX_EXPORT const char *vfiox_ctx_proc_root(const struct vfiox_ctx *ctx)
+{
+	return ctx->proc_root;
+}
+
+VFIOX_EXPORT int vfiox_ctx_set_state_dir(struct vfiox_ctx *ctx, const char *path)
+{
+	return set_path(&ctx->state_dir, path);
+}
+
+VFIOX_EXPORT const char *vfiox_ctx_state_dir(const struct vfiox_ctx *ctx)
+{
+	return ctx->state_dir;
+}
+
+VFIOX_EXPORT int vfiox_ctx_set_etc_root(struct vfiox_ctx *ctx, const char *path)
+{
+	return set_path(&ctx->etc_root, path);
+}
+
+VFIOX_EXPORT const char *vfiox_ctx_etc_root(const struct vfiox_ctx *ctx)
+{
+	return ctx->etc_root;
 }
 
 VFIOX_EXPORT void vfiox_ctx_set_log(struct vfiox_ctx *ctx, vfiox_log_fn fn, void *userdata,

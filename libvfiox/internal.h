@@ -21,6 +21,9 @@ struct pci_dev;
 struct vfiox_ctx {
 	char *sysfs_root;
 	char *dev_root;
+	char *proc_root;
+	char *state_dir;
+	char *etc_root;
 	vfiox_log_fn log_fn;
 	void *log_data;
 	int log_max;

@@ -86,6 +86,64 @@ int vfiox_ctx_set_dev_root(struct vfiox_ctx *ctx, const char *path);
 const char *vfiox_ctx_dev_root(const struct vfiox_ctx *ctx);
 
 /**
+ * vfiox_ctx_set_proc_root() - point the context at another /proc
+ * @ctx: the context
+ * @path: directory that stands for /proc (mounts, swaps, holders of device nodes)
+ *
+ * The default is $VFIOX_PROC_ROOT when set, else /proc.
+ *
+ * Return: 0, -EINVAL for an empty path, -ENOMEM.
+ */
+int vfiox_ctx_set_proc_root(struct vfiox_ctx *ctx, const char *path);
+
+/**
+ * vfiox_ctx_proc_root() - the /proc root in use
+ * @ctx: the context
+ *
+ * Return: the path; owned by the context.
+ */
+const char *vfiox_ctx_proc_root(const struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_ctx_set_state_dir() - where the binding journal is kept
+ * @ctx: the context
+ * @path: a directory (created when first needed)
+ *
+ * The default is $VFIOX_STATE_DIR when set, else /run/vfioctl: the journal lives as long
+ * as the boot whose bindings it records.
+ *
+ * Return: 0, -EINVAL for an empty path, -ENOMEM.
+ */
+int vfiox_ctx_set_state_dir(struct vfiox_ctx *ctx, const char *path);
+
+/**
+ * vfiox_ctx_state_dir() - the journal directory in use
+ * @ctx: the context
+ *
+ * Return: the path; owned by the context.
+ */
+const char *vfiox_ctx_state_dir(const struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_ctx_set_etc_root() - point the context at another /etc
+ * @ctx: the context
+ * @path: directory that stands for /etc (persistent bindings, limits)
+ *
+ * The default is $VFIOX_ETC_ROOT when set, else /etc.
+ *
+ * Return: 0, -EINVAL for an empty path, -ENOMEM.
+ */
+int vfiox_ctx_set_etc_root(struct vfiox_ctx *ctx, const char *path);
+
+/**
+ * vfiox_ctx_etc_root() - the /etc root in use
+ * @ctx: the context
+ *
+ * Return: the path; owned by the context.
+ */
+const char *vfiox_ctx_etc_root(const struct vfiox_ctx *ctx);
+
+/**
  * vfiox_ctx_set_log() - install a log callback
  * @ctx: the context
  * @fn: the callback, or NULL to silence the library
