@@ -148,6 +148,11 @@ int vfiox_sys_epoll_create(void);
 int vfiox_sys_epoll_ctl(int epfd, int op, int fd, void *event);
 int vfiox_sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
 long vfiox_sys_page_size(void);
+struct rlimit;
+int vfiox_sys_getrlimit(int resource, struct rlimit *rl);
+int vfiox_sys_memfd_create(const char *name, unsigned int flags); /* always MFD_CLOEXEC */
+int vfiox_sys_ftruncate(int fd, off_t len);
+int vfiox_sys_madvise(void *addr, size_t len, int advice);
 
 /* holders.c: "pid 123 (qemu-system-x86)" for each process with @path open, or "". */
 void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len);

@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -134,4 +135,26 @@ int vfiox_sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms)
 long vfiox_sys_page_size(void)
 {
 	return sysconf(_SC_PAGESIZE);
+}
+
+int vfiox_sys_getrlimit(int resource, struct rlimit *rl)
+{
+	return getrlimit(resource, rl) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_memfd_create(const char *name, unsigned int flags)
+{
+	int fd = memfd_create(name, flags | MFD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vfiox_sys_ftruncate(int fd, off_t len)
+{
+	return ftruncate(fd, len) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_madvise(void *addr, size_t len, int advice)
+{
+	return madvise(addr, len, advice) < 0 ? -errno : 0;
 }
