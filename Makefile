@@ -102,6 +102,7 @@ WRAP_test-irq := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close
 WRAP_test-bar-access := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close \
 	-Wl,--wrap=vfiox_sys_pread -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_mmap \
 	-Wl,--wrap=vfiox_sys_munmap
+WRAP_test-dma := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_getrlimit
 WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)

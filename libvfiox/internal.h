@@ -103,6 +103,7 @@ struct vfiox_container {
 	unsigned int models;
 	int model;
 	struct vfiox_vgroup *groups; /* attached, linked through next */
+	struct vfiox_dma_state *dma; /* dma.c: built on first use */
 };
 
 struct vfiox_vgroup {
@@ -153,6 +154,12 @@ int vfiox_sys_getrlimit(int resource, struct rlimit *rl);
 int vfiox_sys_memfd_create(const char *name, unsigned int flags); /* always MFD_CLOEXEC */
 int vfiox_sys_ftruncate(int fd, off_t len);
 int vfiox_sys_madvise(void *addr, size_t len, int advice);
+
+/* dma.c: the container's DMA state goes (the kernel drops the mappings with the model). */
+void vfiox__dma_release(struct vfiox_container *c);
+/* dma.c: the first free usable IOVA for @size inside [lo, lo + len) (len 0: no end). */
+int vfiox__dma_window_fit(struct vfiox_container *c, uint64_t lo, uint64_t len, uint64_t size,
+			  uint64_t align, uint64_t *iova);
 
 /* holders.c: "pid 123 (qemu-system-x86)" for each process with @path open, or "". */
 void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len);

@@ -101,6 +101,7 @@ VFIOX_EXPORT void vfiox_container_close(struct vfiox_container *c)
 	/* Groups still attached lose their container here, not later through a stale pointer. */
 	while (c->groups)
 		vfiox_vgroup_detach(c->groups);
+	vfiox__dma_release(c);
 	vfiox_sys_close(c->fd);
 	free(c);
 }
@@ -426,9 +427,11 @@ VFIOX_EXPORT int vfiox_vgroup_detach(struct vfiox_vgroup *g)
 		}
 	g->container = NULL;
 	g->next = NULL;
-	/* The kernel drops the IOMMU model with the last group. */
-	if (!c->groups)
+	/* The kernel drops the IOMMU model, and every DMA mapping, with the last group. */
+	if (!c->groups) {
 		c->model = VFIOX_IOMMU_NONE;
+		vfiox__dma_release(c);
+	}
 	return ret < 0 ? ret : 0;
 }
 

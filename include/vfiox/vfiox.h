@@ -10,5 +10,6 @@
 #include <vfiox/bar.h>
 #include <vfiox/reset.h>
 #include <vfiox/irq.h>
+#include <vfiox/dma.h>
 
 #endif /* VFIOX_VFIOX_H */

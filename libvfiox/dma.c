@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* DMA mapping through the type1 IOMMU: tracking, merging, the kernel's limits checked first. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <linux/vfio.h>
+
+#include "internal.h"
+#include "iova.h"
+
+/*
+ * A range of IOVA backed by process memory. The same shape serves twice: the mappings as
+ * the caller made them, and the kernel's entries (each a run of merged mappings). Both
+ * sets are kept in tsearch trees ordered by IOVA, where overlapping ranges compare equal,
+ * so a lookup with any range finds a member that overlaps it.
+ */
+struct dma_range {
+	uint64_t iova;
+	uint64_t size;
+	uint64_t vaddr;
+	unsigned int flags;
+	bool pending; /* a mapping of the open batch: has its IOVA, not yet in the kernel */
+	bool fixed;   /* the caller chose the IOVA (reserved, not allocated) */
+};
+
+struct vfiox_dma_state {
+	struct vfiox_iova_space *space;
+	uint64_t page;    /* smallest IOMMU page size */
+	uint64_t ceiling; /* last usable IOVA + 1, or 0 when the ranges reach 2^64 */
+	void *maps;       /* struct dma_range: the caller's mappings */
+	void *ents;       /* struct dma_range: the kernel's entries */
+	size_t num_maps, num_ents, num_pending;
+	int64_t avail; /* entries the kernel still allows, -1 unknown */
+	uint64_t mapped;
+	bool batch;
+	bool cap_ipc_lock;
+	/*
+	 * In a batch, a mapping whose memory continues the last one gets the IOVA right after
+	 * it, so that the two can become one entry.
+	 */
+	struct dma_range *last_pending;
+};
+
+static int range_cmp(const void *pa, const void *pb)
+{
+	const struct dma_range *a = pa, *b = pb;
+
+	if (a->iova + a->size <= b->iova)
+		return -1;
+	if (b->iova + b->size <= a->iova)
+		return 1;
+	return 0;
+}
+
+static struct dma_range *range_find(void *root, uint64_t iova, uint64_t size)
+{
+	struct dma_range key = { .iova = iova, .size = size };
+	void *node = tfind(&key, &root, range_cmp);
+
+	return node ? *(struct dma_range **)node : NULL;
+}
+
+static void fmt_size(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (u < 4 && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	if (u == 0 && n >= 1024 * 1024)
+		snprintf(buf, len, "%" PRIu64 " bytes (%.1f MiB)", n, n / 1048576.0);
+	else
+		snprintf(buf, len, "%" PRIu64 " %s", n, units[u]);
+}
+
+/* /proc/self/status: VmLck in bytes and whether CapEff holds CAP_IPC_LOCK (bit 14). */
+static int read_status(struct vfiox_ctx *ctx, uint64_t *locked, bool *cap)
+{
+	char path[4096], buf[8192], *p;
+	unsigned long long kb, caps;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/self/status", ctx->proc_root);
+	n = vfiox__read_attr(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return vfiox__err(ctx, (int)n, "cannot read %s: %s", path, strerror((int)-n));
+	p = strstr(buf, "\nVmLck:");
+	if (locked) {
+		if (!p || sscanf(p + 7, "%llu kB", &kb) != 1)
+			return vfiox__err(ctx, -EPROTO, "%s has no VmLck line", path);
+		*locked = (uint64_t)kb * 1024;
+	}
+	p = strstr(buf, "\nCapEff:");
+	if (cap) {
+		if (!p || sscanf(p + 8, "%llx", &caps) != 1)
+			return vfiox__err(ctx, -EPROTO, "%s has no CapEff line", path);
+		*cap = caps & (1ull << 14);
+	}
+	return 0;
+}
+
+VFIOX_EXPORT int vfiox_memlock_info(struct vfiox_ctx *ctx, uint64_t *limit, uint64_t *locked,
+				    bool *cap_ipc_lock)
+{
+	struct rlimit rl;
+	int ret;
+
+	ret = vfiox_sys_getrlimit(RLIMIT_MEMLOCK, &rl);
+	if (ret < 0)
+		return vfiox__err(ctx, ret, "getrlimit(RLIMIT_MEMLOCK): %s", strerror(-ret));
+	*limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	return read_status(ctx, locked, cap_ipc_lock);
+}
+
+struct first_free {
+	uint64_t last;
+};
+
+static int note_end(void *arg, const struct vfiox_iova_range *r)
+{
+	((struct first_free *)arg)->last = r->end;
+	return 0;
+}
+
+static int dma_state(struct vfiox_container *c, struct vfiox_dma_state **sp)
+{
+	static const struct vfiox_iova_range everything = { 0, UINT64_MAX };
+	struct vfiox_iommu_info *info = NULL;
+	struct vfiox_dma_state *s;
+	struct first_free ff = { 0 };
+	int ret;
+
+	if (c->dma) {
+		*sp = c->dma;
+		return 0;
+	}
+	if (c->model != VFIOX_IOMMU_TYPE1 && c->model != VFIOX_IOMMU_TYPE1V2)
+		return vfiox__err(c->ctx, -EINVAL,
+				  "the container has no IOMMU model yet: attach a group first");
+	ret = vfiox_container_iommu_info(c, &info);
+	if (ret < 0)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		ret = -ENOMEM;
+		goto err_info;
+	}
+	/* The kernel requires vaddr, IOVA and size aligned to its smallest page size. */
+	s->page = info->pgsizes ? info->pgsizes & -info->pgsizes : (uint64_t)vfiox_sys_page_size();
+	s->avail = info->dma_avail;
+	/* Kernels before 5.4 do not report ranges: then everything is usable. */
+	ret = info->iova_ranges ? vfiox__iova_new(info->iova_ranges, info->num_iova_ranges, s->page,
+						  &s->space)
+				: vfiox__iova_new(&everything, 1, s->page, &s->space);
+	if (ret < 0) {
+		vfiox__err(c->ctx, ret, "cannot build the IOVA space: %s", strerror(-ret));
+		goto err_state;
+	}
+	vfiox__iova_for_each_free(s->space, note_end, &ff);
+	s->ceiling = ff.last + 1;
+	ret = read_status(c->ctx, NULL, &s->cap_ipc_lock);
+	if (ret < 0)
+		goto err_space;
+	vfiox_iommu_info_free(info);
+	c->dma = s;
+	*sp = s;
+	return 0;
+err_space:
+	vfiox__iova_free_space(s->space);
+err_state:
+	free(s);
+err_info:
+	vfiox_iommu_info_free(info);
+	return ret;
+}
+
+static void free_range(void *p)
+{
+	free(p);
+}
+
+void vfiox__dma_release(struct vfiox_container *c)
+{
+	struct vfiox_dma_state *s = c->dma;
+
+	if (!s)
+		return;
+	tdestroy(s->maps, free_range);
+	tdestroy(s->ents, free_range);
+	vfiox__iova_free_space(s->space);
+	free(s);
+	c->dma = NULL;
+}
+
+static int check_entries(struct vfiox_container *c, size_t want, uint64_t size, uint64_t iova)
+{
+	struct vfiox_dma_state *s = c->dma;
+	char sz[64];
+
+	if (s->avail < 0 || (uint64_t)s->avail >= want)
+		return 0;
+	fmt_size(sz, sizeof(sz), size);
+	return vfiox__err(c->ctx, -ENOSPC,
+			  "cannot map %s at IOVA 0x%" PRIx64 ": it needs %zu DMA mapping entr%s and "
+			  "the container has %" PRId64 " left (this process holds %zu); raise "
+			  "the limit in /sys/module/vfio_iommu_type1/parameters/dma_entry_limit "
+			  "(containers opened afterwards) or with 'options vfio_iommu_type1 "
+			  "dma_entry_limit=N' in /etc/modprobe.d, or map larger contiguous ranges "
+			  "(a batch merges adjacent mappings into one entry)",
+			  sz, iova, want, want == 1 ? "y" : "ies", s->avail, s->num_ents);
+}
+
+static int memlock_error(struct vfiox_container *c, int err, uint64_t size, uint64_t limit,
+			 uint64_t locked)
+{
+	char sz[64], lim[64], lck[64];
+
+	fmt_size(sz, sizeof(sz), size);
+	fmt_size(lim, sizeof(lim), limit);
+	fmt_size(lck, sizeof(lck), locked);
+	return vfiox__err(c->ctx, err,
+			  "cannot pin %s for DMA: %s are locked already and the memory lock limit "
+			  "(RLIMIT_MEMLOCK) is %s; raise it with 'ulimit -l' (in KiB), "
+			  "LimitMEMLOCK= in the systemd unit, or a memlock line in "
+			  "/etc/security/limits.conf, or run with CAP_IPC_LOCK",
+			  sz, lck, lim);
+}
+
+/*
+ * The kernel charges every pinned page to RLIMIT_MEMLOCK (VmLck) unless the process has
+ * CAP_IPC_LOCK. What this container pinned is known; other pins (mlock, other containers)
+ * are read from /proc only when the known part does not settle it.
+ */
+static int check_memlock(struct vfiox_container *c, uint64_t size)
+{
+	struct vfiox_dma_state *s = c->dma;
+	uint64_t limit, locked;
+	struct rlimit rl;
+	int ret;
+
+	if (s->cap_ipc_lock)
+		return 0;
+	ret = vfiox_sys_getrlimit(RLIMIT_MEMLOCK, &rl);
+	if (ret < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	limit = rl.rlim_cur;
+	if (s->mapped <= limit && size <= limit - s->mapped)
+		return 0;
+	ret = read_status(c->ctx, &locked, NULL);
+	if (ret < 0)
+		return 0; /* the kernel will decide; its ENOMEM gets the message then */
+	if (locked <= limit && size <= limit - locked)
+		return 0;
+	return memlock_error(c, -ENOMEM, size, limit, locked);
+}
+
+/* After the kernel said no: the library's words for what happened. */
+static int map_failed(struct vfiox_container *c, int err, uint64_t iova, uint64_t size)
+{
+	struct vfiox_dma_state *s = c->dma;
+	struct vfiox_iommu_info *info;
+	uint64_t limit = 0, locked = 0;
+	char sz[64];
+
+	if (err == -ENOSPC && vfiox_container_iommu_info(c, &info) == 0) {
+		s->avail = info->dma_avail;
+		vfiox_iommu_info_free(info);
+		return check_entries(c, (size_t)s->avail + 1, size, iova);
+	}
+	if (err == -ENOMEM && !s->cap_ipc_lock &&
+	    vfiox_memlock_info(c->ctx, &limit, &locked, NULL) == 0 && limit != UINT64_MAX)
+		return memlock_error(c, err, size, limit, locked);
+	fmt_size(sz, sizeof(sz), size);
+	if (err == -EEXIST)
+		return vfiox__err(c->ctx, err,
+				  "cannot map %s at IOVA 0x%" PRIx64 ": the kernel has a mapping "
+				  "there already (made by another user of the container)",
+				  sz, iova);
+	return vfiox__err(c->ctx, err, "VFIO_IOMMU_MAP_DMA of %s at IOVA 0x%" PRIx64 ": %s", sz,
+			  iova, strerror(-err));
+}
+
+static int kernel_map(struct vfiox_container *c, const struct dma_range *r)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = (r->flags & VFIOX_DMA_READ ? VFIO_DMA_MAP_FLAG_READ : 0) |
+			 (r->flags & VFIOX_DMA_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0),
+		.vaddr = r->vaddr,
+		.iova = r->iova,
+		.size = r->size,
+	};
+
+	return vfiox_sys_ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
+}
+
+static int kernel_unmap(struct vfiox_container *c, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+	int ret = vfiox_sys_ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+
+	if (ret < 0)
+		return vfiox__err(c->ctx, ret, "VFIO_IOMMU_UNMAP_DMA at IOVA 0x%" PRIx64 ": %s", iova,
+				  strerror(-ret));
+	return 0;
+}
+
+/* Adds a kernel entry for @r (copied) after the kernel mapped it. */
+static int add_entry(struct vfiox_dma_state *s, const struct dma_range *r)
+{
+	struct dma_range *e = malloc(sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	*e = *r;
+	e->pending = false;
+	if (!tsearch(e, &s->ents, range_cmp)) {
+		free(e);
+		return -ENOMEM;
+	}
+	s->num_ents++;
+	s->mapped += e->size;
+	if (s->avail > 0)
+		s->avail--;
+	return 0;
+}
+
+static void drop_entry(struct vfiox_dma_state *s, struct dma_range *e)
+{
+	tdelete(e, &s->ents, range_cmp);
+	s->num_ents--;
+	s->mapped -= e->size;
+	if (s->avail >= 0)
+		s->avail++;
+	free(e);
+}
+
+static int map_entry(struct vfiox_container *c, const struct dma_range *r)
+{
+	int ret = kernel_map(c, r);
+
+	if (ret < 0)
+		return map_failed(c, ret, r->iova, r->size);
+	ret = add_entry(c->dma, r);
+	if (ret < 0) {
+		kernel_unmap(c, r->iova, r->size);
+		return vfiox__err(c->ctx, ret, "out of memory tracking a DMA mapping");
+	}
+	return 0;
+}
+
+static void give_back(struct vfiox_dma_state *s, struct dma_range *m)
+{
+	vfiox__iova_release(s->space, m->iova, m->size);
+	tdelete(m, &s->maps, range_cmp);
+	s->num_maps--;
+	if (s->last_pending == m)
+		s->last_pending = NULL;
+	if (m->pending)
+		s->num_pending--;
+	free(m);
+}
+
+static int check_args(struct vfiox_container *c, struct vfiox_dma_state *s, void *vaddr,
+		      uint64_t size, unsigned int flags, uint64_t limit, const uint64_t *iova)
+{
+	uint64_t mask = s->page - 1;
+	char pg[32];
+
+	fmt_size(pg, sizeof(pg), s->page);
+	if (!iova)
+		return vfiox__err(c->ctx, -EINVAL, "no place given for the IOVA");
+	if (!(flags & (VFIOX_DMA_READ | VFIOX_DMA_WRITE)) ||
+	    (flags & ~(VFIOX_DMA_READ | VFIOX_DMA_WRITE | VFIOX_DMA_FIXED)))
+		return vfiox__err(c->ctx, -EINVAL,
+				  "DMA flags 0x%x: give VFIOX_DMA_READ and/or VFIOX_DMA_WRITE", flags);
+	if (!size || (size & mask))
+		return vfiox__err(c->ctx, -EINVAL,
+				  "DMA size 0x%" PRIx64 " is not a non-zero multiple of the IOMMU "
+				  "page size (%s)", size, pg);
+	if ((uintptr_t)vaddr & mask)
+		return vfiox__err(c->ctx, -EINVAL,
+				  "address %p is not aligned to the IOMMU page size (%s): use "
+				  "vfiox_dma_buf_new() or mmap() for DMA memory", vaddr, pg);
+	if ((uint64_t)(uintptr_t)vaddr + size - 1 < (uint64_t)(uintptr_t)vaddr)
+		return vfiox__err(c->ctx, -EINVAL, "the memory range at %p wraps", vaddr);
+	if (flags & VFIOX_DMA_FIXED) {
+		if (*iova & mask)
+			return vfiox__err(c->ctx, -EINVAL,
+					  "IOVA 0x%" PRIx64 " is not aligned to the IOMMU page size (%s)",
+					  *iova, pg);
+		if (*iova + size - 1 < *iova)
+			return vfiox__err(c->ctx, -EINVAL,
+					  "IOVA range at 0x%" PRIx64 " of 0x%" PRIx64 " bytes wraps",
+					  *iova, size);
+		if (limit && *iova + size > limit)
+			return vfiox__err(c->ctx, -EINVAL,
+					  "IOVA range 0x%" PRIx64 "-0x%" PRIx64 " reaches beyond the "
+					  "limit 0x%" PRIx64 " (the device's DMA mask)",
+					  *iova, *iova + size - 1, limit);
+	}
+	return 0;
+}
+
+/* Says why a fixed range could not be reserved: a mapping there, or not usable IOVA. */
+static int fixed_failed(struct vfiox_container *c, uint64_t iova, uint64_t size, int err)
+{
+	struct dma_range *m;
+
+	if (err != -EEXIST)
+		return vfiox__err(c->ctx, err, "cannot reserve IOVA 0x%" PRIx64 ": %s", iova,
+				  strerror(-err));
+	m = range_find(c->dma->maps, iova, size);
+	if (m)
+		return vfiox__err(c->ctx, err,
+				  "IOVA range 0x%" PRIx64 "-0x%" PRIx64 " overlaps the mapping at "
+				  "0x%" PRIx64 "-0x%" PRIx64 ": unmap it first or let the library "
+				  "choose the IOVA",
+				  iova, iova + size - 1, m->iova, m->iova + m->size - 1);
+	return vfiox__err(c->ctx, err,
+			  "IOVA range 0x%" PRIx64 "-0x%" PRIx64 " is not all usable: it overlaps a "
+			  "range the IOMMU reserves (such as the MSI window) or lies beyond the "
+			  "aperture; 'vfioctl show' lists the usable ranges",
+			  iova, iova + size - 1);
+}
+
+VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t size,
+			       unsigned int flags, uint64_t limit, uint64_t *iova)
+{
+	struct vfiox_dma_state *s;
+	struct dma_range *m, *prev;
+	char sz[64];
+	int ret;
+
+	ret = dma_state(c, &s);
+	if (ret < 0)
+		return ret;
+	ret = check_args(c, s, vaddr, size, flags, limit, iova);
+	if (ret < 0)
+		return ret;
+	if (!s->batch) {
+		ret = check_entries(c, 1, size, flags & VFIOX_DMA_FIXED ? *iova : 0);
+		if (ret < 0)
+			return ret;
+		ret = check_memlock(c, size);
+		if (ret < 0)
+			return ret;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return vfiox__err(c->ctx, -ENOMEM, "out of memory");
+	m->size = size;
+	m->vaddr = (uintptr_t)vaddr;
+	m->flags = flags & (VFIOX_DMA_READ | VFIOX_DMA_WRITE);
+	m->fixed = flags & VFIOX_DMA_FIXED;
+	m->pending = s->batch;
+	if (m->fixed) {
+		m->iova = *iova;
+		ret = vfiox__iova_reserve(s->space, m->iova, size);
+		if (ret < 0) {
+			ret = fixed_failed(c, m->iova, size, ret);
+			goto err_free;
+		}
+	} else {
+		ret = -ENOSPC;
+		prev = s->batch ? s->last_pending : NULL;
+		if (prev && prev->vaddr + prev->size == m->vaddr && prev->flags == m->flags &&
+		    (!limit || prev->iova + prev->size + size <= limit)) {
+			m->iova = prev->iova + prev->size;
+			ret = vfiox__iova_reserve(s->space, m->iova, size);
+		}
+		if (ret < 0)
+			ret = vfiox__iova_alloc(s->space, size, 0, limit, &m->iova);
+		if (ret < 0) {
+			fmt_size(sz, sizeof(sz), size);
+			if (ret == -ENOSPC && limit)
+				vfiox__err(c->ctx, ret,
+					   "no free IOVA range of %s below 0x%" PRIx64 " (the device's "
+					   "DMA mask): unmap something or map less",
+					   sz, limit);
+			else
+				vfiox__err(c->ctx, ret, "no free IOVA range of %s: %s", sz,
+					   strerror(-ret));
+			goto err_free;
+		}
+	}
+	if (!tsearch(m, &s->maps, range_cmp)) {
+		ret = vfiox__err(c->ctx, -ENOMEM, "out of memory");
+		goto err_release;
+	}
+	s->num_maps++;
+	if (s->batch) {
+		s->num_pending++;
+		s->last_pending = m;
+		*iova = m->iova;
+		return 0;
+	}
+	ret = map_entry(c, m);
+	if (ret < 0) {
+		give_back(s, m);
+		return ret;
+	}
+	*iova = m->iova;
+	return 0;
+err_release:
+	vfiox__iova_release(s->space, m->iova, size);
+err_free:
+	free(m);
+	return ret;
+}
+
+VFIOX_EXPORT int vfiox_dma_batch_begin(struct vfiox_container *c)
+{
+	struct vfiox_dma_state *s;
+	int ret = dma_state(c, &s);
+
+	if (ret < 0)
+		return ret;
+	if (s->batch)
+		return vfiox__err(c->ctx, -EBUSY, "a DMA batch is open already");
+	s->batch = true;
+	s->last_pending = NULL;
+	return 0;
+}
+
+struct collect {
+	struct dma_range **v;
+	size_t n, cap;
+	bool pending_only;
+	int err;
+};
+
+static void collect_fn(const void *node, VISIT which, void *arg)
+{
+	struct dma_range *r = *(struct dma_range *const *)node;
+	struct collect *col = arg;
+	struct dma_range **v;
+
+	if ((which != postorder && which != leaf) || col->err)
+		return;
+	if (col->pending_only && !r->pending)
+		return;
+	if (col->n == col->cap) {
+		col->cap = col->cap ? col->cap * 2 : 64;
+		v = realloc(col->v, col->cap * sizeof(*v));
+		if (!v) {
+			col->err = -ENOMEM;
+			return;
+		}
+		col->v = v;
+	}
+	col->v[col->n++] = r;
+}
+
+/* The members of @root in IOVA order (twalk visits in order at postorder/leaf). */
+static int collect(void *root, bool pending_only, struct collect *col)
+{
+	*col = (struct collect){ .pending_only = pending_only };
+	twalk_r(root, collect_fn, col);
+	if (col->err) {
+		free(col->v);
+		col->v = NULL;
+	}
+	return col->err;
+}
+
+static bool joins(const struct dma_range *a, const struct dma_range *b)
+{
+	return a->iova + a->size == b->iova && a->vaddr + a->size == b->vaddr &&
+	       a->flags == b->flags;
+}
+
+VFIOX_EXPORT int vfiox_dma_batch_end(struct vfiox_container *c)
+{
+	struct vfiox_dma_state *s = c->dma;
+	struct collect col;
+	struct dma_range run;
+	size_t i, j, runs = 0, done = 0;
+	uint64_t total = 0;
+	int ret;
+
+	if (!s || !s->batch)
+		return vfiox__err(c->ctx, -EINVAL, "no DMA batch is open");
+	s->batch = false;
+	s->last_pending = NULL;
+	ret = collect(s->maps, true, &col);
+	if (ret < 0) {
+		vfiox__err(c->ctx, ret, "out of memory");
+		goto undo;
+	}
+	for (i = 0; i < col.n; i++) {
+		total += col.v[i]->size;
+		if (i == 0 || !joins(col.v[i - 1], col.v[i]))
+			runs++;
+	}
+	ret = check_entries(c, runs, total, col.n ? col.v[0]->iova : 0);
+	if (ret == 0)
+		ret = check_memlock(c, total);
+	for (i = 0; ret == 0 && i < col.n; i = j) {
+		run = *col.v[i];
+		for (j = i + 1; j < col.n && joins(col.v[j - 1], col.v[j]); j++)
+			run.size += col.v[j]->size;
+		ret = map_entry(c, &run);
+		if (ret == 0)
+			done = j;
+	}
+	if (ret < 0) {
+		/* All or nothing: take back the entries this batch made. */
+		for (i = 0; i < done; i = j) {
+			struct dma_range *e = range_find(s->ents, col.v[i]->iova, 1);
+
+			for (j = i; j < done && col.v[j]->iova < e->iova + e->size; j++)
+				;
+			kernel_unmap(c, e->iova, e->size);
+			drop_entry(s, e);
+		}
+		free(col.v);
+		goto undo;
+	}
+	for (i = 0; i < col.n; i++)
+		col.v[i]->pending = false;
+	s->num_pending = 0;
+	free(col.v);
+	return 0;
+undo:
+	while (s->num_pending && collect(s->maps, true, &col) == 0) {
+		for (i = 0; i < col.n; i++)
+			give_back(s, col.v[i]);
+		free(col.v);
+	}
+	return ret;
+}
+
+/*
+ * Maps again a part of a kernel entry that is cut away. When that fails the part stays
+ * unmapped, and so its mappings are dropped too: the tracking never claims more than the
+ * kernel has.
+ */
+static int remap_part(struct vfiox_container *c, const struct dma_range *part)
+{
+	struct dma_range *m;
+	int ret;
+
+	if (!part->size)
+		return 0;
+	ret = map_entry(c, part);
+	if (ret == 0)
+		return 0;
+	while ((m = range_find(c->dma->maps, part->iova, part->size)))
+		give_back(c->dma, m);
+	return vfiox__err(c->ctx, ret,
+			  "the mappings at IOVA 0x%" PRIx64 "-0x%" PRIx64 " shared a kernel entry "
+			  "with what was unmapped and could not be mapped again, so they are gone "
+			  "too: %s",
+			  part->iova, part->iova + part->size - 1, vfiox_ctx_last_error(c->ctx));
+}
+
+/* Removes kernel entry @e, which reaches beyond [lo, hi), and maps again what lies outside. */
+static int cut_entry(struct vfiox_container *c, struct dma_range *e, uint64_t lo, uint64_t hi)
+{
+	struct dma_range left = *e, right = *e;
+	int ret, ret2;
+
+	ret = kernel_unmap(c, e->iova, e->size);
+	if (ret < 0)
+		return ret;
+	left.size = lo > e->iova ? lo - e->iova : 0;
+	right.iova = hi > e->iova ? hi : e->iova;
+	right.vaddr = e->vaddr + (right.iova - e->iova);
+	right.size = e->iova + e->size > right.iova ? e->iova + e->size - right.iova : 0;
+	drop_entry(c->dma, e);
+	ret = remap_part(c, &left);
+	ret2 = remap_part(c, &right);
+	return ret ? ret : ret2;
+}
+
+VFIOX_EXPORT int vfiox_dma_unmap(struct vfiox_container *c, uint64_t iova, uint64_t size)
+{
+	struct vfiox_dma_state *s = c->dma;
+	uint64_t end = iova + size;
+	struct dma_range *m, *e;
+	int ret;
+
+	if (!size || end < iova)
+		return vfiox__err(c->ctx, -EINVAL,
+				  "DMA unmap at 0x%" PRIx64 ": size 0x%" PRIx64 " is 0 or wraps",
+				  iova, size);
+	m = s ? range_find(s->maps, iova, size) : NULL;
+	if (!m)
+		return vfiox__err(c->ctx, -ENOENT,
+				  "nothing is mapped between IOVA 0x%" PRIx64 " and 0x%" PRIx64, iova,
+				  end - 1);
+	/* First prove that no mapping is cut, then change anything. */
+	for (uint64_t at = iova; at < end;) {
+		m = range_find(s->maps, at, end - at);
+		if (!m)
+			break;
+		if (m->iova < iova || m->iova + m->size > end)
+			return vfiox__err(c->ctx, -EINVAL,
+					  "the range 0x%" PRIx64 "-0x%" PRIx64 " cuts the mapping at "
+					  "0x%" PRIx64 "-0x%" PRIx64 ": unmap whole mappings",
+					  iova, end - 1, m->iova, m->iova + m->size - 1);
+		at = m->iova + m->size;
+	}
+	ret = 0;
+	while (ret == 0 && (e = range_find(s->ents, iova, size))) {
+		if (e->iova >= iova && e->iova + e->size <= end) {
+			ret = kernel_unmap(c, e->iova, e->size);
+			if (ret == 0)
+				drop_entry(s, e);
+		} else {
+			ret = cut_entry(c, e, iova, end);
+		}
+	}
+	while ((m = range_find(s->maps, iova, size)))
+		give_back(s, m);
+	return ret;
+}
+
+VFIOX_EXPORT int vfiox_dma_unmap_all(struct vfiox_container *c)
+{
+	struct vfiox_dma_state *s = c->dma;
+	struct collect col;
+	size_t i;
+	int ret, first = 0;
+
+	if (!s)
+		return 0;
+	ret = collect(s->ents, false, &col);
+	if (ret < 0)
+		return vfiox__err(c->ctx, ret, "out of memory");
+	for (i = 0; i < col.n; i++) {
+		ret = kernel_unmap(c, col.v[i]->iova, col.v[i]->size);
+		if (ret < 0 && !first)
+			first = ret;
+		if (ret == 0)
+			drop_entry(s, col.v[i]);
+	}
+	free(col.v);
+	if (first)
+		return first;
+	ret = collect(s->maps, false, &col);
+	if (ret < 0)
+		return vfiox__err(c->ctx, ret, "out of memory");
+	for (i = 0; i < col.n; i++)
+		give_back(s, col.v[i]);
+	free(col.v);
+	s->batch = false;
+	return 0;
+}
+
+VFIOX_EXPORT int64_t vfiox_dma_entries_avail(struct vfiox_container *c)
+{
+	struct vfiox_dma_state *s;
+	int ret = dma_state(c, &s);
+
+	return ret < 0 ? ret : s->avail;
+}
+
+VFIOX_EXPORT size_t vfiox_dma_entries_used(const struct vfiox_container *c)
+{
+	return c->dma ? c->dma->num_ents : 0;
+}
+
+VFIOX_EXPORT size_t vfiox_dma_num_mappings(const struct vfiox_container *c)
+{
+	return c->dma ? c->dma->num_maps : 0;
+}
+
+VFIOX_EXPORT uint64_t vfiox_dma_mapped_bytes(const struct vfiox_container *c)
+{
+	return c->dma ? c->dma->mapped : 0;
+}
+
+/* For pools: the first place of @size in [lo, hi) that is free usable IOVA. */
+struct window_fit {
+	uint64_t lo, hi, size, align, found;
+	bool ok;
+};
+
+static int window_fn(void *arg, const struct vfiox_iova_range *r)
+{
+	struct window_fit *w = arg;
+	uint64_t start = r->start > w->lo ? r->start : w->lo;
+	uint64_t last = r->end < w->hi - 1 ? r->end : w->hi - 1;
+
+	start = (start + w->align - 1) & ~(w->align - 1);
+	if (start < w->lo || start > last || last - start + 1 < w->size)
+		return 0;
+	w->found = start;
+	w->ok = true;
+	return 1;
+}
+
+int vfiox__dma_window_fit(struct vfiox_container *c, uint64_t lo, uint64_t len, uint64_t size,
+			  uint64_t align, uint64_t *iova)
+{
+	struct vfiox_dma_state *s;
+	struct window_fit w = { .lo = lo, .hi = lo + len, .size = size };
+	int ret = dma_state(c, &s);
+
+	if (ret < 0)
+		return ret;
+	w.align = align > s->page ? align : s->page;
+	if (!len || w.hi < lo)
+		w.hi = 0; /* to the end of the space */
+	if (!w.hi)
+		w.hi = UINT64_MAX;
+	vfiox__iova_for_each_free(s->space, window_fn, &w);
+	if (!w.ok)
+		return -ENOSPC;
+	*iova = w.found;
+	return 0;
+}
