@@ -22,6 +22,10 @@ struct vfio_view {
 	struct vfiox_bar *bars[6]; /* layouts of the BARs the device has */
 	struct vfiox_irq *irqs;
 	size_t num_regions, num_irqs;
+	/* The DMA budget: type1's entry limit (-1 unknown) and this process's memory lock. */
+	long long entry_limit;
+	bool memlock_known, cap_ipc_lock;
+	uint64_t memlock_limit, locked;
 	char why[600];
 };
 
@@ -120,6 +124,24 @@ void vfio_close(struct vfio_handles *h)
 	memset(h, 0, sizeof(*h));
 }
 
+static void read_budget(struct vfio_view *v, struct vfiox_ctx *ctx)
+{
+	char path[4096];
+	FILE *f;
+
+	v->entry_limit = -1;
+	snprintf(path, sizeof(path), "%s/module/vfio_iommu_type1/parameters/dma_entry_limit",
+		 vfiox_ctx_sysfs_root(ctx));
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%lld", &v->entry_limit) != 1)
+			v->entry_limit = -1;
+		fclose(f);
+	}
+	v->memlock_known = vfiox_memlock_info(ctx, &v->memlock_limit, &v->locked,
+					      &v->cap_ipc_lock) == 0;
+}
+
 /* Opens container and group; with @dev also the device and all its info. */
 static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_group *g,
 		     struct vfiox_pci_dev *dev, const char *vf_token)
@@ -135,6 +157,7 @@ static int view_open(struct vfio_view *v, struct vfiox_ctx *ctx, struct vfiox_gr
 	v->device = h.device;
 	if (vfiox_container_iommu_info(v->container, &v->iommu))
 		return view_fail(v, ctx);
+	read_budget(v, ctx);
 	if (!dev)
 		return 0;
 	if (vfiox_device_info(v->device, &v->info))
@@ -273,10 +296,24 @@ static void print_iommu(const struct vfio_view *v)
 		printf("  %-17s 0x%llx-0x%llx\n", i ? "" : "IOVA ranges:",
 		       (unsigned long long)io->iova_ranges[i].start,
 		       (unsigned long long)io->iova_ranges[i].end);
-	if (io->dma_avail >= 0)
+	if (io->dma_avail >= 0 && v->entry_limit >= 0)
+		printf("  %-17s %lld available (dma_entry_limit %lld)\n", "DMA mappings:",
+		       (long long)io->dma_avail, v->entry_limit);
+	else if (io->dma_avail >= 0)
 		printf("  %-17s %lld available\n", "DMA mappings:", (long long)io->dma_avail);
 	else
 		printf("  %-17s not reported by this kernel\n", "DMA mappings:");
+	if (v->memlock_known) {
+		char lim[24], lck[24];
+
+		size_str(v->locked, lck, sizeof(lck));
+		if (v->memlock_limit == UINT64_MAX)
+			snprintf(lim, sizeof(lim), "unlimited");
+		else
+			size_str(v->memlock_limit, lim, sizeof(lim));
+		printf("  %-17s limit %s, %s locked%s\n", "Memory lock:", lim, lck,
+		       v->cap_ipc_lock ? "; CAP_IPC_LOCK, so no limit applies" : "");
+	}
 	if (io->migration)
 		printf("  %-17s dirty tracking, bitmap up to %llu bytes\n", "Migration:",
 		       (unsigned long long)io->max_dirty_bitmap_size);
@@ -376,6 +413,15 @@ static void json_iommu(struct json *j, const struct vfio_view *v)
 		json_null(j, "iova_ranges");
 	}
 	json_int_or_null(j, "dma_avail", io->dma_avail, io->dma_avail >= 0);
+	json_obj_open(j, "dma_budget");
+	json_int_or_null(j, "entries_avail", io->dma_avail, io->dma_avail >= 0);
+	json_int_or_null(j, "entry_limit", v->entry_limit, v->entry_limit >= 0);
+	json_int_or_null(j, "memlock_limit", (long long)v->memlock_limit,
+			 v->memlock_known && v->memlock_limit != UINT64_MAX);
+	json_bool(j, "memlock_unlimited", v->memlock_known && v->memlock_limit == UINT64_MAX);
+	json_int_or_null(j, "locked", (long long)v->locked, v->memlock_known);
+	json_bool(j, "cap_ipc_lock", v->cap_ipc_lock);
+	json_obj_close(j);
 	if (io->migration) {
 		json_obj_open(j, "migration");
 		json_int(j, "flags", io->migration_flags);

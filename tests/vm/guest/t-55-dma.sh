@@ -23,9 +23,16 @@ is "$(vfiox-dma "$edu" batch 64 2>&1 | tr '\n' ' ')" \
 # The type1 entry budget, lowered: the library refuses with its own message, not EINVAL.
 limit=/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
 old=$(cat $limit)
+budget() { vfioctl show --json "$edu" | jq -c '.vfio.iommu.dma_budget | [.entries_avail, .entry_limit, .cap_ipc_lock, .memlock_unlimited or (.memlock_limit > 0)]'; }
+is "$(budget)" "[$old,$old,true,true]" "show --json: DMA budget of $old entries, the limit, root's CAP_IPC_LOCK"
 echo 8 > $limit
 out=$(vfiox-dma "$edu" entries 8 2>&1)
+b8=$(budget)
+like "$(vfioctl show "$edu")" "DMA mappings: +8 available \(dma_entry_limit 8\)" "show: 8 DMA mappings available under dma_entry_limit 8"
 echo "$old" > $limit
+is "$b8" "[8,8,true,true]" "show --json follows the lowered dma_entry_limit"
+like "$(vfioctl show "$edu")" "Memory lock: +limit [^,]+, [0-9.]+ [KMG]?i?B locked; CAP_IPC_LOCK" "show: the memory lock budget"
+
 like "$out" "avail 8" "with dma_entry_limit=8 the library sees 8 entries available"
 like "$out" "mapped 8" "8 mappings fit"
 like "$out" "refused ENOSPC: .*has 0 left.*dma_entry_limit" \
