@@ -11,7 +11,8 @@
 # demo: prints what tests/vm/guest/demo.sh printed; fails only when it did not finish.
 #
 # Environment: VM_TIMEOUT (seconds for the whole boot, default 300), VM_APPEND (more
-# kernel arguments, e.g. vfiox.file_timeout=60), VM_QEMU_ARGS (more QEMU arguments).
+# kernel arguments, e.g. vfiox.file_timeout=60), VM_QEMU_ARGS (more QEMU arguments), VM_MEM
+# (guest MiB, default 512).
 # The console is kept in VM_DIR/console-MODE.log.
 set -uo pipefail
 mode=${1:-}
@@ -37,7 +38,7 @@ mapfile -t devices < <(bash "$here/devices.sh")
 start=$(date +%s.%N)
 # shellcheck disable=SC2086 # VM_QEMU_ARGS is a list of words
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-	-machine q35,kernel-irqchip=split -accel tcg -m 512 -smp 1 \
+	-machine q35,kernel-irqchip=split -accel tcg -m "${VM_MEM:-512}" -smp 1 \
 	-nographic -no-reboot -nic none \
 	-device intel-iommu,caching-mode=on,intremap=on \
 	-kernel "$VM_DIR/kernel/vmlinuz" -initrd "$VM_DIR/initramfs.gz" \

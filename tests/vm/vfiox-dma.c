@@ -16,12 +16,17 @@
  *   pool            a DMA pool in an IOVA window: data through the pool round-trips;
  *                   device writes just outside the pool change nothing
  *   batch N         N chunks of one buffer mapped in a batch, then without: entries used
+ *   bench MIB KIND  (make bench) MIB of KIND memory (anon, huge2m) mapped in 2 MiB chunks
+ *                   by the library and by a raw VFIO_IOMMU_MAP_DMA loop, alternating,
+ *                   and unmapped again; medians of each and the ratio
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <linux/vfio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -288,6 +293,95 @@ static int batch(struct vfiox_container *c, int n)
 	return 0;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The same memory, the same 2 MiB chunks: the raw ioctl loop, then the library. */
+static int bench(struct vfiox_container *c, int mib, const char *kind)
+{
+	const uint64_t chunk = 2ull << 20;
+	uint64_t size = (uint64_t)mib << 20, off, iova;
+	int fd = vfiox_container_fd(c), rounds = 7, r, ret;
+	struct vfiox_dma_buf *b;
+	double raw[7], lib[7], t;
+	uint8_t *mem;
+
+	mem = buf_new(size, strcmp(kind, "huge2m") ? VFIOX_BUF_ANON : VFIOX_BUF_HUGE_2M, &b);
+	if (!mem)
+		return fail("buffer", -ENOMEM);
+	for (r = 0; r < rounds; r++) {
+		t = now_ms();
+		for (off = 0; off < size; off += chunk) {
+			struct vfio_iommu_type1_dma_map map = {
+				.argsz = sizeof(map),
+				.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+				.vaddr = (uintptr_t)mem + off,
+				.iova = 0x100000000ull + off,
+				.size = chunk,
+			};
+
+			if (ioctl(fd, VFIO_IOMMU_MAP_DMA, &map))
+				return fail("raw map", -errno);
+		}
+		raw[r] = now_ms() - t;
+		for (off = 0; off < size; off += chunk) {
+			struct vfio_iommu_type1_dma_unmap unmap = {
+				.argsz = sizeof(unmap),
+				.iova = 0x100000000ull + off,
+				.size = chunk,
+			};
+
+			if (ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap))
+				return fail("raw unmap", -errno);
+		}
+		t = now_ms();
+		for (off = 0; off < size; off += chunk)
+			if ((ret = vfiox_dma_map(c, mem + off, chunk, RW, 0, &iova)))
+				return fail("map", ret);
+		lib[r] = now_ms() - t;
+		if ((ret = vfiox_dma_unmap_all(c)))
+			return fail("unmap", ret);
+	}
+	qsort(raw, rounds, sizeof(raw[0]), cmp_double);
+	qsort(lib, rounds, sizeof(lib[0]), cmp_double);
+	printf("bench: DMA map %d MiB %s in 2 MiB chunks: raw MAP_DMA loop %.1f ms, library %.1f ms, "
+	       "ratio %.3fx (target <= 1.05x: %s; medians of %d)\n", mib, kind, raw[rounds / 2],
+	       lib[rounds / 2], lib[rounds / 2] / raw[rounds / 2],
+	       lib[rounds / 2] <= 1.05 * raw[rounds / 2] ? "met" : "MISSED", rounds);
+	/* Entries: the same buffer in chunks, batched (merged) and not. */
+	if ((ret = vfiox_dma_batch_begin(c)))
+		return fail("batch", ret);
+	for (off = 0; off < size; off += chunk)
+		if ((ret = vfiox_dma_map(c, mem + off, chunk, RW, 0, &iova)))
+			return fail("map", ret);
+	t = now_ms();
+	if ((ret = vfiox_dma_batch_end(c)))
+		return fail("batch end", ret);
+	t = now_ms() - t;
+	printf("bench: DMA entries for %d MiB %s in %llu chunks: %zu in a batch (%.1f ms), ", mib,
+	       kind, (unsigned long long)(size / chunk), vfiox_dma_entries_used(c), t);
+	vfiox_dma_unmap_all(c);
+	for (off = 0; off < size; off += chunk)
+		if ((ret = vfiox_dma_map(c, mem + off, chunk, RW, 0, &iova)))
+			return fail("map", ret);
+	printf("%zu without\n", vfiox_dma_entries_used(c));
+	vfiox_dma_unmap_all(c);
+	vfiox_dma_buf_free(b);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct helper_dev dev;
@@ -323,6 +417,8 @@ int main(int argc, char **argv)
 		ret = pool(dev.c);
 	else if (!strcmp(argv[2], "batch"))
 		ret = batch(dev.c, n);
+	else if (!strcmp(argv[2], "bench") && argc > 4)
+		ret = bench(dev.c, n, argv[4]);
 	else
 		ret = 2;
 	vfiox_bar_close(bar);

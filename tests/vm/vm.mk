@@ -37,7 +37,7 @@ check-vm: all vm-kernel $(VM_INITRD)
 
 # The device benchmarks (BAR accessors, interrupt round trips) run in the guest.
 bench-vm: all vm-kernel $(VM_INITRD)
-	@bash tests/vm/run.sh bench $(VM_DIR)
+	@VM_MEM=1024 bash tests/vm/run.sh bench $(VM_DIR)
 
 demo: deps all vm-kernel $(VM_INITRD)
 	@bash tests/vm/run.sh demo $(VM_DIR)
