@@ -379,7 +379,12 @@ static int check_args(struct vfiox_container *c, struct vfiox_dma_state *s, void
 	uint64_t mask = s->page - 1;
 	char pg[32];
 
-	fmt_size(pg, sizeof(pg), s->page);
+	/* Only the messages need the page size in words; the good path stays cheap. */
+	if (!iova || (size & mask) || ((uintptr_t)vaddr & mask) ||
+	    ((flags & VFIOX_DMA_FIXED) && (*iova & mask)))
+		fmt_size(pg, sizeof(pg), s->page);
+	else
+		pg[0] = '\0';
 	if (!iova)
 		return vfiox__err(c->ctx, -EINVAL, "no place given for the IOVA");
 	if (!(flags & (VFIOX_DMA_READ | VFIOX_DMA_WRITE)) ||
