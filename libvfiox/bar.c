@@ -17,6 +17,11 @@
 #define MAX_POINTS 64
 
 struct vfiox_bar {
+	/*
+	 * First, as bar.h promises: the mapped segment of the previous access, which the
+	 * accessors (and the inline ones of the header) try before anything else.
+	 */
+	struct vfiox_bar_window win;
 	struct vfiox_device *dev;
 	uint32_t index;
 	uint64_t size;
@@ -24,9 +29,6 @@ struct vfiox_bar {
 	size_t num_segs;
 	struct vfiox_bar_segment *segs;
 	uint8_t **ptrs;  /* per segment: the mapping, or NULL when trapped */
-	/* The mapped segment of the previous access, for the accessors' fast path. */
-	uint8_t *win_ptr;
-	uint64_t win_start, win_len;
 };
 
 static bool in_ranges(uint64_t x, const struct vfiox_bar_hole *r, size_t n)
@@ -361,10 +363,10 @@ static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint
 	i = find_seg(b, off);
 	if (!b->ptrs[i])
 		return trapped(b, off, val, width, wr);
-	b->win_ptr = b->ptrs[i];
-	b->win_start = b->segs[i].offset;
-	b->win_len = b->segs[i].size;
-	p = b->win_ptr + (off - b->win_start);
+	b->win.ptr = b->ptrs[i];
+	b->win.start = b->segs[i].offset;
+	b->win.len = b->segs[i].size;
+	p = b->win.ptr + (off - b->win.start);
 	switch (width) {
 	case 1:
 		if (wr)
@@ -403,11 +405,11 @@ static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint
 	VFIOX_EXPORT int vfiox_bar_read##bits(struct vfiox_bar *b, uint64_t off,            \
 					      uint##bits##_t *val)                         \
 	{                                                                                   \
-		uint64_t rel = off - b->win_start;                                          \
+		uint64_t rel = off - b->win.start;                                          \
                                                                                             \
-		if (__builtin_expect(rel < b->win_len && !(off & (bits / 8 - 1)) &&         \
-					     b->win_len - rel >= bits / 8, 1)) {             \
-			*val = *(volatile uint##bits##_t *)(b->win_ptr + rel);              \
+		if (__builtin_expect(rel < b->win.len && !(off & (bits / 8 - 1)) &&         \
+					     b->win.len - rel >= bits / 8, 1)) {             \
+			*val = *(volatile uint##bits##_t *)(b->win.ptr + rel);              \
 			return 0;                                                           \
 		}                                                                           \
 		return access_slow(b, off, val, bits / 8, false);                           \
@@ -415,11 +417,11 @@ static __attribute__((noinline, cold)) int access_slow(struct vfiox_bar *b, uint
 	VFIOX_EXPORT int vfiox_bar_write##bits(struct vfiox_bar *b, uint64_t off,           \
 					       uint##bits##_t val)                          \
 	{                                                                                   \
-		uint64_t rel = off - b->win_start;                                          \
+		uint64_t rel = off - b->win.start;                                          \
                                                                                             \
-		if (__builtin_expect(rel < b->win_len && !(off & (bits / 8 - 1)) &&         \
-					     b->win_len - rel >= bits / 8, 1)) {             \
-			*(volatile uint##bits##_t *)(b->win_ptr + rel) = val;               \
+		if (__builtin_expect(rel < b->win.len && !(off & (bits / 8 - 1)) &&         \
+					     b->win.len - rel >= bits / 8, 1)) {             \
+			*(volatile uint##bits##_t *)(b->win.ptr + rel) = val;               \
 			return 0;                                                           \
 		}                                                                           \
 		return access_slow(b, off, &val, bits / 8, true);                           \

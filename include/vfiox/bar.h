@@ -131,6 +131,91 @@ int vfiox_bar_write32(struct vfiox_bar *b, uint64_t offset, uint32_t val);
 int vfiox_bar_write64(struct vfiox_bar *b, uint64_t offset, uint64_t val);
 
 /**
+ * struct vfiox_bar_window - the accessors' fast-path window (part of the ABI)
+ * @ptr: the mapped segment the previous access used; NULL before the first one
+ * @start: the segment's offset in the BAR
+ * @len: its length; 0 before the first access
+ *
+ * Every &struct vfiox_bar begins with this window; the library alone writes it. The
+ * inline accessors below read it to reach a mapped register without a function call,
+ * which is the whole cost of an MMIO read on a fast path. It is the one piece of a
+ * handle's layout the library promises, so that the promise stays small.
+ */
+struct vfiox_bar_window {
+	volatile uint8_t *ptr;
+	uint64_t start;
+	uint64_t len;
+};
+
+/* The body of the inline accessors: the window, else the exported accessor. */
+#define VFIOX__BAR_FAST(b, offset, bits, access, fallback)                                   \
+	do {                                                                                 \
+		const struct vfiox_bar_window *w_ =                                         \
+			(const struct vfiox_bar_window *)(const void *)(b);                 \
+		uint64_t rel_ = (offset) - w_->start;                                       \
+		if (rel_ < w_->len && !((offset) & ((bits) / 8 - 1)) &&                     \
+		    w_->len - rel_ >= (bits) / 8) {                                         \
+			volatile uint##bits##_t *p_ = (volatile uint##bits##_t *)(w_->ptr + rel_); \
+			access;                                                             \
+			return 0;                                                           \
+		}                                                                           \
+		return fallback;                                                            \
+	} while (0)
+
+/**
+ * vfiox_bar_fast_read32() - read a register, inline where the BAR is mapped
+ * @b: the BAR
+ * @offset: naturally aligned offset in the BAR
+ * @val: receives the value
+ *
+ * The same as vfiox_bar_read32(), compiled into the caller: when @offset lies in the
+ * mapped segment the previous access used, the register is read right here; anything
+ * else calls vfiox_bar_read32(). vfiox_bar_fast_read8/16/64() and
+ * vfiox_bar_fast_write8/16/32/64() work the same way.
+ *
+ * Return: as vfiox_bar_read32().
+ */
+static inline int vfiox_bar_fast_read32(struct vfiox_bar *b, uint64_t offset, uint32_t *val)
+{
+	VFIOX__BAR_FAST(b, offset, 32, *val = *p_, vfiox_bar_read32(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_read8(struct vfiox_bar *b, uint64_t offset, uint8_t *val)
+{
+	VFIOX__BAR_FAST(b, offset, 8, *val = *p_, vfiox_bar_read8(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_read16(struct vfiox_bar *b, uint64_t offset, uint16_t *val)
+{
+	VFIOX__BAR_FAST(b, offset, 16, *val = *p_, vfiox_bar_read16(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_read64(struct vfiox_bar *b, uint64_t offset, uint64_t *val)
+{
+	VFIOX__BAR_FAST(b, offset, 64, *val = *p_, vfiox_bar_read64(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_write8(struct vfiox_bar *b, uint64_t offset, uint8_t val)
+{
+	VFIOX__BAR_FAST(b, offset, 8, *p_ = val, vfiox_bar_write8(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_write16(struct vfiox_bar *b, uint64_t offset, uint16_t val)
+{
+	VFIOX__BAR_FAST(b, offset, 16, *p_ = val, vfiox_bar_write16(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_write32(struct vfiox_bar *b, uint64_t offset, uint32_t val)
+{
+	VFIOX__BAR_FAST(b, offset, 32, *p_ = val, vfiox_bar_write32(b, offset, val));
+}
+
+static inline int vfiox_bar_fast_write64(struct vfiox_bar *b, uint64_t offset, uint64_t val)
+{
+	VFIOX__BAR_FAST(b, offset, 64, *p_ = val, vfiox_bar_write64(b, offset, val));
+}
+
+/**
  * vfiox_device_config_read() - read config space through VFIO
  * @d: the device
  * @offset: byte offset in config space

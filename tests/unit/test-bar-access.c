@@ -224,6 +224,44 @@ static void test_table_and_pba_go_through_the_device_fd(void **state)
 	vfiox_bar_close(b);
 }
 
+/* The header's inline accessors: the same results, the same paths, the same refusals. */
+static void test_inline_accessors_take_the_same_paths(void **state)
+{
+	struct vfiox_bar *b;
+	uint64_t q;
+	uint32_t v;
+	uint16_t h;
+	uint8_t c;
+
+	(void)state;
+	assert_int_equal(vfiox_bar_open(dev, 0, 0, &b), 0);
+	/* Before any access the window is empty: the first read goes through the library. */
+	assert_int_equal(vfiox_bar_fast_read32(b, 0x10, &v), 0);
+	assert_int_equal(v, le32(fk.bar + 0x10));
+	assert_int_equal(vfiox_bar_fast_write16(b, 0x1ffe, 0xcafe), 0);
+	assert_int_equal(vfiox_bar_fast_read16(b, 0x1ffe, &h), 0);
+	assert_int_equal(h, 0xcafe);
+	assert_int_equal(vfiox_bar_fast_write8(b, 0x5, 0x42), 0);
+	assert_int_equal(vfiox_bar_fast_read8(b, 0x5, &c), 0);
+	assert_int_equal(c, 0x42);
+	assert_int_equal(vfiox_bar_fast_write64(b, 0x100, 0x0102030405060708ull), 0);
+	assert_int_equal(vfiox_bar_fast_read64(b, 0x100, &q), 0);
+	assert_int_equal(q, 0x0102030405060708ull);
+	assert_int_equal(fk.preads + fk.pwrites, 0);
+	/* The MSI-X table is outside the window: through the device fd, as before. */
+	assert_int_equal(vfiox_bar_fast_read32(b, 0x2008, &v), 0);
+	assert_int_equal(fk.preads, 1);
+	assert_int_equal(v, le32(fk.bar + 0x2008));
+	assert_int_equal(vfiox_bar_fast_write32(b, 0x2008, 7), 0);
+	assert_int_equal(fk.pwrites, 1);
+	/* Misaligned or out of the BAR: refused by the library, as before. */
+	assert_int_equal(vfiox_bar_fast_read64(b, 0x1ffc, &q), -EINVAL);
+	assert_int_equal(vfiox_bar_fast_read32(b, 0x2, &v), -EINVAL);
+	assert_non_null(strstr(vfiox_ctx_last_error(ctx), "not aligned"));
+	assert_int_equal(vfiox_bar_fast_read32(b, BAR0_SIZE, &v), -EINVAL);
+	vfiox_bar_close(b);
+}
+
 static void test_whole_and_no_mmap_flags(void **state)
 {
 	struct vfiox_bar *b;
@@ -301,6 +339,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_registers_go_through_the_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_and_pba_go_through_the_device_fd, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_inline_accessors_take_the_same_paths, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_whole_and_no_mmap_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_accesses_are_refused_before_the_kernel, setup,
