@@ -5,6 +5,9 @@
  * acknowledge at 0x64, for INTx unmask through VFIO) and prints "N/COUNT delivered".
  * Bus mastering is turned on first: edu's MSI is a memory write.
  *
+ * vfiox-irq ADDR intx-mask COUNT : the same with INTx masked through VFIO before the device
+ * raises it: prints "M/COUNT arrived while masked, N/COUNT after unmask".
+ *
  * vfiox-irq ADDR grow : MSI-X vectors 0-1 enabled, then 2-3 added; prints, for each of
  * the four, whether a software trigger arrives on its own eventfd ("0:ok 1:ok ...").
  *
@@ -88,15 +91,19 @@ int main(int argc, char **argv)
 	uint32_t index, status;
 	uint16_t cmd;
 	uint64_t tag;
-	int efd = -1, i, count, delivered = 0, ret = 1;
+	int efd = -1, i, count, delivered = 0, early = 0, ret = 1;
+	bool masked;
 
 	if (argc >= 3 && (!strcmp(argv[2], "grow") || !strcmp(argv[2], "req")))
 		return other_modes(argc, argv);
-	if (argc != 4 || (strcmp(argv[2], "intx") && strcmp(argv[2], "msi"))) {
-		fprintf(stderr, "usage: vfiox-irq ADDR intx|msi COUNT | ADDR grow | ADDR req SECONDS\n");
+	if (argc != 4 || (strcmp(argv[2], "intx") && strcmp(argv[2], "msi") &&
+			  strcmp(argv[2], "intx-mask"))) {
+		fprintf(stderr, "usage: vfiox-irq ADDR intx|msi|intx-mask COUNT | ADDR grow | "
+				"ADDR req SECONDS\n");
 		return 2;
 	}
 	index = strcmp(argv[2], "msi") ? VFIOX_IRQ_INTX : VFIOX_IRQ_MSI;
+	masked = !strcmp(argv[2], "intx-mask");
 	count = atoi(argv[3]);
 	if (vfiox_ctx_new(&ctx))
 		return 1;
@@ -109,8 +116,17 @@ int main(int argc, char **argv)
 	    vfiox_irq_enable(d, index, 0, 1, &efd))
 		goto out;
 	for (i = 0; i < count; i++) {
+		/* Masked by us: the raised line must stay silent until unmasked, then arrive. */
+		if (masked && vfiox_irq_mask(d, index, 0, 1))
+			goto out;
 		if (vfiox_bar_write32(bar, 0x60, 1u << i % 8))
 			goto out;
+		if (masked) {
+			if (vfiox_irq_waiter_wait(w, 300, &tag, 1) != 0)
+				early++;
+			if (vfiox_irq_unmask(d, index, 0, 1))
+				goto out;
+		}
 		if (vfiox_irq_waiter_wait(w, 2000, &tag, 1) == 1)
 			delivered++;
 		if (vfiox_bar_read32(bar, 0x24, &status) || vfiox_bar_write32(bar, 0x64, status))
@@ -118,8 +134,12 @@ int main(int argc, char **argv)
 		if (index == VFIOX_IRQ_INTX && vfiox_irq_unmask(d, index, 0, 1))
 			goto out;
 	}
-	printf("%d/%d delivered\n", delivered, count);
-	ret = delivered == count ? 0 : 1;
+	if (masked)
+		printf("%d/%d arrived while masked, %d/%d after unmask\n", early, count, delivered,
+		       count);
+	else
+		printf("%d/%d delivered\n", delivered, count);
+	ret = delivered == count && !early ? 0 : 1;
 	vfiox_irq_disable(d, index);
 	goto done;
 out:

@@ -10,6 +10,8 @@ for a in $edu $nvme; do bind_to vfio-pci "$a"; done
 is "$(vfiox-irq "$edu" msi 3 2>&1)" "3/3 delivered" "edu MSI raised by the device arrives on the eventfd, 3 times"
 is "$(vfiox-irq "$edu" intx 3 2>&1)" "3/3 delivered" \
 	"edu INTx raised by the device arrives, acknowledged and unmasked each time"
+is "$(vfiox-irq "$edu" intx-mask 3 2>&1)" "0/3 arrived while masked, 3/3 after unmask" \
+	"edu INTx masked through VFIO stays silent while the device raises it, and arrives on unmask"
 
 J=$(vfioctl irq-test --json --type msix --vectors 4 "$nvme"); rc=$?
 is "$rc" 0 "irq-test of 4 nvme MSI-X vectors exits 0"
