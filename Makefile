@@ -104,6 +104,15 @@ WRAP_test-bar-access := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close \
 	-Wl,--wrap=vfiox_sys_munmap
 WRAP_test-dma := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_getrlimit
 WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
+WRAP_test-bind := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_write -Wl,--wrap=vfiox_sys_close
+# The rtnetlink answers about an interface (libvfiox/netdev.c), as one function.
+WRAP_test-inuse := -Wl,--wrap=vfiox__netdev_facts
+WRAP_test-check := -Wl,--wrap=vfiox_sys_getrlimit
+WRAP_test-monitor := -Wl,--wrap=udev_monitor_receive_device -Wl,--wrap=udev_device_unref \
+	-Wl,--wrap=udev_device_get_properties_list_entry -Wl,--wrap=udev_list_entry_get_next \
+	-Wl,--wrap=udev_list_entry_get_name -Wl,--wrap=udev_list_entry_get_value
+WRAP_test-sriov := -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_getrandom \
+	-Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_netlink_request
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
 	@mkdir -p $(@D)

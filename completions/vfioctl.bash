@@ -12,7 +12,7 @@
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show rom reset irq-test help"
+_vfioctl_verbs="list show rom reset irq-test bind restore check help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -154,7 +154,7 @@ _vfioctl()
 	for ((i = verb_i + 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout)
+		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user)
 			used+=("$w")
 			((i++))
 			;;
@@ -263,6 +263,55 @@ _vfioctl()
 				mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$cur")
 			fi
 			COMPREPLY=("${full[@]}" "${short[@]}")
+			;;
+		esac
+		;;
+	bind)
+		# bind: devices (bridges are refused, still offered: the refusal explains),
+		# --group N, --driver NAME; --timeout MS is a number.
+		case $prev in
+		--timeout) return 0 ;;
+		--group) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur"); return 0 ;;
+		--driver) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_drivers "$root" | grep vfio)" -- "$cur"); return 0 ;;
+		esac
+		case $cur in
+		--timeout=*) return 0 ;;
+		--group=*) mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}") ;;
+		-*)
+			opts="--group"
+			for w in --dry-run --force --persist --driver --timeout --json --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur") ;;
+		esac
+		;;
+	restore)
+		# restore: devices (those in the journal are in /run; any device is offered), --all.
+		[[ " ${used[*]} " == *" --all "* ]] && return 0
+		case $cur in
+		-*) ((${#targets[@]} == 0)) && mapfile -t COMPREPLY < <(compgen -W "--all --help" -- "$cur") ;;
+		*) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur") ;;
+		esac
+		;;
+	check)
+		# check: at most one device, --user NAME (the login names of this host), --json.
+		case $prev in
+		--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return 0 ;;
+		esac
+		case $cur in
+		--user=*) mapfile -t COMPREPLY < <(compgen -P --user= -u -- "${cur#*=}") ;;
+		-*)
+			opts=""
+			for w in --user --json --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			((${#targets[@]} == 0)) || return 0
+			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur")
 			;;
 		esac
 		;;

@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token --output --type --vectors --timeout
+                case --driver --class --group --vf-token --output --type --vectors --timeout --user
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -115,6 +115,9 @@ complete -c vfioctl -n __vfioctl_needs_verb -a show -d 'Show a PCI device or an 
 complete -c vfioctl -n __vfioctl_needs_verb -a rom -d 'Dump the expansion ROM of a device on vfio-pci'
 complete -c vfioctl -n __vfioctl_needs_verb -a reset -d 'Reset a device on vfio-pci, or show what a reset would touch'
 complete -c vfioctl -n __vfioctl_needs_verb -a irq-test -d 'Trigger each interrupt vector in software'
+complete -c vfioctl -n __vfioctl_needs_verb -a bind -d 'Hand devices or IOMMU groups to vfio-pci'
+complete -c vfioctl -n __vfioctl_needs_verb -a restore -d 'Put devices back on the drivers they had before bind'
+complete -c vfioctl -n __vfioctl_needs_verb -a check -d 'Check the host (and a device) for VFIO'
 complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
 
 # list
@@ -153,5 +156,27 @@ complete -c vfioctl -n '__vfioctl_using irq-test' -l vf-token -x -d 'VF token (U
 complete -c vfioctl -n '__vfioctl_using irq-test' -s h -l help -d 'Print the options of irq-test'
 complete -c vfioctl -n '__vfioctl_using irq-test 1' -a '(__vfioctl_devices)'
 
+# bind
+complete -c vfioctl -n '__vfioctl_using bind' -l group -x -a '(__vfioctl_groups)' -d 'Every endpoint of IOMMU group N'
+complete -c vfioctl -n '__vfioctl_using bind' -l dry-run -d 'Print the exact sysfs writes, change nothing'
+complete -c vfioctl -n '__vfioctl_using bind' -l force -d 'Bind devices in use, or part of a held group'
+complete -c vfioctl -n '__vfioctl_using bind' -l persist -d 'Also bind at every boot (a udev rule)'
+complete -c vfioctl -n '__vfioctl_using bind' -l driver -x -a '(__vfioctl_drivers | string match "*vfio*")' -d 'A VFIO driver other than vfio-pci'
+complete -c vfioctl -n '__vfioctl_using bind' -l timeout -x -d 'Wait at most MS milliseconds for /dev/vfio/N'
+complete -c vfioctl -n '__vfioctl_using bind' -l json -d 'Machine-readable output'
+complete -c vfioctl -n '__vfioctl_using bind' -s h -l help -d 'Print the options of bind'
+complete -c vfioctl -n '__vfioctl_using bind' -a '(__vfioctl_devices)'
+
+# check: at most one device
+complete -c vfioctl -n '__vfioctl_using check' -l user -x -a '(__fish_complete_users)' -d 'Limits and /dev/vfio permissions of USER at login'
+complete -c vfioctl -n '__vfioctl_using check' -l json -d 'Findings as JSON'
+complete -c vfioctl -n '__vfioctl_using check' -s h -l help -d 'Print the options of check'
+complete -c vfioctl -n '__vfioctl_using check 1' -a '(__vfioctl_devices)'
+
+# restore
+complete -c vfioctl -n '__vfioctl_using restore' -l all -d 'Replay the whole journal'
+complete -c vfioctl -n '__vfioctl_using restore' -s h -l help -d 'Print the options of restore'
+complete -c vfioctl -n '__vfioctl_using restore; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
+
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check help'

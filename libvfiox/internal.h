@@ -154,6 +154,20 @@ int vfiox_sys_getrlimit(int resource, struct rlimit *rl);
 int vfiox_sys_memfd_create(const char *name, unsigned int flags); /* always MFD_CLOEXEC */
 int vfiox_sys_ftruncate(int fd, off_t len);
 int vfiox_sys_madvise(void *addr, size_t len, int advice);
+ssize_t vfiox_sys_write(int fd, const void *buf, size_t len);
+int vfiox_sys_fsync(int fd);
+int vfiox_sys_mkdirat(int dirfd, const char *path, mode_t mode);
+int vfiox_sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+int vfiox_sys_unlinkat(int dirfd, const char *path, int flags);
+int vfiox_sys_inotify_init(void); /* IN_CLOEXEC | IN_NONBLOCK */
+int vfiox_sys_inotify_add_watch(int fd, const char *path, uint32_t mask);
+/* Fills @len bytes from the kernel's random pool (getrandom); 0 or -errno. */
+int vfiox_sys_getrandom(void *buf, size_t len);
+/* Sends one netlink request (NLM_F_ACK set by the caller) and waits for its ack: the ack's
+ * error (0 or -errno), or -errno of the socket calls. */
+int vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
+struct stat;
+int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 
 /* dma.c: the container's DMA state goes (the kernel drops the mappings with the model). */
 void vfiox__dma_release(struct vfiox_container *c);
@@ -234,6 +248,16 @@ void vfiox__irq_release(struct vfiox_device *d);
 
 /* names.c */
 void vfiox__names_free(struct vfiox_scan *scan);
+
+/* monitor.c: decodes one uevent, "KEY=VALUE" entries separated by NUL (fuzzed): 1 with
+ * @ev filled, 0 for an event of no interest, -EBADMSG for a malformed one. */
+struct vfiox_event;
+int vfiox__uevent_decode(const char *buf, size_t len, struct vfiox_event *ev);
+
+/* vfnet.c: the network interface of PCI device @dev: its name and ifindex; -ENODEV when
+ * it has none (the last error says so). */
+int vfiox__pci_netdev(struct vfiox_ctx *ctx, const char *dev, char *name, size_t len,
+		      int *ifindex);
 
 /* util */
 char *vfiox__strdup(const char *s);

@@ -6,13 +6,20 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/netlink.h>
 
 #include "internal.h"
 
@@ -157,4 +164,120 @@ int vfiox_sys_ftruncate(int fd, off_t len)
 int vfiox_sys_madvise(void *addr, size_t len, int advice)
 {
 	return madvise(addr, len, advice) < 0 ? -errno : 0;
+}
+
+ssize_t vfiox_sys_write(int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int vfiox_sys_fsync(int fd)
+{
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	return mkdirat(dirfd, path, mode) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	return renameat(olddirfd, oldpath, newdirfd, newpath) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_unlinkat(int dirfd, const char *path, int flags)
+{
+	return unlinkat(dirfd, path, flags) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_inotify_init(void)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vfiox_sys_inotify_add_watch(int fd, const char *path, uint32_t mask)
+{
+	int wd = inotify_add_watch(fd, path, mask);
+
+	return wd < 0 ? -errno : wd;
+}
+
+int vfiox_sys_getrandom(void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = getrandom((char *)buf + done, len - done, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int vfiox_sys_netlink_request(int protocol, const void *req, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	const struct nlmsghdr *h = req;
+	union {
+		struct nlmsghdr h;
+		char buf[8192];
+	} reply;
+	int fd, ret;
+
+	if (len < sizeof(*h))
+		return -EINVAL;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	for (;;) {
+		ssize_t n = recv(fd, &reply, sizeof(reply), 0);
+		const struct nlmsghdr *r = &reply.h;
+		size_t left;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out_close;
+		}
+		for (left = (size_t)n; NLMSG_OK(r, left); r = NLMSG_NEXT(r, left)) {
+			if (r->nlmsg_seq != h->nlmsg_seq)
+				continue;
+			if (r->nlmsg_type == NLMSG_ERROR &&
+			    r->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+				const struct nlmsgerr *e = NLMSG_DATA(r);
+
+				ret = e->error;
+				goto out_close;
+			}
+			if (r->nlmsg_type == NLMSG_DONE) {
+				ret = 0;
+				goto out_close;
+			}
+		}
+	}
+out_close:
+	close(fd);
+	return ret;
+}
+
+int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	return fstatat(dirfd, path, st, flags) < 0 ? -errno : 0;
 }

@@ -11,7 +11,8 @@
 #endif
 
 static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_reset,
-					  &cmd_irq_test };
+					  &cmd_irq_test, &cmd_bind, &cmd_restore,
+					  &cmd_sriov, &cmd_monitor, &cmd_check };
 
 static void print_usage(FILE *f)
 {

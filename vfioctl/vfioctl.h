@@ -25,6 +25,11 @@ extern const struct cmd cmd_show;
 extern const struct cmd cmd_rom;
 extern const struct cmd cmd_reset;
 extern const struct cmd cmd_irq_test;
+extern const struct cmd cmd_bind;
+extern const struct cmd cmd_restore;
+extern const struct cmd cmd_sriov;
+extern const struct cmd cmd_monitor;
+extern const struct cmd cmd_check;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */

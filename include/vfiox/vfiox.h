@@ -11,5 +11,10 @@
 #include <vfiox/reset.h>
 #include <vfiox/irq.h>
 #include <vfiox/dma.h>
+#include <vfiox/bind.h>
+#include <vfiox/inuse.h>
+#include <vfiox/host.h>
+#include <vfiox/sriov.h>
+#include <vfiox/monitor.h>
 
 #endif /* VFIOX_VFIOX_H */

@@ -130,7 +130,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "help irq-test list reset rom show" ] ||
+	if [ "$(reply 'vfioctl ')" != "bind check help irq-test list reset restore rom show" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -138,15 +138,15 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'help irq-test list reset rom show' 'verbs'
+	expect 'vfioctl ' 'bind check help irq-test list reset restore rom show' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
 	expect 'vfioctl --' '--sysfs-root --dev-root --verbose --version --help' 'long global options'
-	expect 'vfioctl r' 'reset rom' 'verb prefix shared by two verbs'
+	expect 'vfioctl r' 'reset restore rom' 'verb prefix shared by three verbs'
 	expect 'vfioctl i' 'irq-test' 'the verb with a hyphen'
-	expect 'vfioctl -v ' 'help irq-test list reset rom show' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'help irq-test list reset rom show' 'verbs after --dev-root DIR'
+	expect 'vfioctl -v ' 'bind check help irq-test list reset restore rom show' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'bind check help irq-test list reset restore rom show' 'verbs after --dev-root DIR'
 
 	# list
 	expect 'vfioctl list --' '--driver --class --group --json --help' 'options of list'
@@ -245,9 +245,33 @@ else
 	expect 'vfioctl show --type ' "$ALLDEVS 0 1 2 12 13 14" \
 		'--type is not an option of show: what follows is a target as usual'
 
+	# bind, restore
+	expect 'vfioctl bind ' "$ALLDEVS" 'bind: every device'
+	expect 'vfioctl bind --' '--group --dry-run --force --persist --driver --timeout --json --help' \
+		'options of bind'
+	expect 'vfioctl bind --group 1 --dry-run --' \
+		'--group --force --persist --driver --timeout --json --help' \
+		'bind: --group may be given again, --dry-run not'
+	expect 'vfioctl bind --group ' '0 1 2 12 13 14' 'bind: groups for --group'
+	expect 'vfioctl bind --group=1' '1 12 13 14' 'bind --group=N, split at ='
+	expect 'vfioctl bind --driver ' 'vfio-pci' 'bind: only VFIO drivers for --driver'
+	expect 'vfioctl bind --timeout ' '' 'bind: nothing offered for a timeout'
+	expect 'vfioctl restore ' "$ALLDEVS" 'restore: every device'
+	expect 'vfioctl restore --' '--all --help' 'options of restore'
+	expect 'vfioctl restore --all ' '' 'restore --all takes no device'
+
+	# check
+	expect 'vfioctl check ' "$ALLDEVS" 'check: every device'
+	expect 'vfioctl check --' '--user --json --help' 'options of check'
+	expect 'vfioctl check --json --' '--user --help' 'check: an option is not offered twice'
+	expect 'vfioctl check --user root 0000:04' '04:00.0' 'check: the user name is no target'
+	expect 'vfioctl check 0000:04:00.0 ' '' 'check: one device only'
+	expect 'vfioctl check --user roo' 'root' 'check: --user completes login names'
+	expect 'vfioctl c' 'check' 'the verb check'
+
 	# help
-	expect 'vfioctl help ' 'help irq-test list reset rom show' 'verbs for help'
-	expect 'vfioctl help r' 'reset rom' 'verb prefix for help'
+	expect 'vfioctl help ' 'bind check help irq-test list reset restore rom show' 'verbs for help'
+	expect 'vfioctl help r' 'reset restore rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
 
@@ -309,7 +333,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'help irq-test list reset rom show'
+	fexpect 'vfioctl ' 'bind check help irq-test list reset restore rom show'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -319,7 +343,7 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl show --' '--json --vf-token --help'
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'help irq-test list reset rom show'
+	fexpect 'vfioctl help ' 'bind check help irq-test list reset restore rom show'
 	fexpect 'vfioctl rom --' '--output --vf-token --help'
 	fexpect 'vfioctl rom 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0'
 	fexpect 'vfioctl rom 13' '' # group 13 is not offered (fish also matches subsequences: no address has 1…3)

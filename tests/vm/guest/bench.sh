@@ -6,3 +6,48 @@ nvme=$(nvme_plain)
 for a in $edu $nvme; do bind_to vfio-pci "$a"; done
 echo "bench: in the VM (QEMU TCG: every MMIO access exits to the device model), edu $edu, nvme $nvme"
 vfiox-bench "$edu" "$nvme"
+
+# DMA mapping: 256 MiB, 4 KiB-backed and hugepage-backed, library vs raw MAP_DMA loop.
+vfiox-dma "$edu" bench 256 anon
+echo 136 > /proc/sys/vm/nr_hugepages
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 128 ]; then
+	vfiox-dma "$edu" bench 256 huge2m
+else
+	echo "bench: DMA map 256 MiB huge2m: SKIPPED, only $(cat /proc/sys/vm/nr_hugepages) 2 MiB hugepages could be reserved"
+fi
+echo 0 > /proc/sys/vm/nr_hugepages
+
+# Bind and restore of the three-member group (bridge + two edu): wall time per round,
+# from /proc/uptime (10 ms ticks), over several rounds. Nothing in either sleeps: the
+# wait for /dev/vfio/N is an inotify wake-up.
+bg=$(bridged_group)
+export VFIOX_STATE_DIR=/tmp/bench-bind-state
+rounds=10
+uptime_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+: > /tmp/bench-bind
+: > /tmp/bench-restore
+bad=""
+i=0
+while [ $i -lt $rounds ]; do
+	t0=$(uptime_ms)
+	vfioctl bind --group "$bg" > /dev/null 2>/tmp/bench-err || bad="bind: $(cat /tmp/bench-err)"
+	t1=$(uptime_ms)
+	vfioctl restore --all > /dev/null 2>/tmp/bench-err || bad="restore: $(cat /tmp/bench-err)"
+	t2=$(uptime_ms)
+	echo $((t1 - t0)) >> /tmp/bench-bind
+	echo $((t2 - t1)) >> /tmp/bench-restore
+	i=$((i + 1))
+done
+if [ -n "$bad" ]; then
+	echo "bench: bind/restore of group $bg FAILED: $bad"
+else
+	echo "bench: bind --group $bg (2 edu to vfio-pci, bridge untouched, until /dev/vfio/$bg):" \
+		"median $(median < /tmp/bench-bind) ms, all: $(tr '\n' ' ' < /tmp/bench-bind)(ms, $rounds rounds)"
+	echo "bench: restore --all of group $bg (both edu back to no driver):" \
+		"median $(median < /tmp/bench-restore) ms, all: $(tr '\n' ' ' < /tmp/bench-restore)(ms)"
+fi

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef VFIOX_SRIOV_H
+#define VFIOX_SRIOV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vfiox/ctx.h>
+#include <vfiox/vfio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * DOC: SR-IOV virtual functions
+ *
+ * A physical function (PF) with the SR-IOV capability creates virtual functions (VFs)
+ * when a number is written to its sriov_numvfs attribute; the kernel changes that number
+ * only from 0 (or to 0). vfiox_sriov_set_numvfs() first records the PF's sriov_numvfs and
+ * sriov_drivers_autoprobe in the journal (vfiox_ctx_state_dir(), the same journal as the
+ * bind of vfiox/bind.h, so vfiox_bind_restore() and vfiox_bind_restore_all() put them
+ * back), then switches autoprobe off so that no host driver grabs the new VFs, then
+ * creates them; they come up without a driver, ready to be bound to vfio-pci. Setting 0
+ * removes the VFs and puts autoprobe back as recorded.
+ *
+ * A VF whose PF is bound to vfio-pci can be opened through VFIO only with the PF's VF
+ * token, a UUID shared by the PF's user and the VFs' users. vfiox_sriov_new_vf_token()
+ * creates one and keeps it in the journal; vfiox_device_set_vf_token() gives it to the
+ * kernel through the PF's VFIO device (VFIO_DEVICE_FEATURE_PCI_VF_TOKEN).
+ *
+ * VF settings that live in the PF's network driver (MAC address, VLAN, trust, spoof
+ * check) are set with vfiox_sriov_vf_configure() over rtnetlink on the PF's network
+ * interface; a PF without one (storage, accelerators, a PF on vfio-pci) has no such
+ * settings.
+ *
+ * PFs and VFs are named by their sysfs address ("0000:03:00.0"); every attribute is read
+ * fresh from sysfs under the context's sysfs root.
+ */
+
+/* Flags for vfiox_sriov_check() and vfiox_sriov_set_numvfs(). */
+enum vfiox_sriov_flags {
+	VFIOX_SRIOV_FORCE = 1 << 0, /* remove VFs even when the host uses them (network, disks) */
+};
+
+/**
+ * vfiox_sriov_check() - would vfiox_sriov_set_numvfs() be allowed?
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @numvfs: the number of VFs wanted
+ * @flags: &enum vfiox_sriov_flags
+ *
+ * Checks, changing nothing: @pf is a PCI device, not a VF, has SR-IOV and a driver;
+ * @numvfs is at most sriov_totalvfs; VFs present already are 0 or @numvfs; for 0, no VF
+ * is open through VFIO (never overridable: the kernel would wait for its user) and,
+ * without VFIOX_SRIOV_FORCE, no VF is in use by the host (see vfiox/inuse.h).
+ *
+ * Return: 0; -EINVAL for a malformed address, a VF or a device without a driver;
+ * -ENODEV when there is no such device; -EOPNOTSUPP when it has no SR-IOV; -ERANGE when
+ * @numvfs is above sriov_totalvfs; -EEXIST when a different number of VFs exists
+ * already; -EBUSY when a VF is in use. The last error names the device, the reason and
+ * the way out.
+ */
+int vfiox_sriov_check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs,
+		      unsigned int flags);
+
+/**
+ * vfiox_sriov_set_numvfs() - create or remove the VFs of a PF
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @numvfs: the number of VFs wanted; 0 removes them
+ * @flags: &enum vfiox_sriov_flags
+ *
+ * After vfiox_sriov_check(): for @numvfs > 0, journals the PF's sriov_numvfs and
+ * sriov_drivers_autoprobe (an earlier record is kept), writes 0 to
+ * sriov_drivers_autoprobe, then @numvfs to sriov_numvfs. When that fails, autoprobe is
+ * put back and the record dropped. For 0, writes 0 to sriov_numvfs, puts autoprobe back
+ * as journaled and removes the SR-IOV fields and the VF token from the PF's journal
+ * entry, and the journal entries of its VFs. Asking for the number present is a no-op.
+ *
+ * Return: 0; the errors of vfiox_sriov_check(); -ENOENT when the PF's driver cannot
+ * create VFs (vfio-pci without enable_sriov=1); other -errno of the sysfs writes or the
+ * journal.
+ */
+int vfiox_sriov_set_numvfs(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs,
+			   unsigned int flags);
+
+/**
+ * vfiox_sriov_autoprobe() - the PF's sriov_drivers_autoprobe
+ * @ctx: the context
+ * @pf: the physical function's address
+ *
+ * Return: 1 (host drivers probe new VFs), 0 (they do not), or -errno.
+ */
+int vfiox_sriov_autoprobe(struct vfiox_ctx *ctx, const char *pf);
+
+/**
+ * vfiox_sriov_new_vf_token() - create a VF token for a PF and journal it
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @buf: receives the token, a UUID ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx")
+ * @len: size of @buf, at least 37
+ *
+ * A random (version 4) UUID from the kernel's random pool, stored in the PF's journal
+ * entry, replacing an earlier one. It still has to be given to the kernel with
+ * vfiox_device_set_vf_token().
+ *
+ * Return: 0; -ENOSPC when @buf is too small; -errno from the random pool or the journal.
+ */
+int vfiox_sriov_new_vf_token(struct vfiox_ctx *ctx, const char *pf, char *buf, size_t len);
+
+/**
+ * vfiox_sriov_vf_token() - the VF token journaled for a PF
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @buf: receives the token
+ * @len: size of @buf, at least 37
+ *
+ * Return: 0; -ENOENT when none is journaled; -ENOSPC when @buf is too small; other -errno.
+ */
+int vfiox_sriov_vf_token(struct vfiox_ctx *ctx, const char *pf, char *buf, size_t len);
+
+/**
+ * vfiox_device_set_vf_token() - give a PF's VF token to the kernel
+ * @pf: the PF, opened through VFIO (bound to vfio-pci)
+ * @uuid: the token
+ *
+ * VFIO_DEVICE_FEATURE with VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN.
+ * From then on its VFs open through VFIO only with this token (vfiox_device_open()). The
+ * kernel keeps the token while the PF stays bound to vfio-pci, after the fd is closed.
+ *
+ * Return: 0; -EINVAL when @uuid is not a UUID; -ENOTTY when the device has no VF token
+ * (not an SR-IOV PF on vfio-pci, or a kernel before 5.7); other -errno.
+ */
+int vfiox_device_set_vf_token(struct vfiox_device *pf, const char *uuid);
+
+/* Bits of &struct vfiox_vf_config.set. */
+enum vfiox_vf_settings {
+	VFIOX_VF_MAC = 1 << 0,
+	VFIOX_VF_VLAN = 1 << 1,
+	VFIOX_VF_TRUST = 1 << 2,
+	VFIOX_VF_SPOOFCHK = 1 << 3,
+};
+
+/**
+ * struct vfiox_vf_config - settings of one VF kept by the PF's network driver
+ * @set: which of the fields below to set, &enum vfiox_vf_settings
+ * @mac: the VF's MAC address
+ * @vlan: VLAN id 0..4095 (0 with @qos 0: no VLAN)
+ * @qos: 802.1p priority 0..7
+ * @trust: trusted VF (may change its MAC, enter promiscuous mode)
+ * @spoofchk: drop frames whose source MAC is not the VF's
+ */
+struct vfiox_vf_config {
+	unsigned int set;
+	uint8_t mac[6];
+	uint16_t vlan;
+	uint8_t qos;
+	bool trust;
+	bool spoofchk;
+};
+
+/**
+ * vfiox_sriov_netdev() - the network interface of a PF
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @buf: receives the interface name
+ * @len: size of @buf
+ *
+ * Return: the interface index (> 0); -ENODEV when @pf has no network interface (the last
+ * error says why VF network settings then do not apply); other -errno.
+ */
+int vfiox_sriov_netdev(struct vfiox_ctx *ctx, const char *pf, char *buf, size_t len);
+
+/**
+ * vfiox_sriov_vf_configure() - set a VF's MAC, VLAN, trust or spoof check
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @vf: the VF's index (virtfnN), 0 .. sriov_numvfs - 1
+ * @cfg: what to set
+ *
+ * One RTM_SETLINK request per setting on the PF's network interface (IFLA_VFINFO_LIST),
+ * in the order MAC, VLAN, trust, spoof check, stopping at the first refusal.
+ *
+ * Return: 0; -ENODEV when @pf has no network interface; -EINVAL for a value out of range
+ * or a VF index the driver rejects; -EOPNOTSUPP when the PF's driver does not offer the
+ * setting; -EPERM without CAP_NET_ADMIN; other -errno. The last error names the
+ * interface, the VF and the setting.
+ */
+int vfiox_sriov_vf_configure(struct vfiox_ctx *ctx, const char *pf, unsigned int vf,
+			     const struct vfiox_vf_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VFIOX_SRIOV_H */

@@ -1,0 +1,870 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Binding devices to vfio-pci and putting them back: driver_override, unbind,
+ * drivers_probe, each device journaled before its first write (journal.c), rollback of
+ * a plan that fails halfway, restore from the journal, persistent udev rules.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <time.h>
+
+#include <vfiox/bind.h>
+#include <vfiox/inuse.h>
+
+#include "journal.h"
+
+#define DEFAULT_TIMEOUT_MS 5000
+
+enum step_kind { STEP_OVERRIDE, STEP_UNBIND, STEP_PROBE };
+
+struct bind_item {
+	struct vfiox_pci_dev *dev;
+	char name[VFIOX_PCI_ADDR_STRLEN];
+	char driver[VFIOX_JOURNAL_DRIVER_LEN];	 /* at plan time, "" none */
+	char override[VFIOX_JOURNAL_DRIVER_LEN]; /* at plan time, "" none */
+	int group;
+	const char *note; /* static text when nothing is to be done */
+	char note_buf[96];
+};
+
+struct bind_step {
+	enum step_kind kind;
+	size_t item;
+	char *text;
+};
+
+struct vfiox_bind_plan {
+	struct vfiox_scan *scan;
+	struct vfiox_ctx *ctx;
+	char driver[VFIOX_JOURNAL_DRIVER_LEN];
+	struct bind_item *items;
+	size_t num_items, cap_items;
+	struct bind_step *steps;
+	size_t num_steps, cap_steps;
+	vfiox_bind_step_fn step_fn;
+	void *step_data;
+};
+
+/* ------------------------------------------------------------------ sysfs access */
+
+static int dev_path(struct vfiox_ctx *ctx, const char *dev, const char *attr, char *buf,
+		    size_t len)
+{
+	int n = snprintf(buf, len, "%s/bus/pci/devices/%s%s%s", ctx->sysfs_root, dev,
+			 attr ? "/" : "", attr ? attr : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Writes @text to the sysfs file @path in one write, as the kernel wants it. */
+static int write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd;
+
+	fd = vfiox_sys_openat(AT_FDCWD, path, O_WRONLY, 0);
+	if (fd < 0)
+		return fd;
+	n = vfiox_sys_write(fd, text, len);
+	vfiox_sys_close(fd);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* The driver bound now, "" when none; 0, -ENODEV when the device is gone. */
+static int current_driver(struct vfiox_ctx *ctx, const char *dev, char *buf, size_t len)
+{
+	char path[4096];
+	int ret;
+
+	ret = dev_path(ctx, dev, NULL, path, sizeof(path));
+	if (ret)
+		return ret;
+	ret = vfiox_sys_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0);
+	if (ret < 0)
+		return ret == -ENOENT ? -ENODEV : ret;
+	vfiox_sys_close(ret);
+	dev_path(ctx, dev, "driver", path, sizeof(path));
+	ret = vfiox__read_link_name(AT_FDCWD, path, buf, len);
+	if (ret == -ENOENT) {
+		buf[0] = '\0';
+		ret = 0;
+	}
+	return ret;
+}
+
+static int current_override(struct vfiox_ctx *ctx, const char *dev, char *buf, size_t len)
+{
+	char path[4096];
+	ssize_t n;
+
+	dev_path(ctx, dev, "driver_override", path, sizeof(path));
+	n = vfiox__read_attr(AT_FDCWD, path, buf, len);
+	if (n < 0)
+		return (int)n;
+	if (!strcmp(buf, "(null)"))
+		buf[0] = '\0';
+	return 0;
+}
+
+static int step_write(struct vfiox_ctx *ctx, enum step_kind kind, const char *dev,
+		      const char *driver, char *path, size_t len)
+{
+	switch (kind) {
+	case STEP_OVERRIDE:
+		dev_path(ctx, dev, "driver_override", path, len);
+		/* An empty override clears it; the kernel takes "\n" for that. */
+		return write_file(path, driver[0] ? driver : "\n");
+	case STEP_UNBIND:
+		dev_path(ctx, dev, "driver/unbind", path, len);
+		return write_file(path, dev);
+	case STEP_PROBE:
+		snprintf(path, len, "%s/bus/pci/drivers_probe", ctx->sysfs_root);
+		return write_file(path, dev);
+	}
+	return -EINVAL;
+}
+
+/* ------------------------------------------------------------------ the plan */
+
+VFIOX_EXPORT int vfiox_bind_plan_new(struct vfiox_scan *scan, const char *driver,
+				     struct vfiox_bind_plan **planp)
+{
+	struct vfiox_bind_plan *plan;
+
+	if (!driver)
+		driver = "vfio-pci";
+	if (!*driver || strlen(driver) >= VFIOX_JOURNAL_DRIVER_LEN || strchr(driver, '/') ||
+	    strchr(driver, '\n'))
+		return vfiox__err(scan->ctx, -EINVAL, "\"%s\" is not a driver name", driver);
+	plan = calloc(1, sizeof(*plan));
+	if (!plan)
+		return vfiox__err(scan->ctx, -ENOMEM, "out of memory");
+	plan->scan = scan;
+	plan->ctx = scan->ctx;
+	snprintf(plan->driver, sizeof(plan->driver), "%s", driver);
+	*planp = plan;
+	return 0;
+}
+
+VFIOX_EXPORT void vfiox_bind_plan_free(struct vfiox_bind_plan *plan)
+{
+	size_t i;
+
+	if (!plan)
+		return;
+	for (i = 0; i < plan->num_steps; i++)
+		free(plan->steps[i].text);
+	free(plan->steps);
+	free(plan->items);
+	free(plan);
+}
+
+static int add_step(struct vfiox_bind_plan *plan, enum step_kind kind, size_t item)
+{
+	const struct bind_item *it = &plan->items[item];
+	const char *root = plan->ctx->sysfs_root;
+	struct bind_step *s;
+	int n = -1;
+
+	if (plan->num_steps == plan->cap_steps) {
+		size_t cap = plan->cap_steps ? plan->cap_steps * 2 : 8;
+
+		s = realloc(plan->steps, cap * sizeof(*s));
+		if (!s)
+			return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
+		plan->steps = s;
+		plan->cap_steps = cap;
+	}
+	s = &plan->steps[plan->num_steps];
+	s->kind = kind;
+	s->item = item;
+	switch (kind) {
+	case STEP_OVERRIDE:
+		n = asprintf(&s->text, "write \"%s\" to %s/bus/pci/devices/%s/driver_override",
+			     plan->driver, root, it->name);
+		break;
+	case STEP_UNBIND:
+		n = asprintf(&s->text, "write \"%s\" to %s/bus/pci/devices/%s/driver/unbind "
+			     "(unbind from %s)", it->name, root, it->name, it->driver);
+		break;
+	case STEP_PROBE:
+		n = asprintf(&s->text, "write \"%s\" to %s/bus/pci/drivers_probe (%s binds it)",
+			     it->name, root, plan->driver);
+		break;
+	}
+	if (n < 0)
+		return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
+	plan->num_steps++;
+	return 0;
+}
+
+VFIOX_EXPORT int vfiox_bind_plan_add_dev(struct vfiox_bind_plan *plan, struct vfiox_pci_dev *dev)
+{
+	const char *drv = vfiox_pci_dev_driver(dev);
+	const char *ovr = vfiox_pci_dev_driver_override(dev);
+	struct bind_item *it;
+	size_t i, idx;
+	int ret;
+
+	if (vfiox_pci_dev_is_bridge(dev))
+		return vfiox__err(plan->ctx, -EINVAL, "%s is a PCI bridge (driver %s): bridges "
+				  "are never bound to %s; bind the devices behind it, or the "
+				  "whole group with --group %d", dev->name, drv ? drv : "none",
+				  plan->driver, dev->group_id);
+	if (dev->group_id < 0)
+		return vfiox__err(plan->ctx, -ENODEV, "%s is in no IOMMU group: the IOMMU is off "
+				  "or does not cover it; boot with intel_iommu=on (or amd_iommu=on)"
+				  " and check 'vfioctl check'", dev->name);
+	for (i = 0; i < plan->num_items; i++)
+		if (plan->items[i].dev == dev)
+			return 0;
+	if ((drv && strlen(drv) >= VFIOX_JOURNAL_DRIVER_LEN) ||
+	    (ovr && strlen(ovr) >= VFIOX_JOURNAL_DRIVER_LEN))
+		return vfiox__err(plan->ctx, -ENAMETOOLONG, "%s: driver name too long", dev->name);
+	if (plan->num_items == plan->cap_items) {
+		size_t cap = plan->cap_items ? plan->cap_items * 2 : 4;
+
+		it = realloc(plan->items, cap * sizeof(*it));
+		if (!it)
+			return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
+		plan->items = it;
+		plan->cap_items = cap;
+	}
+	idx = plan->num_items++;
+	it = &plan->items[idx];
+	memset(it, 0, sizeof(*it));
+	it->dev = dev;
+	snprintf(it->name, sizeof(it->name), "%s", dev->name);
+	snprintf(it->driver, sizeof(it->driver), "%s", drv ? drv : "");
+	snprintf(it->override, sizeof(it->override), "%s", ovr ? ovr : "");
+	it->group = dev->group_id;
+	if (drv && !strcmp(drv, plan->driver)) {
+		snprintf(it->note_buf, sizeof(it->note_buf), "already bound to %s", plan->driver);
+		it->note = it->note_buf;
+		return 0;
+	}
+	ret = add_step(plan, STEP_OVERRIDE, idx);
+	if (!ret && drv)
+		ret = add_step(plan, STEP_UNBIND, idx);
+	if (!ret)
+		ret = add_step(plan, STEP_PROBE, idx);
+	return ret;
+}
+
+VFIOX_EXPORT int vfiox_bind_plan_add_group(struct vfiox_bind_plan *plan, struct vfiox_group *group)
+{
+	size_t i, endpoints = 0;
+	int ret;
+
+	for (i = 0; i < group->num_devs; i++) {
+		if (vfiox_pci_dev_is_bridge(group->devs[i]))
+			continue;
+		ret = vfiox_bind_plan_add_dev(plan, group->devs[i]);
+		if (ret)
+			return ret;
+		endpoints++;
+	}
+	if (!endpoints)
+		return vfiox__err(plan->ctx, -ENOENT, "IOMMU group %d has no device to bind "
+				  "(%zu bridge%s only): nothing to do", group->id, group->num_devs,
+				  group->num_devs == 1 ? "" : "s");
+	return 0;
+}
+
+VFIOX_EXPORT size_t vfiox_bind_plan_num_devs(const struct vfiox_bind_plan *plan)
+{
+	return plan->num_items;
+}
+
+VFIOX_EXPORT struct vfiox_pci_dev *vfiox_bind_plan_dev(const struct vfiox_bind_plan *plan,
+						       size_t idx)
+{
+	return idx < plan->num_items ? plan->items[idx].dev : NULL;
+}
+
+VFIOX_EXPORT const char *vfiox_bind_plan_dev_note(const struct vfiox_bind_plan *plan, size_t idx)
+{
+	return idx < plan->num_items ? plan->items[idx].note : NULL;
+}
+
+VFIOX_EXPORT size_t vfiox_bind_plan_num_steps(const struct vfiox_bind_plan *plan)
+{
+	return plan->num_steps;
+}
+
+VFIOX_EXPORT const char *vfiox_bind_plan_step(const struct vfiox_bind_plan *plan, size_t idx)
+{
+	return idx < plan->num_steps ? plan->steps[idx].text : NULL;
+}
+
+VFIOX_EXPORT void vfiox_bind_plan_set_step_cb(struct vfiox_bind_plan *plan,
+					      vfiox_bind_step_fn fn, void *userdata)
+{
+	plan->step_fn = fn;
+	plan->step_data = userdata;
+}
+
+/* ------------------------------------------------------------------ checks before writing */
+
+static bool in_plan(const struct vfiox_bind_plan *plan, const struct vfiox_pci_dev *dev)
+{
+	size_t i;
+
+	for (i = 0; i < plan->num_items; i++)
+		if (plan->items[i].dev == dev)
+			return true;
+	return false;
+}
+
+/*
+ * A group is usable only when all of it is: binding part of a group whose other members
+ * stay on host drivers gives nothing VFIO can open, so it is refused unless forced.
+ */
+static int check_groups(struct vfiox_bind_plan *plan, unsigned int flags)
+{
+	size_t i, j;
+
+	for (i = 0; i < plan->num_items; i++) {
+		struct vfiox_group *g;
+
+		if (plan->items[i].note ||
+		    vfiox_scan_find_group(plan->scan, plan->items[i].group, &g))
+			continue;
+		for (j = 0; j < g->num_devs; j++) {
+			struct vfiox_pci_dev *m = g->devs[j];
+
+			if (in_plan(plan, m) || vfiox_driver_keeps_group_viable(m->driver))
+				continue;
+			if (flags & VFIOX_BIND_FORCE) {
+				vfiox__warn(plan->ctx, "%s: IOMMU group %d stays unusable for VFIO "
+					    "while %s is on %s", plan->items[i].name, g->id,
+					    m->name, m->driver);
+				continue;
+			}
+			return vfiox__err(plan->ctx, -EBUSY, "refusing to bind %s: its IOMMU "
+					  "group %d also holds %s, bound to %s, so VFIO could not "
+					  "use the group anyway; bind the whole group "
+					  "(--group %d) if %s can be spared, or --force",
+					  plan->items[i].name, g->id, m->name, m->driver, g->id,
+					  m->name);
+		}
+	}
+	return 0;
+}
+
+static int check_uses(struct vfiox_bind_plan *plan, unsigned int flags)
+{
+	size_t i, k;
+	int ret;
+
+	for (i = 0; i < plan->num_items; i++) {
+		struct bind_item *it = &plan->items[i];
+		struct vfiox_uses *u = NULL;
+
+		if (it->note)
+			continue;
+		ret = vfiox_pci_dev_uses(it->dev, &u);
+		if (ret)
+			return ret;
+		for (k = 0; k < vfiox_uses_count(u); k++) {
+			if (flags & VFIOX_BIND_FORCE) {
+				vfiox__warn(plan->ctx, "--force: %s is in use and will break: %s",
+					    it->name, vfiox_uses_reason(u, k));
+				continue;
+			}
+			ret = vfiox__err(plan->ctx, -EBUSY, "refusing to bind %s: %s; first: "
+					 "%s (or --force)", it->name, vfiox_uses_reason(u, k),
+					 vfiox_uses_fix(u, k));
+			vfiox_uses_free(u);
+			return ret;
+		}
+		vfiox_uses_free(u);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ restore */
+
+static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	char cur[VFIOX_JOURNAL_DRIVER_LEN], path[4096];
+	int ret;
+
+	if (e->has_override) {
+		ret = current_override(ctx, e->dev, cur, sizeof(cur));
+		if (ret || strcmp(cur, e->override)) {
+			ret = step_write(ctx, STEP_OVERRIDE, e->dev, e->override, path,
+					 sizeof(path));
+			if (ret)
+				return vfiox__err(ctx, ret, "cannot restore %s: writing %s: %s",
+						  e->dev, path, strerror(-ret));
+		}
+	}
+	if (!e->has_driver)
+		return 0;
+	ret = current_driver(ctx, e->dev, cur, sizeof(cur));
+	if (ret)
+		return vfiox__err(ctx, ret, "cannot restore %s: %s", e->dev,
+				  ret == -ENODEV ? "the device is gone" : strerror(-ret));
+	if (!strcmp(cur, e->driver))
+		return 0;
+	if (cur[0]) {
+		ret = step_write(ctx, STEP_UNBIND, e->dev, NULL, path, sizeof(path));
+		if (ret)
+			return vfiox__err(ctx, ret, "cannot restore %s: unbinding it from %s "
+					  "(%s): %s", e->dev, cur, path, strerror(-ret));
+	}
+	if (!e->driver[0])
+		return 0;
+	ret = step_write(ctx, STEP_PROBE, e->dev, NULL, path, sizeof(path));
+	if (ret)
+		return vfiox__err(ctx, ret, "cannot restore %s: %s: %s", e->dev, path,
+				  strerror(-ret));
+	ret = current_driver(ctx, e->dev, cur, sizeof(cur));
+	if (!ret && strcmp(cur, e->driver)) {
+		/* Probing chose another driver (or none): ask the recorded one directly. */
+		snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind", ctx->sysfs_root,
+			 e->driver);
+		if (!cur[0] && !write_file(path, e->dev))
+			ret = current_driver(ctx, e->dev, cur, sizeof(cur));
+	}
+	if (ret)
+		return vfiox__err(ctx, ret, "cannot restore %s: %s", e->dev, strerror(-ret));
+	if (strcmp(cur, e->driver))
+		return vfiox__err(ctx, -EIO, "restored %s, but it is on %s, not on %s as before "
+				  "(is the %s module loaded? modprobe %s)", e->dev,
+				  cur[0] ? cur : "no driver", e->driver, e->driver, e->driver);
+	return 0;
+}
+
+static int write_int_attr(struct vfiox_ctx *ctx, const char *dev, const char *attr, int val)
+{
+	char path[4096], text[16];
+
+	dev_path(ctx, dev, attr, path, sizeof(path));
+	snprintf(text, sizeof(text), "%d", val);
+	return write_file(path, text);
+}
+
+static int restore_sriov(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	char path[4096];
+	long cur = -1, ap = -1;
+	int ret = 0;
+
+	if (e->sriov_numvfs < 0 && e->sriov_autoprobe < 0)
+		return 0;
+	dev_path(ctx, e->dev, "sriov_numvfs", path, sizeof(path));
+	vfiox__read_attr_long(AT_FDCWD, path, 10, &cur);
+	dev_path(ctx, e->dev, "sriov_drivers_autoprobe", path, sizeof(path));
+	vfiox__read_attr_long(AT_FDCWD, path, 10, &ap);
+	if (e->sriov_numvfs >= 0 && cur != e->sriov_numvfs && cur > 0)
+		ret = write_int_attr(ctx, e->dev, "sriov_numvfs", 0);
+	if (!ret && e->sriov_autoprobe >= 0 && ap != e->sriov_autoprobe)
+		ret = write_int_attr(ctx, e->dev, "sriov_drivers_autoprobe", e->sriov_autoprobe);
+	if (!ret && e->sriov_numvfs > 0 && cur != e->sriov_numvfs)
+		ret = write_int_attr(ctx, e->dev, "sriov_numvfs", e->sriov_numvfs);
+	if (ret)
+		return vfiox__err(ctx, ret, "cannot restore the SR-IOV state of %s (sriov_numvfs "
+				  "%d, sriov_drivers_autoprobe %d): %s", e->dev, e->sriov_numvfs,
+				  e->sriov_autoprobe, strerror(-ret));
+	return 0;
+}
+
+static int remove_persist(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < e->num_persist; i++) {
+		ret = vfiox_sys_unlinkat(AT_FDCWD, e->persist[i], 0);
+		if (ret && ret != -ENOENT)
+			return vfiox__err(ctx, ret, "cannot remove %s (the persistent binding of "
+					  "%s): %s", e->persist[i], e->dev, strerror(-ret));
+	}
+	return 0;
+}
+
+/* Puts back everything @e recorded, then drops the entry. */
+static int restore_entry(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	int ret;
+
+	ret = remove_persist(ctx, e);
+	if (!ret)
+		ret = restore_driver(ctx, e);
+	if (!ret)
+		ret = restore_sriov(ctx, e);
+	if (ret)
+		return ret;
+	ret = vfiox__journal_remove(ctx, e->dev);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+VFIOX_EXPORT int vfiox_bind_restore(struct vfiox_ctx *ctx, const char *dev)
+{
+	struct vfiox__jentry e;
+	int ret;
+
+	ret = vfiox__journal_read(ctx, dev, &e);
+	if (ret == -ENOENT)
+		return vfiox__err(ctx, ret, "%s was not changed by vfioctl (no journal entry in "
+				  "%s/devices): nothing to restore", dev, ctx->state_dir);
+	if (ret)
+		return ret;
+	return restore_entry(ctx, &e);
+}
+
+VFIOX_EXPORT int vfiox_bind_journaled(struct vfiox_ctx *ctx, const char *dev)
+{
+	struct vfiox__jentry e;
+	int ret = vfiox__journal_read(ctx, dev, &e);
+
+	return ret == -ENOENT ? 0 : ret ? ret : 1;
+}
+
+static bool is_vf(struct vfiox_ctx *ctx, const char *dev)
+{
+	char path[4096], buf[64];
+
+	dev_path(ctx, dev, "physfn", path, sizeof(path));
+	return vfiox__read_link_name(AT_FDCWD, path, buf, sizeof(buf)) == 0;
+}
+
+VFIOX_EXPORT int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored)
+{
+	char **names, saved[sizeof(ctx->last_error)] = "";
+	size_t n, i, done = 0;
+	int pass, ret, first = 0;
+
+	if (restored)
+		*restored = 0;
+	ret = vfiox__journal_list(ctx, &names, &n);
+	if (ret)
+		return ret;
+	/* VFs first: restoring a PF's sriov_numvfs removes them. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			struct vfiox__jentry e;
+			char drv[VFIOX_JOURNAL_DRIVER_LEN];
+
+			if (!names[i] || is_vf(ctx, names[i]) != (pass == 0))
+				continue;
+			ret = vfiox__journal_read(ctx, names[i], &e);
+			if (!ret && current_driver(ctx, e.dev, drv, sizeof(drv)) == -ENODEV) {
+				vfiox__warn(ctx, "%s is gone (a VF removed since?): its journal "
+					    "entry is dropped", e.dev);
+				remove_persist(ctx, &e);
+				ret = vfiox__journal_remove(ctx, e.dev);
+			} else if (!ret) {
+				ret = restore_entry(ctx, &e);
+				if (!ret)
+					done++;
+			}
+			if (ret && !first) {
+				first = ret;
+				snprintf(saved, sizeof(saved), "%s", ctx->last_error);
+			}
+			free(names[i]);
+			names[i] = NULL;
+		}
+	}
+	vfiox__journal_list_free(names, n);
+	if (restored)
+		*restored = done;
+	if (first)
+		snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+	return first;
+}
+
+/* ------------------------------------------------------------------ waiting for /dev/vfio/N */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool node_exists(const char *path)
+{
+	int fd = vfiox_sys_openat(AT_FDCWD, path, O_PATH, 0);
+
+	if (fd < 0)
+		return false;
+	vfiox_sys_close(fd);
+	return true;
+}
+
+/*
+ * inotify on <dev>/vfio (or on <dev> until vfio/ exists), then look: a node created
+ * after the watch is an event, one created before is seen by the look.
+ */
+VFIOX_EXPORT int vfiox_wait_group_node(struct vfiox_ctx *ctx, int group, int timeout_ms)
+{
+	char dir[4096], node[4200], evbuf[4096];
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ifd, epfd, ret;
+
+	snprintf(dir, sizeof(dir), "%s/vfio", ctx->dev_root);
+	snprintf(node, sizeof(node), "%s/%d", dir, group);
+	if (node_exists(node))
+		return 0;
+	ifd = vfiox_sys_inotify_init();
+	if (ifd < 0)
+		return vfiox__err(ctx, ifd, "cannot watch %s: inotify: %s", dir, strerror(-ifd));
+	epfd = vfiox_sys_epoll_create();
+	if (epfd < 0) {
+		ret = vfiox__err(ctx, epfd, "epoll: %s", strerror(-epfd));
+		goto out_close_ifd;
+	}
+	ev.data.fd = ifd;
+	ret = vfiox_sys_epoll_ctl(epfd, EPOLL_CTL_ADD, ifd, &ev);
+	if (ret) {
+		vfiox__err(ctx, ret, "epoll: %s", strerror(-ret));
+		goto out_close_epfd;
+	}
+	for (;;) {
+		long long left;
+
+		ret = vfiox_sys_inotify_add_watch(ifd, dir, IN_CREATE | IN_MOVED_TO | IN_ATTRIB);
+		if (ret == -ENOENT)
+			ret = vfiox_sys_inotify_add_watch(ifd, ctx->dev_root, IN_CREATE |
+							  IN_MOVED_TO);
+		if (ret < 0) {
+			vfiox__err(ctx, ret, "cannot watch %s for %s: %s", dir, node,
+				   strerror(-ret));
+			goto out_close_epfd;
+		}
+		if (node_exists(node)) {
+			ret = 0;
+			break;
+		}
+		left = deadline - now_ms();
+		if (left <= 0) {
+			ret = vfiox__err(ctx, -ETIMEDOUT, "%s did not appear within %d ms: is "
+					 "devtmpfs mounted on %s (or udevd running)?", node,
+					 timeout_ms, ctx->dev_root);
+			break;
+		}
+		ret = vfiox_sys_epoll_wait(epfd, &ev, 1, (int)left);
+		if (ret < 0 && ret != -EINTR) {
+			vfiox__err(ctx, ret, "epoll_wait: %s", strerror(-ret));
+			break;
+		}
+		/* Drain; what happened is re-checked by looking at the node. */
+		while (vfiox_sys_read(ifd, evbuf, sizeof(evbuf)) > 0)
+			;
+	}
+out_close_epfd:
+	vfiox_sys_close(epfd);
+out_close_ifd:
+	vfiox_sys_close(ifd);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ persist */
+
+/*
+ * A udev rule per device: on "add" it sets driver_override before any module load the
+ * add event triggers, loads the VFIO driver and, in case a driver that was already loaded
+ * took the device during the add, unbinds it and reprobes.
+ */
+static int write_rule(struct vfiox_bind_plan *plan, const struct bind_item *it,
+		      const char *path)
+{
+	char tmp[4200], text[2048], dir[4096];
+	int fd, n, ret;
+
+	vfiox_sys_mkdirat(AT_FDCWD, plan->ctx->etc_root, 0755);
+	snprintf(dir, sizeof(dir), "%s/udev", plan->ctx->etc_root);
+	vfiox_sys_mkdirat(AT_FDCWD, dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/udev/rules.d", plan->ctx->etc_root);
+	vfiox_sys_mkdirat(AT_FDCWD, dir, 0755);
+	n = snprintf(text, sizeof(text),
+		     "# Written by 'vfioctl bind --persist %s'; 'vfioctl restore %s' removes it.\n"
+		     "# Hands %s to %s at boot (it was on %s).\n"
+		     "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
+		     "ATTR{driver_override}=\"%s\", RUN{builtin}+=\"kmod load %s\", "
+		     "RUN+=\"/bin/sh -c 'd=/sys/bus/pci/devices/%%k; "
+		     "case $$(readlink $$d/driver) in */%s) exit 0;; esac; "
+		     "[ -e $$d/driver ] && echo %%k > $$d/driver/unbind; "
+		     "echo %%k > /sys/bus/pci/drivers_probe'\"\n",
+		     it->name, it->name, it->name, plan->driver,
+		     it->driver[0] ? it->driver : "no driver", it->name, plan->driver,
+		     plan->driver, plan->driver);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -ENOSPC;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = vfiox_sys_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fd;
+	ret = (int)vfiox_sys_write(fd, text, (size_t)n);
+	if (ret >= 0)
+		ret = ret == n ? vfiox_sys_fsync(fd) : -EIO;
+	vfiox_sys_close(fd);
+	if (ret >= 0)
+		ret = vfiox_sys_renameat(AT_FDCWD, tmp, AT_FDCWD, path);
+	if (ret < 0)
+		vfiox_sys_unlinkat(AT_FDCWD, tmp, 0);
+	return ret;
+}
+
+static int persist(struct vfiox_bind_plan *plan)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < plan->num_items; i++) {
+		const struct bind_item *it = &plan->items[i];
+		struct vfiox__jentry e;
+
+		vfiox__jentry_init(&e, it->name);
+		snprintf(e.persist[0], sizeof(e.persist[0]), "%s/udev/rules.d/61-vfioctl-%s.rules",
+			 plan->ctx->etc_root, it->name);
+		e.num_persist = 1;
+		/* A device that was bound already gets an entry too: restore removes its rule. */
+		ret = vfiox__journal_record(plan->ctx, &e);
+		if (ret)
+			return ret;
+		ret = write_rule(plan, it, e.persist[0]);
+		if (ret)
+			return vfiox__err(plan->ctx, ret, "cannot write %s (persistent binding of "
+					  "%s): %s", e.persist[0], it->name, strerror(-ret));
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ run */
+
+static int rollback(struct vfiox_bind_plan *plan, const bool *journaled)
+{
+	char saved[sizeof(plan->ctx->last_error)];
+	size_t i;
+	int ret, first = 0;
+
+	snprintf(saved, sizeof(saved), "%s", plan->ctx->last_error);
+	for (i = plan->num_items; i-- > 0;) {
+		if (!journaled[i])
+			continue;
+		ret = vfiox_bind_restore(plan->ctx, plan->items[i].name);
+		if (ret && !first)
+			first = ret;
+		if (ret)
+			vfiox__warn(plan->ctx, "rollback: %s", plan->ctx->last_error);
+		else
+			vfiox__log(plan->ctx, VFIOX_LOG_INFO, "rollback: %s restored",
+				   plan->items[i].name);
+	}
+	if (first)
+		snprintf(plan->ctx->last_error, sizeof(plan->ctx->last_error),
+			 "%.300s; rolling back failed too, run 'vfioctl restore --all'", saved);
+	else
+		snprintf(plan->ctx->last_error, sizeof(plan->ctx->last_error),
+			 "%.400s; the devices already moved were put back", saved);
+	return first;
+}
+
+static int check_landed(struct vfiox_bind_plan *plan, const struct bind_item *it)
+{
+	char cur[VFIOX_JOURNAL_DRIVER_LEN];
+	int ret = current_driver(plan->ctx, it->name, cur, sizeof(cur));
+
+	if (ret)
+		return vfiox__err(plan->ctx, ret, "%s: cannot read its driver after probing: %s",
+				  it->name, strerror(-ret));
+	if (strcmp(cur, plan->driver))
+		return vfiox__err(plan->ctx, -ENXIO, "%s did not bind to %s (it is on %s): is "
+				  "the %s module loaded? modprobe %s", it->name, plan->driver,
+				  cur[0] ? cur : "no driver", plan->driver, plan->driver);
+	return 0;
+}
+
+VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int flags,
+				     int timeout_ms)
+{
+	char path[4096];
+	bool *journaled;
+	size_t s, i;
+	int ret;
+
+	if (timeout_ms < 0)
+		timeout_ms = DEFAULT_TIMEOUT_MS;
+	ret = check_groups(plan, flags);
+	if (!ret)
+		ret = check_uses(plan, flags);
+	if (ret || (flags & VFIOX_BIND_DRY_RUN))
+		return ret;
+	journaled = calloc(plan->num_items ? plan->num_items : 1, sizeof(*journaled));
+	if (!journaled)
+		return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
+	for (s = 0; s < plan->num_steps; s++) {
+		const struct bind_step *st = &plan->steps[s];
+		const struct bind_item *it = &plan->items[st->item];
+
+		if (!journaled[st->item]) {
+			struct vfiox__jentry e;
+
+			vfiox__jentry_init(&e, it->name);
+			e.has_driver = e.has_override = true;
+			memcpy(e.driver, it->driver, sizeof(e.driver));
+			memcpy(e.override, it->override, sizeof(e.override));
+			ret = vfiox__journal_record(plan->ctx, &e);
+			if (ret)
+				goto err_rollback;
+			journaled[st->item] = true;
+		}
+		if (plan->step_fn) {
+			ret = plan->step_fn(plan->step_data, s + 1, st->text);
+			if (ret) {
+				vfiox__err(plan->ctx, ret, "stopped before step %zu (%s)", s + 1,
+					   st->text);
+				goto err_rollback;
+			}
+		}
+		vfiox__dbg(plan->ctx, "step %zu: %s", s + 1, st->text);
+		ret = step_write(plan->ctx, st->kind, it->name, plan->driver, path, sizeof(path));
+		if (ret) {
+			vfiox__err(plan->ctx, ret, "cannot bind %s: writing %s failed: %s%s",
+				   it->name, path, strerror(-ret),
+				   ret == -EROFS || ret == -EACCES || ret == -EPERM ?
+				   " (sysfs is read-only here, or you are not root)" : "");
+			goto err_rollback;
+		}
+		if (st->kind == STEP_PROBE) {
+			ret = check_landed(plan, it);
+			if (ret)
+				goto err_rollback;
+		}
+	}
+	free(journaled);
+	if (flags & VFIOX_BIND_PERSIST) {
+		ret = persist(plan);
+		if (ret)
+			return ret;
+	}
+	if (flags & VFIOX_BIND_NO_WAIT)
+		return 0;
+	for (i = 0; i < plan->num_items; i++) {
+		if (plan->items[i].note)
+			continue; /* bound before: its node is not ours to wait for */
+		ret = vfiox_wait_group_node(plan->ctx, plan->items[i].group, timeout_ms);
+		if (ret)
+			return ret;
+	}
+	return 0;
+err_rollback:
+	rollback(plan, journaled);
+	free(journaled);
+	return ret;
+}

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The journal of original device state: one small file per device, replaced atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journal.h"
+
+#define JOURNAL_SUBDIR "devices"
+#define ENTRY_MAX 4096
+
+void vfiox__jentry_init(struct vfiox__jentry *e, const char *dev)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->dev, sizeof(e->dev), "%s", dev);
+	e->sriov_numvfs = -1;
+	e->sriov_autoprobe = -1;
+}
+
+/* Device names become file names: only what a PCI address can hold. */
+static bool valid_name(const char *dev)
+{
+	size_t n = strlen(dev);
+
+	if (!n || n >= VFIOX_PCI_ADDR_STRLEN)
+		return false;
+	return strspn(dev, "0123456789abcdefABCDEF:.") == n;
+}
+
+static bool valid_value(const char *s)
+{
+	return !strchr(s, '\n');
+}
+
+int vfiox__jentry_format(const struct vfiox__jentry *e, char *buf, size_t len)
+{
+	size_t off = 0, i;
+	int n;
+
+#define PUT(...)                                                                   \
+	do {                                                                       \
+		n = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__);   \
+		if (n < 0)                                                         \
+			return -EINVAL;                                            \
+		off += (size_t)n;                                                  \
+	} while (0)
+	PUT("# vfioctl journal: the state of %s before vfioctl changed it\n", e->dev);
+	PUT("device=%s\n", e->dev);
+	if (e->has_driver)
+		PUT("driver=%s\n", e->driver);
+	if (e->has_override)
+		PUT("driver_override=%s\n", e->override);
+	if (e->sriov_numvfs >= 0)
+		PUT("sriov_numvfs=%d\n", e->sriov_numvfs);
+	if (e->sriov_autoprobe >= 0)
+		PUT("sriov_drivers_autoprobe=%d\n", e->sriov_autoprobe);
+	if (e->vf_token[0])
+		PUT("vf_token=%s\n", e->vf_token);
+	for (i = 0; i < e->num_persist; i++)
+		PUT("persist=%s\n", e->persist[i]);
+#undef PUT
+	return off < len ? (int)off : -ENOSPC;
+}
+
+static int parse_int(const char *v, int *out)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno || end == v || *end || x < 0 || x > 65535)
+		return -EBADMSG;
+	*out = (int)x;
+	return 0;
+}
+
+static int copy_val(char *dst, size_t size, const char *v)
+{
+	if (strlen(v) >= size)
+		return -EBADMSG;
+	strcpy(dst, v);
+	return 0;
+}
+
+int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e)
+{
+	char line[512];
+	const char *p = text;
+	bool have_dev = false;
+	int ret = 0;
+
+	vfiox__jentry_init(e, "");
+	while (*p && !ret) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *eq, *key, *val;
+
+		if (n >= sizeof(line))
+			return -EBADMSG;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (nl ? 1 : 0);
+		if (!line[0] || line[0] == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (!eq)
+			return -EBADMSG;
+		*eq = '\0';
+		key = line;
+		val = eq + 1;
+		if (!strcmp(key, "device")) {
+			ret = copy_val(e->dev, sizeof(e->dev), val);
+			have_dev = !ret && valid_name(e->dev);
+		} else if (!strcmp(key, "driver")) {
+			ret = copy_val(e->driver, sizeof(e->driver), val);
+			e->has_driver = true;
+		} else if (!strcmp(key, "driver_override")) {
+			ret = copy_val(e->override, sizeof(e->override), val);
+			e->has_override = true;
+		} else if (!strcmp(key, "sriov_numvfs")) {
+			ret = parse_int(val, &e->sriov_numvfs);
+		} else if (!strcmp(key, "sriov_drivers_autoprobe")) {
+			ret = parse_int(val, &e->sriov_autoprobe);
+		} else if (!strcmp(key, "vf_token")) {
+			ret = copy_val(e->vf_token, sizeof(e->vf_token), val);
+		} else if (!strcmp(key, "persist")) {
+			if (e->num_persist >= VFIOX_JOURNAL_MAX_PERSIST)
+				return -EBADMSG;
+			ret = copy_val(e->persist[e->num_persist++], sizeof(e->persist[0]), val);
+		}
+		/* Unknown keys come from a newer vfioctl: kept out, not an error. */
+	}
+	if (ret)
+		return ret;
+	return have_dev ? 0 : -EBADMSG;
+}
+
+/* Opens (creating when @create) <state_dir>/devices. */
+static int open_dir(struct vfiox_ctx *ctx, bool create)
+{
+	char path[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/" JOURNAL_SUBDIR, ctx->state_dir);
+	/* mkdir -p: /run/vfioctl's parent exists, a test's state dir may not. */
+	for (char *p = path + 1; create && (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		ret = vfiox_sys_mkdirat(AT_FDCWD, path, 0700);
+		*p = '/';
+		if (ret && ret != -EEXIST)
+			goto fail;
+	}
+	if (create) {
+		ret = vfiox_sys_mkdirat(AT_FDCWD, path, 0700);
+		if (ret && ret != -EEXIST)
+			goto fail;
+	}
+	ret = vfiox_sys_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0);
+	if (ret >= 0 || (ret == -ENOENT && !create))
+		return ret;
+fail:
+	return vfiox__err(ctx, ret, "cannot use the journal directory %s/" JOURNAL_SUBDIR
+			  ": %s (set another with VFIOX_STATE_DIR)", ctx->state_dir,
+			  strerror(-ret));
+}
+
+static int read_entry(struct vfiox_ctx *ctx, int dfd, const char *dev, struct vfiox__jentry *e)
+{
+	char text[ENTRY_MAX];
+	ssize_t n;
+	int fd, ret;
+
+	fd = vfiox_sys_openat(dfd, dev, O_RDONLY, 0);
+	if (fd < 0)
+		return fd;
+	n = vfiox_sys_read(fd, text, sizeof(text) - 1);
+	vfiox_sys_close(fd);
+	if (n < 0)
+		return (int)n;
+	text[n] = '\0';
+	ret = vfiox__jentry_parse(text, e);
+	if (!ret && strcmp(e->dev, dev))
+		ret = -EBADMSG;
+	if (ret)
+		return vfiox__err(ctx, ret, "the journal entry %s/" JOURNAL_SUBDIR "/%s is "
+				  "damaged; check it by hand and delete it", ctx->state_dir, dev);
+	return 0;
+}
+
+int vfiox__journal_read(struct vfiox_ctx *ctx, const char *dev, struct vfiox__jentry *e)
+{
+	int dfd, ret;
+
+	if (!valid_name(dev))
+		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", dev);
+	dfd = open_dir(ctx, false);
+	if (dfd < 0)
+		return dfd;
+	ret = read_entry(ctx, dfd, dev, e);
+	vfiox_sys_close(dfd);
+	return ret;
+}
+
+/* Temp file, write, fsync, rename over the entry, fsync the directory. */
+static int write_entry(struct vfiox_ctx *ctx, int dfd, const struct vfiox__jentry *e)
+{
+	char text[ENTRY_MAX], tmp[64];
+	int fd, n, ret;
+
+	n = vfiox__jentry_format(e, text, sizeof(text));
+	if (n < 0)
+		return vfiox__err(ctx, n, "journal entry of %s too long", e->dev);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", e->dev);
+	fd = vfiox_sys_openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		ret = fd;
+		goto fail;
+	}
+	ret = (int)vfiox_sys_write(fd, text, (size_t)n);
+	if (ret >= 0 && ret != n)
+		ret = -EIO;
+	if (ret >= 0)
+		ret = vfiox_sys_fsync(fd);
+	vfiox_sys_close(fd);
+	if (ret < 0)
+		goto err_unlink;
+	ret = vfiox_sys_renameat(dfd, tmp, dfd, e->dev);
+	if (ret)
+		goto err_unlink;
+	vfiox_sys_fsync(dfd);
+	return 0;
+err_unlink:
+	vfiox_sys_unlinkat(dfd, tmp, 0);
+fail:
+	return vfiox__err(ctx, ret, "cannot write the journal entry of %s in %s/" JOURNAL_SUBDIR
+			  ": %s; nothing was changed", e->dev, ctx->state_dir, strerror(-ret));
+}
+
+static void merge(struct vfiox__jentry *old, const struct vfiox__jentry *e)
+{
+	size_t i, j;
+
+	if (!old->has_driver && e->has_driver) {
+		old->has_driver = true;
+		memcpy(old->driver, e->driver, sizeof(old->driver));
+	}
+	if (!old->has_override && e->has_override) {
+		old->has_override = true;
+		memcpy(old->override, e->override, sizeof(old->override));
+	}
+	if (old->sriov_numvfs < 0)
+		old->sriov_numvfs = e->sriov_numvfs;
+	if (old->sriov_autoprobe < 0)
+		old->sriov_autoprobe = e->sriov_autoprobe;
+	if (e->vf_token[0])
+		memcpy(old->vf_token, e->vf_token, sizeof(old->vf_token));
+	for (i = 0; i < e->num_persist; i++) {
+		for (j = 0; j < old->num_persist; j++)
+			if (!strcmp(old->persist[j], e->persist[i]))
+				break;
+		if (j == old->num_persist && old->num_persist < VFIOX_JOURNAL_MAX_PERSIST)
+			memcpy(old->persist[old->num_persist++], e->persist[i],
+			       sizeof(old->persist[0]));
+	}
+}
+
+int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	struct vfiox__jentry cur;
+	size_t i;
+	int dfd, ret;
+
+	if (!valid_name(e->dev))
+		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", e->dev);
+	if (!valid_value(e->driver) || !valid_value(e->override) ||
+	    !valid_value(e->vf_token))
+		return vfiox__err(ctx, -EINVAL, "journal entry of %s: a value holds a newline",
+				  e->dev);
+	for (i = 0; i < e->num_persist; i++)
+		if (!valid_value(e->persist[i]))
+			return vfiox__err(ctx, -EINVAL, "journal entry of %s: a path holds a "
+					  "newline", e->dev);
+	dfd = open_dir(ctx, true);
+	if (dfd < 0)
+		return dfd;
+	ret = read_entry(ctx, dfd, e->dev, &cur);
+	if (ret == -ENOENT) {
+		vfiox__jentry_init(&cur, e->dev);
+		ret = 0;
+	}
+	if (ret < 0) {
+		if (ret != -EBADMSG)
+			vfiox__err(ctx, ret, "cannot read the journal entry of %s: %s", e->dev,
+				   strerror(-ret));
+		goto out_close;
+	}
+	merge(&cur, e);
+	ret = write_entry(ctx, dfd, &cur);
+out_close:
+	vfiox_sys_close(dfd);
+	return ret;
+}
+
+int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev)
+{
+	int dfd, ret;
+
+	if (!valid_name(dev))
+		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", dev);
+	dfd = open_dir(ctx, false);
+	if (dfd < 0)
+		return dfd;
+	ret = vfiox_sys_unlinkat(dfd, dev, 0);
+	if (!ret)
+		vfiox_sys_fsync(dfd);
+	else if (ret != -ENOENT)
+		vfiox__err(ctx, ret, "cannot remove the journal entry of %s: %s", dev,
+			   strerror(-ret));
+	vfiox_sys_close(dfd);
+	return ret;
+}
+
+struct list {
+	char **names;
+	size_t n, cap;
+};
+
+static int add_name(void *arg, const char *name)
+{
+	struct list *l = arg;
+	char **p;
+
+	if (name[0] == '.' || !valid_name(name))
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		p = realloc(l->names, l->cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->names = p;
+	}
+	l->names[l->n] = strdup(name);
+	if (!l->names[l->n])
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vfiox__journal_list_free(char **names, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+int vfiox__journal_list(struct vfiox_ctx *ctx, char ***namesp, size_t *countp)
+{
+	struct list l = { 0 };
+	int dfd, ret;
+
+	*namesp = NULL;
+	*countp = 0;
+	dfd = open_dir(ctx, false);
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	ret = vfiox__for_each_dirent(dfd, ".", add_name, &l);
+	vfiox_sys_close(dfd);
+	if (ret) {
+		vfiox__journal_list_free(l.names, l.n);
+		return vfiox__err(ctx, ret, "cannot list the journal in %s/" JOURNAL_SUBDIR ": %s",
+				  ctx->state_dir, strerror(-ret));
+	}
+	if (l.n)
+		qsort(l.names, l.n, sizeof(*l.names), cmp_str);
+	*namesp = l.names;
+	*countp = l.n;
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to libvfiox: the journal of what vfioctl changed, so that it can be undone.
+ *
+ * One file per device, <state_dir>/devices/<addr>, "key=value" lines, written atomically
+ * (temp file, fsync, rename, fsync of the directory). An entry holds the ORIGINAL state
+ * of a device, recorded before the first change: recording again never overwrites a
+ * field that is already recorded, so a second bind (or an SR-IOV change after a bind)
+ * keeps the state from before the first one. Restore (bind.c) puts every recorded field
+ * back and then removes the entry.
+ *
+ * Usage before a change, e.g. for the SR-IOV attributes of a PF:
+ *
+ *	struct vfiox__jentry e;
+ *
+ *	vfiox__jentry_init(&e, "0000:03:00.0");
+ *	e.sriov_numvfs = <current value>;
+ *	e.sriov_autoprobe = <current value>;
+ *	ret = vfiox__journal_record(ctx, &e);    // before writing sriov_numvfs
+ */
+#ifndef VFIOX_JOURNAL_H
+#define VFIOX_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "internal.h"
+
+#define VFIOX_JOURNAL_DRIVER_LEN 64
+#define VFIOX_JOURNAL_TOKEN_LEN 40   /* a UUID and its NUL */
+#define VFIOX_JOURNAL_MAX_PERSIST 4
+
+/*
+ * The recorded state of one device. Fields not recorded: has_driver/has_override false,
+ * numbers -1, strings "".
+ */
+struct vfiox__jentry {
+	char dev[VFIOX_PCI_ADDR_STRLEN];
+	bool has_driver;
+	char driver[VFIOX_JOURNAL_DRIVER_LEN];	 /* "" = no driver was bound */
+	bool has_override;
+	char override[VFIOX_JOURNAL_DRIVER_LEN]; /* "" = none ("(null)") */
+	int sriov_numvfs;			 /* -1: not recorded */
+	int sriov_autoprobe;			 /* sriov_drivers_autoprobe, -1: not recorded */
+	char vf_token[VFIOX_JOURNAL_TOKEN_LEN];	 /* the token we generated, "" none */
+	/* Files we created for --persist; restore deletes them. */
+	char persist[VFIOX_JOURNAL_MAX_PERSIST][256];
+	size_t num_persist;
+};
+
+/* Empties @e and sets its device name. */
+void vfiox__jentry_init(struct vfiox__jentry *e, const char *dev);
+
+/*
+ * Merges @e into the device's entry: fields recorded already are kept, new ones added,
+ * persist paths appended (no duplicates); vf_token is replaced when @e has one. Creates
+ * the state directory (0700) when missing. 0 or -errno, with the last error set.
+ */
+int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e);
+
+/* Reads the entry of @dev into @e: 0, -ENOENT when there is none, -EBADMSG when unreadable. */
+int vfiox__journal_read(struct vfiox_ctx *ctx, const char *dev, struct vfiox__jentry *e);
+
+/* Removes the entry of @dev: 0, or -ENOENT when there was none. */
+int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev);
+
+/*
+ * The devices with an entry, sorted; *namesp is a malloc'ed array of malloc'ed strings
+ * (free with vfiox__journal_list_free). No state directory yet is an empty list.
+ */
+int vfiox__journal_list(struct vfiox_ctx *ctx, char ***namesp, size_t *countp);
+void vfiox__journal_list_free(char **names, size_t count);
+
+/* Text form of an entry, as in the file (for tests and the fuzzer): parse/format. */
+int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e);
+int vfiox__jentry_format(const struct vfiox__jentry *e, char *buf, size_t len);
+
+#endif /* VFIOX_JOURNAL_H */

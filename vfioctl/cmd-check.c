@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfioctl check: the host doctor, and what stands between a device and VFIO. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfioctl.h"
+
+static void print_human(const struct vfiox_findings *f, const char *device, const char *user)
+{
+	size_t i, n = vfiox_findings_count(f);
+	unsigned count[4] = { 0 };
+
+	printf("vfioctl check: %s%s%s%s\n", device ? "the host and " : "the host",
+	       device ? device : "", user ? ", for user " : "", user ? user : "");
+	for (i = 0; i < n; i++) {
+		int st = vfiox_findings_status(f, i);
+		const char *subject = vfiox_findings_subject(f, i);
+		const char *fx = vfiox_findings_fix(f, i);
+
+		if (st >= 0 && st <= 3)
+			count[st]++;
+		printf("%-5s %s%s%s%s: %s\n", vfiox_check_status_name(st), vfiox_findings_id(f, i),
+		       subject ? " [" : "", subject ? subject : "", subject ? "]" : "",
+		       vfiox_findings_summary(f, i));
+		if (fx)
+			printf("      fix: %s\n", fx);
+	}
+	printf("%u ok, %u info, %u warn, %u fail\n", count[VFIOX_CHECK_OK],
+	       count[VFIOX_CHECK_INFO], count[VFIOX_CHECK_WARN], count[VFIOX_CHECK_FAIL]);
+}
+
+static bool print_json(const struct vfiox_findings *f, const char *device, const char *user)
+{
+	size_t i, n = vfiox_findings_count(f);
+	long long count[4] = { 0 };
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_open(&j, NULL);
+	json_int(&j, "schema", 1);
+	json_str(&j, "device", device);
+	json_str(&j, "user", user);
+	json_arr_open(&j, "findings");
+	for (i = 0; i < n; i++) {
+		int st = vfiox_findings_status(f, i);
+
+		if (st >= 0 && st <= 3)
+			count[st]++;
+		json_obj_open(&j, NULL);
+		json_str(&j, "id", vfiox_findings_id(f, i));
+		json_str(&j, "status", vfiox_check_status_name(st));
+		json_str(&j, "subject", vfiox_findings_subject(f, i));
+		json_str(&j, "summary", vfiox_findings_summary(f, i));
+		json_str(&j, "fix", vfiox_findings_fix(f, i));
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_open(&j, "counts");
+	json_int(&j, "ok", count[VFIOX_CHECK_OK]);
+	json_int(&j, "info", count[VFIOX_CHECK_INFO]);
+	json_int(&j, "warn", count[VFIOX_CHECK_WARN]);
+	json_int(&j, "fail", count[VFIOX_CHECK_FAIL]);
+	json_obj_close(&j);
+	json_str(&j, "worst", vfiox_check_status_name(vfiox_findings_worst(f)));
+	json_obj_close(&j);
+	return json_end(&j);
+}
+
+static int run_check(struct vfiox_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct vfiox_findings *f = NULL;
+	const char *user = NULL, *device = NULL;
+	bool json = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "u:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			user = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			return verb_help(&cmd_check);
+		default:
+			return usage_error(&cmd_check, "%s", bad_option(argv));
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error(&cmd_check, "name at most one device");
+	if (user && !*user)
+		return usage_error(&cmd_check, "--user needs a user name");
+	if (optind < argc)
+		device = argv[optind];
+	ret = vfiox_host_check(ctx, device, user, &f);
+	if (ret == -EINVAL && device)
+		return usage_error(&cmd_check, "%s", vfiox_ctx_last_error(ctx));
+	if (ret)
+		return lib_error(ctx, "check", ret);
+	if (json) {
+		if (!print_json(f, device, user)) {
+			vfiox_findings_free(f);
+			err_msg("check: cannot write the output");
+			return EXIT_FAIL;
+		}
+	} else {
+		print_human(f, device, user);
+	}
+	ret = vfiox_findings_worst(f) == VFIOX_CHECK_FAIL ? EXIT_FAIL : EXIT_OK;
+	vfiox_findings_free(f);
+	return ret;
+}
+
+const struct cmd cmd_check = {
+	.name = "check",
+	.args = "[DEVICE] [--user USER] [--json]",
+	.summary = "check the host (and a device) for VFIO: IOMMU, interrupts, limits, what blocks",
+	.help = "Checks what VFIO device assignment needs and prints each finding with its status\n"
+		"(ok, info, warn, fail) and a fix. Nothing is changed.\n"
+		"\n"
+		"  DEVICE        also check this PCI device: its IOMMU group and the drivers there,\n"
+		"                ACS on the bridges above it, what must be unbound, and what of\n"
+		"                the group the host uses (network, storage, console)\n"
+		"  --user USER   memlock limit and /dev/vfio permissions of USER at login\n"
+		"                (limits.conf and limits.d), instead of the caller's\n"
+		"  --json        findings as JSON (schema 1, see vfioctl(8))\n"
+		"\n"
+		"Exit status: 0 when no finding fails, 1 when one does, 2 for a usage error.\n",
+	.run = run_check,
+};
