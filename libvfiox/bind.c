@@ -509,7 +509,7 @@ static int restore_entry(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	return ret == -ENOENT ? 0 : ret;
 }
 
-VFIOX_EXPORT int vfiox_bind_restore(struct vfiox_ctx *ctx, const char *dev)
+static int restore_one(struct vfiox_ctx *ctx, const char *dev)
 {
 	struct vfiox__jentry e;
 	int ret;
@@ -521,6 +521,17 @@ VFIOX_EXPORT int vfiox_bind_restore(struct vfiox_ctx *ctx, const char *dev)
 	if (ret)
 		return ret;
 	return restore_entry(ctx, &e);
+}
+
+VFIOX_EXPORT int vfiox_bind_restore(struct vfiox_ctx *ctx, const char *dev)
+{
+	int lock, ret = vfiox__journal_lock(ctx, &lock);
+
+	if (ret)
+		return ret;
+	ret = restore_one(ctx, dev);
+	vfiox__journal_unlock(lock);
+	return ret;
 }
 
 VFIOX_EXPORT int vfiox_bind_journaled(struct vfiox_ctx *ctx, const char *dev)
@@ -539,14 +550,12 @@ static bool is_vf(struct vfiox_ctx *ctx, const char *dev)
 	return vfiox__read_link_name(AT_FDCWD, path, buf, sizeof(buf)) == 0;
 }
 
-VFIOX_EXPORT int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored)
+static int restore_all(struct vfiox_ctx *ctx, size_t *restored)
 {
 	char **names, saved[sizeof(ctx->last_error)] = "";
 	size_t n, i, done = 0;
 	int pass, ret, first = 0;
 
-	if (restored)
-		*restored = 0;
 	ret = vfiox__journal_list(ctx, &names, &n);
 	if (ret)
 		return ret;
@@ -583,6 +592,30 @@ VFIOX_EXPORT int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored)
 	if (first)
 		snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
 	return first;
+}
+
+VFIOX_EXPORT int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored)
+{
+	int lock, ret;
+
+	char **names;
+	size_t n;
+
+	if (restored)
+		*restored = 0;
+	/* Nothing journaled, nothing to lock: restore --all stays read-only then. */
+	ret = vfiox__journal_list(ctx, &names, &n);
+	if (ret)
+		return ret;
+	vfiox__journal_list_free(names, n);
+	if (!n)
+		return 0;
+	ret = vfiox__journal_lock(ctx, &lock);
+	if (ret)
+		return ret;
+	ret = restore_all(ctx, restored);
+	vfiox__journal_unlock(lock);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ waiting for /dev/vfio/N */
@@ -757,7 +790,7 @@ static int rollback(struct vfiox_bind_plan *plan, const bool *journaled)
 	for (i = plan->num_items; i-- > 0;) {
 		if (!journaled[i])
 			continue;
-		ret = vfiox_bind_restore(plan->ctx, plan->items[i].name);
+		ret = restore_one(plan->ctx, plan->items[i].name);
 		if (ret && !first)
 			first = ret;
 		if (ret)
@@ -790,13 +823,41 @@ static int check_landed(struct vfiox_bind_plan *plan, const struct bind_item *it
 	return 0;
 }
 
+/*
+ * Under the lock: the devices must still be where the scan saw them. Another process
+ * may have moved one between the scan and now, and the journal would then record its
+ * change as the original state.
+ */
+static int check_unchanged(struct vfiox_bind_plan *plan)
+{
+	char drv[VFIOX_JOURNAL_DRIVER_LEN];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < plan->num_items; i++) {
+		const struct bind_item *it = &plan->items[i];
+
+		ret = current_driver(plan->ctx, it->name, drv, sizeof(drv));
+		if (ret)
+			return vfiox__err(plan->ctx, ret, "cannot read the driver of %s: %s",
+					  it->name, strerror(-ret));
+		if (strcmp(drv, it->driver))
+			return vfiox__err(plan->ctx, -EAGAIN,
+					  "%s moved from %s to %s while the bind was prepared "
+					  "(another tool at work?): nothing was changed; run it again",
+					  it->name, *it->driver ? it->driver : "no driver",
+					  *drv ? drv : "no driver");
+	}
+	return 0;
+}
+
 VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int flags,
 				     int timeout_ms)
 {
 	char path[4096];
 	bool *journaled;
 	size_t s, i;
-	int ret;
+	int ret, lock;
 
 	if (timeout_ms < 0)
 		timeout_ms = DEFAULT_TIMEOUT_MS;
@@ -805,9 +866,19 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 		ret = check_uses(plan, flags);
 	if (ret || (flags & VFIOX_BIND_DRY_RUN))
 		return ret;
+	ret = vfiox__journal_lock(plan->ctx, &lock);
+	if (ret)
+		return ret;
+	ret = check_unchanged(plan);
+	if (ret) {
+		vfiox__journal_unlock(lock);
+		return ret;
+	}
 	journaled = calloc(plan->num_items ? plan->num_items : 1, sizeof(*journaled));
-	if (!journaled)
+	if (!journaled) {
+		vfiox__journal_unlock(lock);
 		return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
+	}
 	for (s = 0; s < plan->num_steps; s++) {
 		const struct bind_step *st = &plan->steps[s];
 		const struct bind_item *it = &plan->items[st->item];
@@ -848,13 +919,11 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 		}
 	}
 	free(journaled);
-	if (flags & VFIOX_BIND_PERSIST) {
+	if (flags & VFIOX_BIND_PERSIST)
 		ret = persist(plan);
-		if (ret)
-			return ret;
-	}
-	if (flags & VFIOX_BIND_NO_WAIT)
-		return 0;
+	vfiox__journal_unlock(lock);
+	if (ret || (flags & VFIOX_BIND_NO_WAIT))
+		return ret;
 	for (i = 0; i < plan->num_items; i++) {
 		if (plan->items[i].note)
 			continue; /* bound before: its node is not ours to wait for */
@@ -866,5 +935,6 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 err_rollback:
 	rollback(plan, journaled);
 	free(journaled);
+	vfiox__journal_unlock(lock);
 	return ret;
 }

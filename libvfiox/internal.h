@@ -154,6 +154,7 @@ int vfiox_sys_getrlimit(int resource, struct rlimit *rl);
 int vfiox_sys_memfd_create(const char *name, unsigned int flags); /* always MFD_CLOEXEC */
 int vfiox_sys_ftruncate(int fd, off_t len);
 int vfiox_sys_madvise(void *addr, size_t len, int advice);
+int vfiox_sys_flock(int fd, int op);
 ssize_t vfiox_sys_write(int fd, const void *buf, size_t len);
 int vfiox_sys_fsync(int fd);
 int vfiox_sys_mkdirat(int dirfd, const char *path, mode_t mode);

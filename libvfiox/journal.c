@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/file.h>
+
 #include "journal.h"
 
 #define JOURNAL_SUBDIR "devices"
@@ -165,6 +167,44 @@ fail:
 	return vfiox__err(ctx, ret, "cannot use the journal directory %s/" JOURNAL_SUBDIR
 			  ": %s (set another with VFIOX_STATE_DIR)", ctx->state_dir,
 			  strerror(-ret));
+}
+
+int vfiox__journal_lock(struct vfiox_ctx *ctx, int *fdp)
+{
+	char path[4096], who[512];
+	int dfd, fd, ret;
+
+	*fdp = -1;
+	dfd = open_dir(ctx, true); /* creates the state directory on the way */
+	if (dfd < 0)
+		return dfd;
+	vfiox_sys_close(dfd);
+	snprintf(path, sizeof(path), "%s/lock", ctx->state_dir);
+	fd = vfiox_sys_openat(AT_FDCWD, path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vfiox__err(ctx, fd, "cannot open the journal lock %s: %s", path,
+				  strerror(-fd));
+	ret = vfiox_sys_flock(fd, LOCK_EX | LOCK_NB);
+	if (ret == -EWOULDBLOCK) {
+		vfiox__find_holders(ctx, path, who, sizeof(who));
+		vfiox_sys_close(fd);
+		return vfiox__err(ctx, -EBUSY,
+				  "another vfioctl is changing device bindings right now (it holds "
+				  "%s%s%s): wait for it to finish, then try again",
+				  path, *who ? ": " : "", who);
+	}
+	if (ret < 0) {
+		vfiox_sys_close(fd);
+		return vfiox__err(ctx, ret, "cannot lock %s: %s", path, strerror(-ret));
+	}
+	*fdp = fd;
+	return 0;
+}
+
+void vfiox__journal_unlock(int fd)
+{
+	if (fd >= 0)
+		vfiox_sys_close(fd); /* closing the last fd releases the flock */
 }
 
 static int read_entry(struct vfiox_ctx *ctx, int dfd, const char *dev, struct vfiox__jentry *e)

@@ -71,6 +71,15 @@ int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev);
 int vfiox__journal_list(struct vfiox_ctx *ctx, char ***namesp, size_t *countp);
 void vfiox__journal_list_free(char **names, size_t count);
 
+/*
+ * The journal's lock: one process at a time changes bindings. Takes an exclusive flock on
+ * <state_dir>/lock without waiting: 0 with the lock's fd in *fdp, -EBUSY naming the
+ * process that holds it, or another -errno. vfiox__journal_unlock() releases it (fd < 0
+ * is fine). The lock is not recursive: take it once per public call.
+ */
+int vfiox__journal_lock(struct vfiox_ctx *ctx, int *fdp);
+void vfiox__journal_unlock(int fd);
+
 /* Text form of an entry, as in the file (for tests and the fuzzer): parse/format. */
 int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e);
 int vfiox__jentry_format(const struct vfiox__jentry *e, char *buf, size_t len);

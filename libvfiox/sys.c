@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -280,4 +281,14 @@ out_close:
 int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	return fstatat(dirfd, path, st, flags) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_flock(int fd, int op)
+{
+	int ret;
+
+	do
+		ret = flock(fd, op);
+	while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
 }

@@ -13,6 +13,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include <vfiox/bind.h>
 
 #include "journal.h"
+
 #include "testutil.h"
 
 #define FK_BASE 5000
@@ -515,6 +517,48 @@ static void restore_undoes_exactly_the_bind(void **state)
 	vfiox_bind_plan_free(plan);
 }
 
+/* One process at a time: a held journal lock stops bind and restore before any write. */
+static void held_journal_lock_refuses_bind_and_restore(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, NVME, -1);
+	char path[300];
+	int fd;
+
+	assert_int_equal(vfiox_bind_plan_run(plan, 0, 1000), 0);
+	fk.nw = 0;
+	snprintf(path, sizeof(path), "%s/lock", fk.state_dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(vfiox_bind_restore(e->ctx, NVME), -EBUSY);
+	assert_non_null(strstr(vfiox_ctx_last_error(e->ctx), "another vfioctl"));
+	assert_int_equal(vfiox_bind_restore_all(e->ctx, NULL), -EBUSY);
+	vfiox_bind_plan_free(plan);
+	plan = plan_of(e, NIC, -1);
+	assert_int_equal(vfiox_bind_plan_run(plan, VFIOX_BIND_FORCE, 1000), -EBUSY);
+	assert_int_equal(fk.nw, 0);
+	assert_int_equal(journal_count(), 1);
+	close(fd);
+	assert_int_equal(vfiox_bind_restore(e->ctx, NVME), 0);
+	expect_state(NVME, "nvme", NULL);
+	vfiox_bind_plan_free(plan);
+}
+
+/* A device that moved between the scan and the bind would be journaled wrongly: refused. */
+static void device_moved_after_the_scan_is_refused(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, NVME, -1);
+
+	fk_set_driver(NVME, NULL);
+	assert_int_equal(vfiox_bind_plan_run(plan, 0, 1000), -EAGAIN);
+	assert_non_null(strstr(vfiox_ctx_last_error(e->ctx), "moved from nvme to no driver"));
+	assert_int_equal(fk.nw, 0);
+	assert_int_equal(journal_count(), 0);
+	vfiox_bind_plan_free(plan);
+}
+
 static void restore_refuses_devices_we_did_not_change(void **state)
 {
 	struct env *e = setup();
@@ -869,6 +913,8 @@ int main(void)
 		bind_test(journal_holds_original_before_first_write),
 		bind_test(group_bind_takes_endpoints_and_leaves_the_bridge),
 		bind_test(restore_undoes_exactly_the_bind),
+		bind_test(held_journal_lock_refuses_bind_and_restore),
+		bind_test(device_moved_after_the_scan_is_refused),
 		bind_test(restore_refuses_devices_we_did_not_change),
 		bind_test(already_bound_is_a_noop),
 		bind_test(dry_run_writes_nothing),
