@@ -36,6 +36,14 @@ bind_to() {
 	[ -e "$PCI/$2/driver" ] && echo "$2" > "$PCI/$2/driver/unbind"
 	echo "$2" > /sys/bus/pci/drivers_probe
 }
+# reprobe ADDR...: back to whatever driver the kernel picks by itself (override cleared);
+# every test file ends with the devices it bound handed back this way
+reprobe() {
+	for _a in "$@"; do
+		unbind "$_a"
+		echo "$_a" > /sys/bus/pci/drivers_probe
+	done
+}
 unbind() {
 	[ -e "$PCI/$1/driver" ] && echo "$1" > "$PCI/$1/driver/unbind"
 	echo > "$PCI/$1/driver_override"

@@ -3,11 +3,6 @@
 . /tests/tap.sh
 . /tests/sysfs.sh
 
-# reprobe ADDR: back to whatever driver the kernel picks by itself
-reprobe() {
-	unbind "$1"
-	echo "$1" > /sys/bus/pci/drivers_probe
-}
 # group_json G: "[viable,[blockers],[address=driver...]]" from show G --json
 group_json() {
 	vfioctl show --json "$1" |

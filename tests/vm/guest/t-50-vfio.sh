@@ -93,3 +93,5 @@ like "$out" "IOMMU group $g .*is in use by pid $holder \(sleep\)" "a busy group 
 kill $holder; wait $holder 2>/dev/null
 out=$(vfioctl show --json "$edu" | jq -r .vfio_unavailable)
 is "$out" null "after the holder exits the group opens again"
+
+reprobe $edus $nvme 0000:00:1f.3

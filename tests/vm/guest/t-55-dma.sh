@@ -54,4 +54,4 @@ like "$out" "outside the pool blocked" "edu writes just below and just above the
 like "$out" "bounce past the end: ERANGE" "a bounce past the pool's end is refused"
 like "$out" "after free: entries 0" "freeing the pool unmaps it"
 
-unbind "$edu"
+reprobe "$edu"

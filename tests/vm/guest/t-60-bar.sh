@@ -64,3 +64,5 @@ out=$(vfioctl rom "$nvme" 2>&1 >/dev/null); rc=$?
 like "$rc $out" "^1 .*has no expansion ROM" "a device without ROM: exit 1 and says so"
 out=$(vfioctl rom 0000:00:1f.2 2>&1 >/dev/null); rc=$?
 like "$rc $out" "^1 .*bound to ahci, not to vfio-pci" "a device on a host driver: exit 1, says how to bind"
+
+reprobe "$edu" "$nvme" "$e1000e"

@@ -48,3 +48,5 @@ echo 0 > /sys/bus/pci/devices/$pf/sriov_numvfs
 
 out=$(vfioctl reset 0000:00:1f.2 2>&1); rc=$?
 like "$rc $out" "^1 .*bound to ahci, not to vfio-pci" "a device on a host driver is not reset"
+
+reprobe $nvme $edus "$pf"

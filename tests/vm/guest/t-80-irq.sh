@@ -41,3 +41,5 @@ wait $holder; rc=$?
 is "$rc $(tr '\n' ' ' < /tmp/req.out)" "0 ready req " \
 	"unbinding a device in use: the holder gets the REQ interrupt and lets go"
 is "$(sys_driver $edu)" null "the unbind then completes"
+
+reprobe "$edu" "$nvme"
