@@ -118,9 +118,22 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_A) $(TEST_LIBS) $(WRAP_$*)
 
-$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_SRCS) $(HEADERS)
+# The library once with the sanitizers, as an archive the ASan tests link like LIB_A.
+ASAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan-obj/%.o)
+ASAN_LIB  := $(BUILD)/asan/libvfiox-asan.a
+
+$(BUILD)/asan-obj/%.o: %.c $(HEADERS) $(wildcard libvfiox/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_SRCS) \
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(ASAN_LIB): $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(ASAN_LIB) \
 		$(TEST_LIBS) $(WRAP_$*)
 
 $(BUILD)/tests/mkfixture: tests/unit/mkfixture.c $(FIXTURE) tests/unit/fixture.h
