@@ -301,11 +301,14 @@ VFIOX_EXPORT int vfiox_dma_pool_release(struct vfiox_dma_pool *p, uint64_t iova,
 	return 0;
 }
 
-/* The offset of [iova, iova + len) in the pool, or -ERANGE when it is not all inside. */
+/* The offset of [iova, iova + len) in the pool, or -ERANGE (said) when it is not all inside. */
 static int64_t pool_offset(const struct vfiox_dma_pool *p, uint64_t iova, size_t len)
 {
 	if (iova < p->iova || iova - p->iova > p->buf->size || len > p->buf->size - (iova - p->iova))
-		return -ERANGE;
+		return vfiox__err(p->c->ctx, -ERANGE,
+				  "IOVA 0x%" PRIx64 " + %zu bytes is outside the DMA pool "
+				  "0x%" PRIx64 "-0x%" PRIx64, iova, len, p->iova,
+				  p->iova + p->buf->size - 1);
 	return (int64_t)(iova - p->iova);
 }
 
@@ -315,10 +318,7 @@ VFIOX_EXPORT int vfiox_dma_pool_write(struct vfiox_dma_pool *p, uint64_t iova, c
 	int64_t off = pool_offset(p, iova, len);
 
 	if (off < 0)
-		return vfiox__err(p->c->ctx, -ERANGE,
-				  "IOVA 0x%" PRIx64 " + %zu bytes is outside the DMA pool "
-				  "0x%" PRIx64 "-0x%" PRIx64, iova, len, p->iova,
-				  p->iova + p->buf->size - 1);
+		return (int)off;
 	memcpy((uint8_t *)p->buf->addr + off, src, len);
 	return 0;
 }
@@ -329,10 +329,7 @@ VFIOX_EXPORT int vfiox_dma_pool_read(struct vfiox_dma_pool *p, uint64_t iova, vo
 	int64_t off = pool_offset(p, iova, len);
 
 	if (off < 0)
-		return vfiox__err(p->c->ctx, -ERANGE,
-				  "IOVA 0x%" PRIx64 " + %zu bytes is outside the DMA pool "
-				  "0x%" PRIx64 "-0x%" PRIx64, iova, len, p->iova,
-				  p->iova + p->buf->size - 1);
+		return (int)off;
 	memcpy(dst, (const uint8_t *)p->buf->addr + off, len);
 	return 0;
 }

@@ -230,13 +230,19 @@ static int read_entry(struct vfiox_ctx *ctx, int dfd, const char *dev, struct vf
 	return 0;
 }
 
+/* The journal directory, for an entry of @dev that may exist (no directory: -ENOENT). */
+static int open_dir_for(struct vfiox_ctx *ctx, const char *dev)
+{
+	if (!valid_name(dev))
+		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", dev);
+	return open_dir(ctx, false);
+}
+
 int vfiox__journal_read(struct vfiox_ctx *ctx, const char *dev, struct vfiox__jentry *e)
 {
 	int dfd, ret;
 
-	if (!valid_name(dev))
-		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", dev);
-	dfd = open_dir(ctx, false);
+	dfd = open_dir_for(ctx, dev);
 	if (dfd < 0)
 		return dfd;
 	ret = read_entry(ctx, dfd, dev, e);
@@ -348,9 +354,7 @@ int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev)
 {
 	int dfd, ret;
 
-	if (!valid_name(dev))
-		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", dev);
-	dfd = open_dir(ctx, false);
+	dfd = open_dir_for(ctx, dev);
 	if (dfd < 0)
 		return dfd;
 	ret = vfiox_sys_unlinkat(dfd, dev, 0);
