@@ -31,38 +31,6 @@ int __wrap_vfiox_sys_getrlimit(int resource, struct rlimit *rl)
 
 /* ------------------------------------------------------------------ the fake host */
 
-static void mkdirs(const char *path)
-{
-	char buf[4096], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(buf, 0755);
-		*p = '/';
-	}
-	mkdir(buf, 0755);
-}
-
-/* Writes @text to @rel under the fixture root, creating the directories. */
-static void put(struct env *e, const char *rel, const char *text)
-{
-	char path[4096], dir[4096], *slash;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", fx_root(e->fx), rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	mkdirs(dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
 static void rm(struct env *e, const char *rel)
 {
 	char path[4096];
@@ -86,7 +54,7 @@ static void mkdir_rel(struct env *e, const char *rel)
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", fx_root(e->fx), rel);
-	mkdirs(path);
+	env_mkdirs(path);
 }
 
 static bool can_mknod = true;
@@ -134,32 +102,32 @@ static struct env *healthy(void)
 	char root[4096];
 
 	FX(e, fx_scn_nonviable(e->fx));
-	put(e, "firmware/acpi/tables/DMAR", "DMAR");
-	put(e, "firmware/acpi/tables/APIC", "APIC");
-	put(e, "devices/virtual/iommu/dmar0/intel-iommu/ecap", "f00f4a\n");
+	env_put(e, "firmware/acpi/tables/DMAR", "DMAR");
+	env_put(e, "firmware/acpi/tables/APIC", "APIC");
+	env_put(e, "devices/virtual/iommu/dmar0/intel-iommu/ecap", "f00f4a\n");
 	assert_int_equal(symlink("../../devices/virtual/iommu/dmar0",
 				 (snprintf(root, sizeof(root), "%s/class/iommu/dmar0", fx_root(e->fx)),
 				  mkdir_rel(e, "class/iommu"), root)), 0);
 	mkdir_rel(e, "module/vfio");
-	put(e, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
+	env_put(e, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
 	mkdir_rel(e, "module/vfio_pci");
 	mkdir_rel(e, "bus/pci/drivers/vfio-pci");
-	put(e, "kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "512\n");
-	put(e, "kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "500\n");
-	put(e, "kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "0\n");
-	put(e, "kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "0\n");
-	put(e, "_proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on quiet\n");
-	put(e, "_proc/interrupts", IRQ_REMAPPED);
-	put(e, "_proc/self/status", STATUS_ROOT);
-	put(e, "_proc/self/mountinfo", "1 1 0:2 / / rw - rootfs rootfs rw\n");
-	put(e, "_proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+	env_put(e, "kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "512\n");
+	env_put(e, "kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "500\n");
+	env_put(e, "kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "0\n");
+	env_put(e, "kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "0\n");
+	env_put(e, "_proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on quiet\n");
+	env_put(e, "_proc/interrupts", IRQ_REMAPPED);
+	env_put(e, "_proc/self/status", STATUS_ROOT);
+	env_put(e, "_proc/self/mountinfo", "1 1 0:2 / / rw - rootfs rootfs rw\n");
+	env_put(e, "_proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
 	mkdir_rel(e, "_dev/vfio");
 	chardev(e, "_dev/vfio/vfio", 0666, 0, 0);
 	chardev(e, "_dev/vfio/2", 0600, 0, 0);
-	put(e, "_etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+	env_put(e, "_etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
 			      "alice:x:1000:1000::/home/alice:/bin/sh\n"
 			      "bob:x:1001:1001::/home/bob:/bin/sh\n");
-	put(e, "_etc/group", "root:x:0:\nkvm:x:999:alice\nalice:x:1000:\nbob:x:1001:\n");
+	env_put(e, "_etc/group", "root:x:0:\nkvm:x:999:alice\nalice:x:1000:\nbob:x:1001:\n");
 	env_ctx(e);
 	snprintf(root, sizeof(root), "%s/_proc", fx_root(e->fx));
 	assert_int_equal(vfiox_ctx_set_proc_root(e->ctx, root), 0);
@@ -260,9 +228,9 @@ static void test_iommu_off_without_cmdline_parameter_fails_with_the_fix(void **s
 	struct vfiox_findings *f;
 	char root[4096];
 
-	put(e, "firmware/acpi/tables/DMAR", "DMAR");
-	put(e, "_proc/cmdline", "root=/dev/sda1 quiet\n");
-	put(e, "_proc/self/status", STATUS_ROOT);
+	env_put(e, "firmware/acpi/tables/DMAR", "DMAR");
+	env_put(e, "_proc/cmdline", "root=/dev/sda1 quiet\n");
+	env_put(e, "_proc/self/status", STATUS_ROOT);
 	env_ctx(e);
 	snprintf(root, sizeof(root), "%s/_proc", fx_root(e->fx));
 	vfiox_ctx_set_proc_root(e->ctx, root);
@@ -288,17 +256,17 @@ static void test_cmdline_off_fails_and_passthrough_is_info(void **state)
 	struct env *e = healthy();
 	struct vfiox_findings *f;
 
-	put(e, "_proc/cmdline", "quiet intel_iommu=on intel_iommu=off\n");
+	env_put(e, "_proc/cmdline", "quiet intel_iommu=on intel_iommu=off\n");
 	f = run(e, NULL, NULL);
 	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL, "switches the IOMMU off: intel_iommu=off");
 	vfiox_findings_free(f);
-	put(e, "_proc/cmdline", "iommu=pt intel_iommu=on\n");
+	env_put(e, "_proc/cmdline", "iommu=pt intel_iommu=on\n");
 	f = run(e, NULL, NULL);
 	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_INFO, "iommu=pt intel_iommu=on: host devices bypass");
 	vfiox_findings_free(f);
 	rm(e, "firmware/acpi/tables/DMAR");
-	put(e, "firmware/acpi/tables/IVRS", "IVRS");
-	put(e, "_proc/cmdline", "amd_iommu=off\n");
+	env_put(e, "firmware/acpi/tables/IVRS", "IVRS");
+	env_put(e, "_proc/cmdline", "amd_iommu=off\n");
 	f = run(e, NULL, NULL);
 	assert_finding(f, "iommu.firmware", NULL, VFIOX_CHECK_OK, "IVRS table present (AMD-Vi)");
 	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL, "amd_iommu=off");
@@ -311,8 +279,8 @@ static void test_irq_remapping_off_fails_unless_unsafe_allowed(void **state)
 	struct env *e = healthy();
 	struct vfiox_findings *f;
 
-	put(e, "_proc/interrupts", IRQ_PLAIN);
-	put(e, "devices/virtual/iommu/dmar0/intel-iommu/ecap", "f00f42\n"); /* IR bit clear */
+	env_put(e, "_proc/interrupts", IRQ_PLAIN);
+	env_put(e, "devices/virtual/iommu/dmar0/intel-iommu/ecap", "f00f42\n"); /* IR bit clear */
 	f = run(e, NULL, NULL);
 	assert_finding(f, "irq_remapping", NULL, VFIOX_CHECK_FAIL,
 		       "interrupt remapping is off (likely: none of the 3 PCI MSI and IO-APIC "
@@ -322,8 +290,8 @@ static void test_irq_remapping_off_fails_unless_unsafe_allowed(void **state)
 	assert_contains(FIX(f, "irq_remapping", NULL), "allow_unsafe_interrupts=1");
 	vfiox_findings_free(f);
 
-	put(e, "_proc/cmdline", "intel_iommu=on intremap=off\n");
-	put(e, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "Y\n");
+	env_put(e, "_proc/cmdline", "intel_iommu=on intremap=off\n");
+	env_put(e, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "Y\n");
 	f = run(e, NULL, NULL);
 	assert_finding(f, "irq_remapping", NULL, VFIOX_CHECK_WARN,
 		       "the kernel command line switches it off (intremap=off)");
@@ -386,8 +354,15 @@ static void test_dev_vfio_regular_file_is_not_a_node(void **state)
 	struct env *e = healthy();
 	struct vfiox_findings *f;
 
+	if (can_mknod) {
+		rm(e, "_dev/vfio/2");
+		f = run(e, NULL, NULL);
+		assert_finding(f, "dev_vfio", NULL, VFIOX_CHECK_OK, "there is no group node yet");
+		vfiox_findings_free(f);
+	}
+
 	rm(e, "_dev/vfio/vfio");
-	put(e, "_dev/vfio/vfio", "x");
+	env_put(e, "_dev/vfio/vfio", "x");
 	f = run(e, NULL, NULL);
 	assert_finding(f, "dev_vfio", NULL, VFIOX_CHECK_FAIL, "is not a character device");
 	vfiox_findings_free(f);
@@ -401,7 +376,7 @@ static void test_memlock_of_the_caller(void **state)
 	struct env *e = healthy();
 	struct vfiox_findings *f;
 
-	put(e, "_proc/self/status", STATUS_USER);
+	env_put(e, "_proc/self/status", STATUS_USER);
 	f = run(e, NULL, NULL);
 	assert_finding(f, "memlock", NULL, VFIOX_CHECK_WARN, "the caller may lock 64 KiB (hard limit 64 KiB)");
 	assert_contains(FIX(f, "memlock", NULL), "LimitMEMLOCK=infinity");
@@ -418,13 +393,13 @@ static void test_memlock_of_a_user_follows_pam_limits_ranks(void **state)
 	struct env *e = healthy();
 	struct vfiox_findings *f;
 
-	put(e, "_etc/security/limits.conf", "# comment\n"
+	env_put(e, "_etc/security/limits.conf", "# comment\n"
 					    "*     hard memlock 1024\n"
 					    "@kvm  -    memlock 4194304\n"
 					    "bogus line\n");
-	put(e, "_etc/security/limits.d/90-vfio.conf", "alice soft memlock unlimited\n");
-	put(e, "_etc/security/limits.d/10-early.conf", "alice hard memlock 2048\n");
-	put(e, "_etc/security/limits.d/README", "alice - memlock 1\n"); /* not *.conf */
+	env_put(e, "_etc/security/limits.d/90-vfio.conf", "alice soft memlock unlimited\n");
+	env_put(e, "_etc/security/limits.d/10-early.conf", "alice hard memlock 2048\n");
+	env_put(e, "_etc/security/limits.d/README", "alice - memlock 1\n"); /* not *.conf */
 	f = run(e, NULL, "alice");
 	/* the user's own lines beat the @kvm line; the hard one comes from limits.d/10 */
 	assert_finding(f, "memlock", "alice", VFIOX_CHECK_WARN,
@@ -441,7 +416,7 @@ static void test_memlock_of_a_user_follows_pam_limits_ranks(void **state)
 	vfiox_findings_free(f);
 
 	/* equal rank: the later line wins; a uid range counts as the user */
-	put(e, "_etc/security/limits.d/10-early.conf", "1000: - memlock unlimited\n");
+	env_put(e, "_etc/security/limits.d/10-early.conf", "1000: - memlock unlimited\n");
 	f = run(e, NULL, "alice");
 	assert_finding(f, "memlock", "alice", VFIOX_CHECK_OK, "gets memlock unlimited "
 		       "(soft from limits.d/90-vfio.conf:1, hard from limits.d/10-early.conf:1)");
@@ -506,9 +481,9 @@ static void test_device_in_use_fails_with_member_reason_and_fix(void **state)
 	FX(e, fx_dev_path(e->fx, "0000:00:1f.2", NULL, abs, sizeof(abs)));
 	snprintf(d, sizeof(d), "%s", abs + strlen(fx_root(e->fx)) + 1);
 	snprintf(rel, sizeof(rel), "%s/ata1/host0/target0:0:0/0:0:0:0/block/sda/dev", d);
-	put(e, rel, "8:0\n");
+	env_put(e, rel, "8:0\n");
 	snprintf(rel, sizeof(rel), "%s/ata1/host0/target0:0:0/0:0:0:0/block/sda/sda1/dev", d);
-	put(e, rel, "8:1\n");
+	env_put(e, rel, "8:1\n");
 	mkdir_rel(e, "class/block");
 	snprintf(target, sizeof(target), "../../%s/ata1/host0/target0:0:0/0:0:0:0/block/sda", d);
 	snprintf(abs, sizeof(abs), "%s/class/block/sda", fx_root(e->fx));
@@ -516,7 +491,7 @@ static void test_device_in_use_fails_with_member_reason_and_fix(void **state)
 	strcat(target, "/sda1");
 	snprintf(abs, sizeof(abs), "%s/class/block/sda1", fx_root(e->fx));
 	assert_int_equal(symlink(target, abs), 0);
-	put(e, "_proc/self/mountinfo", "1 1 0:2 / / rw - rootfs rootfs rw\n"
+	env_put(e, "_proc/self/mountinfo", "1 1 0:2 / / rw - rootfs rootfs rw\n"
 				       "30 1 8:1 / /boot rw - ext4 /dev/sda1 rw\n");
 	f = run(e, "0000:00:1f.3", NULL); /* a member of the group, not the ahci itself */
 	assert_finding(f, "device.in_use", "0000:00:1f.2", VFIOX_CHECK_FAIL,
@@ -619,6 +594,30 @@ static void test_getters_out_of_range(void **state)
 	env_free(e);
 }
 
+static void test_odd_files_become_findings_not_errors(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+
+	env_put(e, "devices/virtual/iommu/dmar0/intel-iommu/ecap", "not hex\n");
+	env_put(e, "kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "");
+	rm(e, "_proc/cmdline");
+	rm(e, "_proc/interrupts");
+	env_put(e, "_etc/passwd", "broken\nalice:x\nalice:x:1000:1000::/home/alice:/bin/sh\n");
+	rm(e, "_etc/group");
+	f = run(e, NULL, "alice");
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_INFO, "cannot read the kernel command line");
+	/* an ecap that does not parse is no unit; no interrupts: unknown */
+	assert_finding(f, "irq_remapping", NULL, VFIOX_CHECK_INFO, "interrupt remapping: unknown");
+	assert_null(strstr(vfiox_findings_summary(f, find(f, "irq_remapping", NULL)), "VT-d units"));
+	/* the empty size is skipped, the other size is listed */
+	assert_finding(f, "hugepages", NULL, VFIOX_CHECK_INFO, "1048576kB: 0 reserved, 0 free (optional");
+	/* the short passwd lines are skipped; without a group file only the primary gid counts */
+	assert_finding(f, "memlock", "alice", VFIOX_CHECK_WARN, "no memlock line for alice");
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
 /* ------------------------------------------------------------------ parsers */
 
 static void test_cmdline_param(void **state)
@@ -674,6 +673,7 @@ int main(void)
 		env_test(test_conventional_bridge_is_info),
 		env_test(test_bad_device_arguments),
 		env_test(test_getters_out_of_range),
+		env_test(test_odd_files_become_findings_not_errors),
 		cmocka_unit_test(test_cmdline_param),
 		cmocka_unit_test(test_interrupts_parser_counts_chips),
 	};

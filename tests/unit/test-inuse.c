@@ -56,37 +56,6 @@ int __wrap_vfiox__netdev_facts(struct vfiox_ctx *ctx, int ifindex, const char *n
 
 /* ------------------------------------------------------------------ tree builders */
 
-static void mkdirs(const char *path)
-{
-	char buf[4096], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(buf, 0755);
-		*p = '/';
-	}
-	mkdir(buf, 0755);
-}
-
-static void put(struct env *e, const char *rel, const char *text)
-{
-	char path[4096], dir[4096], *slash;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", fx_root(e->fx), rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	*slash = '\0';
-	mkdirs(dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
 /* Symlink @rel -> @target, both as the kernel spells them (relative to the root). */
 static void link_rel(struct env *e, const char *rel, const char *target)
 {
@@ -96,7 +65,7 @@ static void link_rel(struct env *e, const char *rel, const char *target)
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	*slash = '\0';
-	mkdirs(dir);
+	env_mkdirs(dir);
 	unlink(path);
 	assert_int_equal(symlink(target, path), 0);
 }
@@ -118,7 +87,7 @@ static void add_netdev(struct env *e, const char *addr, const char *name, int if
 	dev_rel(e, addr, d, sizeof(d));
 	snprintf(rel, sizeof(rel), "%s/net/%s/ifindex", d, name);
 	snprintf(num, sizeof(num), "%d\n", ifindex);
-	put(e, rel, num);
+	env_put(e, rel, num);
 	snprintf(rel, sizeof(rel), "class/net/%s", name);
 	snprintf(target, sizeof(target), "../../%s/net/%s", d, name);
 	link_rel(e, rel, target);
@@ -131,9 +100,9 @@ static void add_block_at(struct env *e, const char *dir, const char *name, const
 
 	snprintf(rel, sizeof(rel), "%s/%s/dev", dir, name);
 	snprintf(text, sizeof(text), "%s\n", majmin);
-	put(e, rel, text);
+	env_put(e, rel, text);
 	snprintf(target, sizeof(target), "%s/%s/%s/holders", fx_root(e->fx), dir, name);
-	mkdirs(target);
+	env_mkdirs(target);
 	snprintf(rel, sizeof(rel), "class/block/%s", name);
 	snprintf(target, sizeof(target), "../../%s/%s", dir, name);
 	link_rel(e, rel, target);
@@ -170,7 +139,7 @@ static void proc_file(struct env *e, const char *name, const char *text)
 	char rel[256];
 
 	snprintf(rel, sizeof(rel), "_proc/%s", name);
-	put(e, rel, text);
+	env_put(e, rel, text);
 }
 
 #define SWAPS_HEADER "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
@@ -194,7 +163,7 @@ static struct env *setup(void)
 	proc_file(e, "self/mountinfo", MOUNTS_BASE);
 	proc_file(e, "swaps", SWAPS_HEADER);
 	snprintf(root, sizeof(root), "%s/_dev", fx_root(e->fx));
-	mkdirs(root);
+	env_mkdirs(root);
 	env_scan(e);
 	snprintf(root, sizeof(root), "%s/_proc", fx_root(e->fx));
 	assert_int_equal(vfiox_ctx_set_proc_root(e->ctx, root), 0);
@@ -297,7 +266,7 @@ static void test_netdev_of_other_devices_and_virtual_ones_are_not_asked(void **s
 
 	add_netdev(e, NIC2, "eth1", 3);
 	link_rel(e, "class/net/lo", "../../devices/virtual/net/lo");
-	put(e, "devices/virtual/net/lo/ifindex", "1\n");
+	env_put(e, "devices/virtual/net/lo/ifindex", "1\n");
 	nl.up = true;
 	nl.addrs = "127.0.0.1/8";
 	u = uses_of(e, NIC);
@@ -346,7 +315,7 @@ static void test_netdev_without_ifindex_is_warned_and_skipped(void **state)
 	add_netdev(e, NIC, "eth0", 2);
 	dev_rel(e, NIC, d, sizeof(d));
 	snprintf(rel, sizeof(rel), "%s/net/eth0/ifindex", d);
-	put(e, rel, "garbage\n");
+	env_put(e, rel, "garbage\n");
 	u = uses_of(e, NIC);
 	assert_int_equal(nl.calls, 0);
 	assert_int_equal(vfiox_uses_count(u), 0);
@@ -508,7 +477,7 @@ static void test_swap_named_by_another_node_matches_by_device_number(void **stat
 
 	add_nvme_disk(e, NVME);
 	snprintf(node, sizeof(node), "%s/_dev/mapper", fx_root(e->fx));
-	mkdirs(node);
+	env_mkdirs(node);
 	strcat(node, "/swapvol");
 	if (mknod(node, S_IFBLK | 0600, makedev(259, 2))) {
 		env_free(e);
@@ -548,10 +517,10 @@ static void vtcon(struct env *e, const char *name, const char *text, int bind)
 	char rel[256], target[256], b[8];
 
 	snprintf(rel, sizeof(rel), "devices/virtual/vtconsole/%s/name", name);
-	put(e, rel, text);
+	env_put(e, rel, text);
 	snprintf(rel, sizeof(rel), "devices/virtual/vtconsole/%s/bind", name);
 	snprintf(b, sizeof(b), "%d\n", bind);
-	put(e, rel, b);
+	env_put(e, rel, b);
 	snprintf(rel, sizeof(rel), "class/vtconsole/%s", name);
 	snprintf(target, sizeof(target), "../../devices/virtual/vtconsole/%s", name);
 	link_rel(e, rel, target);
@@ -606,7 +575,7 @@ static void test_fbcon_on_the_device_framebuffer_is_in_use(void **state)
 	snprintf(target, sizeof(target), "../../%s/graphics/fb0", d);
 	link_rel(e, "class/graphics/fb0", target);
 	snprintf(target, sizeof(target), "%s/graphics/fb0/name", d);
-	put(e, target, "bochs-drmdrmfb\n");
+	env_put(e, target, "bochs-drmdrmfb\n");
 	snprintf(target, sizeof(target), "%s/graphics/fb0/device", d);
 	link_rel(e, target, "../../../0000:00:01.0");
 	link_rel(e, "class/graphics/fbcon", "../../devices/virtual/graphics/fbcon");
@@ -623,7 +592,7 @@ static void test_firmware_framebuffer_on_boot_vga_is_in_use(void **state)
 	struct env *e = setup();
 	struct vfiox_uses *u;
 
-	put(e, "devices/platform/efi-framebuffer.0/graphics/fb0/name", "EFI VGA\n");
+	env_put(e, "devices/platform/efi-framebuffer.0/graphics/fb0/name", "EFI VGA\n");
 	link_rel(e, "devices/platform/efi-framebuffer.0/graphics/fb0/device", "../../../efi-framebuffer.0");
 	link_rel(e, "class/graphics/fb0", "../../devices/platform/efi-framebuffer.0/graphics/fb0");
 	u = uses_of(e, VGA);
@@ -659,7 +628,7 @@ static void test_group_uses_names_the_member(void **state)
 	memset(&nl, 0, sizeof(nl));
 	dev_rel(e, "0000:05:01.0", d, sizeof(d));
 	snprintf(rel, sizeof(rel), "%s/net/enp5s1/ifindex", d);
-	put(e, rel, "4\n");
+	env_put(e, rel, "4\n");
 	snprintf(target, sizeof(target), "../../%s/net/enp5s1", d);
 	link_rel(e, "class/net/enp5s1", target);
 	nl.up = true;

@@ -8,6 +8,7 @@
 #define VFIOX_TESTS_TESTUTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -46,6 +50,39 @@ static inline void env_log_cb(void *userdata, int level, const char *msg)
 	if (n > 0)
 		e->loglen += (size_t)n < sizeof(e->log) - e->loglen ? (size_t)n
 								    : sizeof(e->log) - e->loglen - 1;
+}
+
+/* mkdir -p @path (absolute). */
+static inline void env_mkdirs(const char *path)
+{
+	char buf[4096], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(buf, 0755);
+		*p = '/';
+	}
+	mkdir(buf, 0755);
+}
+
+/* Writes @text to @rel under the fixture root, creating the directories on the way. */
+static inline void env_put(struct env *e, const char *rel, const char *text)
+{
+	char path[4096], dir[4096], *slash;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", fx_root(e->fx), rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	env_mkdirs(dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
 }
 
 /* True when some warning (or error) line contains every one of the given words. */
