@@ -595,8 +595,10 @@ static void check_iommu(struct check *c)
 	c->num_groups = (int)l.n;
 	names_free(&l);
 	if (ret && ret != -ENOENT)
-		add(c, "iommu.groups", VFIOX_CHECK_WARN, NULL, "cannot read %s/kernel/iommu_groups: "
-		    "%s", ctx->sysfs_root, strerror(-ret));
+		add(c, "iommu.groups", VFIOX_CHECK_WARN, NULL,
+		    "cannot read %s/kernel/iommu_groups: "
+		    "%s",
+		    ctx->sysfs_root, strerror(-ret));
 	else if (c->num_groups)
 		add(c, "iommu.groups", VFIOX_CHECK_OK, NULL, "the IOMMU is on: %d IOMMU groups",
 		    c->num_groups);
@@ -740,13 +742,18 @@ static void check_irq_remapping(struct check *c)
 	} else if (plain) {
 		add(c, "irq_remapping", allowed ? VFIOX_CHECK_WARN : VFIOX_CHECK_FAIL, NULL,
 		    "interrupt remapping is off (likely: none of the %u PCI MSI and IO-APIC "
-		    "interrupts in /proc/interrupts goes through an IR- chip)%s%s%s", plain, hw, cmd,
+		    "interrupts in /proc/interrupts goes through an IR- chip)%s%s%s",
+		    plain, hw, cmd,
 		    allowed ? "; vfio_iommu_type1 allow_unsafe_interrupts=Y lets VFIO run "
-			      "without it, and a device can then inject interrupts" :
-			      "; vfio_iommu_type1 refuses to attach groups without it");
-		fix(c, "%s%s", off_cmdline ? "remove intremap=off/nointremap from the kernel "
-		    "command line; " : "", "enable interrupt remapping (x2APIC, VT-d/AMD-Vi "
-		    "interrupt remapping) in the firmware setup; only as a last resort, and unsafe: "
+			      "without it, and a device can then inject interrupts"
+			    : "; vfio_iommu_type1 refuses to attach groups without it");
+		fix(c, "%s%s",
+		    off_cmdline ? "remove intremap=off/nointremap from the kernel "
+				  "command line; "
+				: "",
+		    "enable interrupt remapping (x2APIC, VT-d/AMD-Vi "
+		    "interrupt remapping) in the firmware setup; only as a last resort, and "
+		    "unsafe: "
 		    "options vfio_iommu_type1 allow_unsafe_interrupts=1");
 	} else {
 		add(c, "irq_remapping", VFIOX_CHECK_INFO, NULL, "interrupt remapping: unknown (no "
@@ -843,9 +850,13 @@ static void check_dev_vfio(struct check *c)
 		fix(c, "let the user's group have them, with a udev rule: SUBSYSTEM==\"vfio\", "
 		    "GROUP=\"kvm\", MODE=\"0660\" (or run the VMM as root, or let libvirt hand the "
 		    "nodes over)");
-	} else {
+	} else if (w.total) {
 		add(c, "dev_vfio", VFIOX_CHECK_OK, subject, "%s may open %s/vfio/vfio and all %u "
 		    "group nodes", c->who.name, dev, w.total);
+	} else {
+		add(c, "dev_vfio", VFIOX_CHECK_OK, subject, "%s may open %s/vfio/vfio; there is no "
+		    "group node yet (one appears when a group's devices are bound to vfio-pci)",
+		    c->who.name, dev);
 	}
 }
 
@@ -889,10 +900,13 @@ static void user_memlock(struct check *c)
 		return;
 	}
 	if (st.soft_src == VFIOX_LIMIT_SRC_NONE && st.hard_src == VFIOX_LIMIT_SRC_NONE) {
-		add(c, "memlock", VFIOX_CHECK_WARN, w->name, "no memlock line for %s in "
+		add(c, "memlock", VFIOX_CHECK_WARN, w->name,
+		    "no memlock line for %s in "
 		    "%s/security/limits.conf or limits.d: a login gets the limit of the process "
-		    "that starts it (the kernel's default is 8 MiB), and VFIO pins all of a guest's "
-		    "memory", w->name, etc);
+		    "that starts it (the kernel's default is 8 MiB), and VFIO pins all of a "
+		    "guest's "
+		    "memory",
+		    w->name, etc);
 		fix(c, "echo '%s - memlock unlimited' > /etc/security/limits.d/90-vfio.conf "
 		    "(or the guest's memory size in KiB); services started by systemd do not read "
 		    "limits.conf: give them LimitMEMLOCK=infinity", w->name);
@@ -947,7 +961,8 @@ static void check_memlock(struct check *c)
 		add(c, "memlock", VFIOX_CHECK_WARN, NULL, "the caller may lock %s (hard limit %s): "
 		    "VFIO pins all of a guest's memory, so guests larger than that fail to start",
 		    cur, max);
-		fix(c, "ulimit -l unlimited (as root, or up to the hard limit); for a user's logins "
+		fix(c,
+		    "ulimit -l unlimited (as root, or up to the hard limit); for a user's logins "
 		    "a memlock line in /etc/security/limits.d (check with --user USER); for a "
 		    "systemd service LimitMEMLOCK=infinity");
 	}
@@ -976,8 +991,9 @@ static void check_hugepages(struct check *c)
 			snprintf(fr, sizeof(fr), "?");
 		total += strtoull(nr, NULL, 10);
 		if (n < sizeof(list))
-			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s: %s reserved, %s free",
-					      n ? "; " : "", l.v[i] + 10, nr, fr);
+			n += (size_t)snprintf(list + n, sizeof(list) - n,
+					      "%s%s: %s reserved, %s free", n ? "; " : "",
+					      l.v[i] + 10, nr, fr);
 	}
 	names_free(&l);
 	add(c, "hugepages", total ? VFIOX_CHECK_OK : VFIOX_CHECK_INFO, NULL, "%s%s", list,
@@ -1049,42 +1065,59 @@ static void check_acs(struct check *c, struct vfiox_scan *scan, struct vfiox_pci
 		int ret;
 
 		if (!is_pcie) {
-			add(c, "device.acs", VFIOX_CHECK_INFO, b, "%s is a conventional PCI bridge: "
+			add(c, "device.acs", VFIOX_CHECK_INFO, b,
+			    "%s is a conventional PCI bridge: "
 			    "devices behind it cannot be isolated from one another and share its "
-			    "IOMMU group", b);
+			    "IOMMU group",
+			    b);
 			continue;
 		}
 		if (pcie.port_type == 7 || pcie.port_type == 8) {
-			add(c, "device.acs", VFIOX_CHECK_INFO, b, "%s is a bridge %s PCI: the "
-			    "conventional side cannot be isolated, its devices share one IOMMU group",
-			    b, pcie.port_type == 7 ? "from PCI Express to" : "from PCI to PCI Express");
+			add(c, "device.acs", VFIOX_CHECK_INFO, b,
+			    "%s is a bridge %s PCI: the "
+			    "conventional side cannot be isolated, its devices share one IOMMU "
+			    "group",
+			    b,
+			    pcie.port_type == 7 ? "from PCI Express to"
+						: "from PCI to PCI Express");
 			continue;
 		}
 		if (pcie.port_type != 4 && pcie.port_type != 6) {
-			add(c, "device.acs", VFIOX_CHECK_INFO, b, "%s (PCIe port type %u) routes no "
-			    "peer-to-peer traffic between devices below it: ACS does not apply", b,
-			    pcie.port_type);
+			add(c, "device.acs", VFIOX_CHECK_INFO, b,
+			    "%s (PCIe port type %u) routes no "
+			    "peer-to-peer traffic between devices below it: ACS does not apply",
+			    b, pcie.port_type);
 			continue;
 		}
 		ret = vfiox_pci_dev_acs(br[i], &acs);
 		if (ret) {
-			add(c, "device.acs", VFIOX_CHECK_WARN, b, "%s (%s port) shows no ACS "
+			add(c, "device.acs", VFIOX_CHECK_WARN, b,
+			    "%s (%s port) shows no ACS "
 			    "capability%s: devices below it may reach one another without the "
-			    "IOMMU, so the kernel groups them together unless a quirk vouches for it",
+			    "IOMMU, so the kernel groups them together unless a quirk vouches for "
+			    "it",
 			    b, pcie.port_type == 4 ? "root" : "downstream",
-			    ret == -ENOENT ? " (or its extended config space cannot be read: run as "
-			    "root)" : "");
-			fix(c, "nothing to fix in software; put the device behind a port with ACS, or "
+			    ret == -ENOENT
+				? " (or its extended config space cannot be read: run as "
+				  "root)"
+				: "");
+			fix(c,
+			    "nothing to fix in software; put the device behind a port with ACS, or "
 			    "accept the larger IOMMU group (see device.group)");
 		} else if ((acs.ctrl & ACS_REQUIRED) == ACS_REQUIRED) {
-			add(c, "device.acs", VFIOX_CHECK_OK, b, "%s (%s port): ACS source validation, "
-			    "request and completion redirect and upstream forwarding are on (control "
-			    "%#06x)", b, pcie.port_type == 4 ? "root" : "downstream", acs.ctrl);
+			add(c, "device.acs", VFIOX_CHECK_OK, b,
+			    "%s (%s port): ACS source validation, "
+			    "request and completion redirect and upstream forwarding are on "
+			    "(control "
+			    "%#06x)",
+			    b, pcie.port_type == 4 ? "root" : "downstream", acs.ctrl);
 		} else {
-			add(c, "device.acs", VFIOX_CHECK_WARN, b, "%s (%s port) has ACS but not all "
-			    "of SV, RR, CR, UF enabled (capability %#06x, control %#06x): the kernel "
-			    "does not count it as isolating", b,
-			    pcie.port_type == 4 ? "root" : "downstream", acs.cap, acs.ctrl);
+			add(c, "device.acs", VFIOX_CHECK_WARN, b,
+			    "%s (%s port) has ACS but not all "
+			    "of SV, RR, CR, UF enabled (capability %#06x, control %#06x): the "
+			    "kernel "
+			    "does not count it as isolating",
+			    b, pcie.port_type == 4 ? "root" : "downstream", acs.cap, acs.ctrl);
 			fix(c, "the kernel enables ACS when the IOMMU is on; firmware that hides "
 			    "capability bits needs an update");
 		}
@@ -1122,7 +1155,8 @@ static void check_device(struct check *c, const char *addr)
 		    members);
 		list_members(g, host, sizeof(host), true);
 		if (!host[0])
-			add(c, "device.unbind", VFIOX_CHECK_OK, dev->name, "every member of group %d "
+			add(c, "device.unbind", VFIOX_CHECK_OK, dev->name,
+			    "every member of group %d "
 			    "is on vfio-pci, on no driver or on one that keeps the group usable",
 			    g->id);
 		else {

@@ -399,8 +399,10 @@ static int collect_holders(struct probe *p)
 			snprintf(rel, sizeof(rel), "class/block/%s/holders", p->blks[i].name);
 			ret = for_each_in(p->ctx, rel, add_holder, &w);
 			if (ret && ret != -ENOTDIR)
-				return p->failed ? ret : vfiox__err(p->ctx, ret, "cannot read %s/%s: %s",
-						  p->ctx->sysfs_root, rel, strerror(-ret));
+				return p->failed
+					   ? ret
+					   : vfiox__err(p->ctx, ret, "cannot read %s/%s: %s",
+							p->ctx->sysfs_root, rel, strerror(-ret));
 			if (w.any)
 				p->blks[i].top = false;
 		}
@@ -775,8 +777,9 @@ static int probe_console(struct probe *p)
 				  p->ctx->sysfs_root, strerror(-ret));
 	ret = for_each_in(p->ctx, "class/graphics", probe_fb, &w);
 	if (ret)
-		return p->failed ? ret : vfiox__err(p->ctx, ret, "cannot read %s/class/graphics: %s",
-						    p->ctx->sysfs_root, strerror(-ret));
+		return p->failed ? ret
+				 : vfiox__err(p->ctx, ret, "cannot read %s/class/graphics: %s",
+					      p->ctx->sysfs_root, strerror(-ret));
 	vga = bound_con(&w, false);
 	if (!vga || vfiox_pci_dev_boot_vga(p->dev) != 1)
 		return 0;

@@ -123,13 +123,13 @@ static int run_check(struct vfiox_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_check = {
 	.name = "check",
 	.args = "[DEVICE] [--user USER] [--json]",
-	.summary = "check the host (and a device) for VFIO: IOMMU, interrupts, limits, what blocks",
-	.help = "Checks what VFIO device assignment needs and prints each finding with its status\n"
-		"(ok, info, warn, fail) and a fix. Nothing is changed.\n"
+	.summary = "check the host (and a device) for VFIO: IOMMU, interrupts, limits, blockers",
+	.help = "Checks what VFIO device assignment needs and prints each finding with its\n"
+		"status (ok, info, warn, fail) and a fix. Nothing is changed.\n"
 		"\n"
-		"  DEVICE        also check this PCI device: its IOMMU group and the drivers there,\n"
-		"                ACS on the bridges above it, what must be unbound, and what of\n"
-		"                the group the host uses (network, storage, console)\n"
+		"  DEVICE        also check this PCI device: its IOMMU group and the drivers\n"
+		"                there, ACS on the bridges above it, what must be unbound, and\n"
+		"                what of the group the host uses (network, storage, console)\n"
 		"  --user USER   memlock limit and /dev/vfio permissions of USER at login\n"
 		"                (limits.conf and limits.d), instead of the caller's\n"
 		"  --json        findings as JSON (schema 1, see vfioctl(8))\n"
