@@ -1,41 +1,46 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# make demo: vfioctl on an emulated VFIO host.
+# make demo: vfioctl's main job on an emulated VFIO host: check the host, hand devices to
+# vfio-pci (journaled), look at them through VFIO, and put everything back.
 . /tests/sysfs.sh
 heading() { printf '\n==== %s\n\n' "$*"; }
+run() {
+	echo "# $*"
+	"$@"
+	echo "(exit $?)"
+}
 
-for a in $(find_ids 1234 11e8); do
-	[ "$(ls $IOMMU_GROUPS/$(sys_group $a)/devices | wc -l)" = 1 ] && edu=$a
-done
-nvme=$(find_ids 1b36 0010 | head -n 1)
-bridged=$(sys_group "$(find_ids 1b36 000e)")
+edu=$(edu_alone)
+nvme=$(nvme_plain)
+bridged=$(bridged_group)
 
-heading "Bind $edu (an edu device) to vfio-pci with plain sysfs writes"
-echo "# echo vfio-pci > $PCI/$edu/driver_override"
-echo "# echo $edu > /sys/bus/pci/drivers_probe"
-bind_to vfio-pci $edu
+heading "The host doctor"
+run vfioctl check
 
-heading "vfioctl list"
-vfioctl list
+heading "The IOMMU groups, their devices and drivers"
+run vfioctl list
 
-heading "vfioctl show $edu   (edu, on vfio-pci)"
-vfioctl show $edu
+heading "What stands between the NVMe controller $nvme and VFIO"
+run vfioctl check "$nvme"
 
-heading "vfioctl show $nvme   (NVMe, on the host driver)"
-vfioctl show $nvme
+heading "The plan for group $bridged (a PCIe-to-PCI bridge and two edu devices)"
+run vfioctl bind --dry-run --group "$bridged"
 
-heading "vfioctl show $bridged   (a PCIe-to-PCI bridge and two edu devices: one group)"
-vfioctl show $bridged
+heading "Bind it: the original state is journaled first, the bridge is left alone"
+run vfioctl bind --group "$bridged"
 
-heading "vfioctl show --json $edu | jq .group"
-vfioctl show --json $edu | jq -M .group
+heading "Bind an edu alone and the NVMe controller"
+run vfioctl bind "$edu" "$nvme"
 
-heading "Bind $nvme (NVMe) to vfio-pci too, then: vfioctl show $nvme"
-bind_to vfio-pci $nvme
-vfioctl show $nvme
+heading "The NVMe controller as VFIO sees it: IOMMU, DMA budget, BAR layout, interrupts"
+run vfioctl show "$nvme"
 
-heading "vfioctl irq-test --vectors 8 $nvme   (MSI-X loopback, one eventfd per vector)"
-vfioctl irq-test --vectors 8 $nvme
+heading "MSI-X loopback on 8 vectors, one eventfd each"
+run vfioctl irq-test --vectors 8 "$nvme"
 
-heading "vfioctl reset --plan $nvme, then vfioctl reset $nvme"
-vfioctl reset --plan $nvme
-vfioctl reset $nvme
+heading "What a reset of the NVMe controller touches, then the reset"
+run vfioctl reset --plan "$nvme"
+run vfioctl reset "$nvme"
+
+heading "Everything back as it was, from the journal"
+run vfioctl restore --all
+run vfioctl list
