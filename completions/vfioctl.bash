@@ -12,7 +12,7 @@
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show rom reset irq-test bind restore check help"
+_vfioctl_verbs="list show rom reset irq-test bind restore check sriov monitor help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -79,6 +79,15 @@ _vfioctl_drivers()
 		[[ -d $d ]] && printf '%s\n' "${d##*/}"
 	done
 	echo none
+}
+
+# SR-IOV physical functions: the devices with sriov_totalvfs.
+_vfioctl_pfs()
+{
+	local d
+	for d in "$1"/bus/pci/devices/*; do
+		[[ -e $d/sriov_totalvfs ]] && printf '%s\n' "${d##*/}"
+	done
 }
 
 # 2- and 4-digit class prefixes of the devices present ("01", "0108").
@@ -154,7 +163,8 @@ _vfioctl()
 	for ((i = verb_i + 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
-		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user)
+		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
+			--vfs | --mac | --vlan | --trust | --spoofchk | --count)
 			used+=("$w")
 			((i++))
 			;;
@@ -312,6 +322,50 @@ _vfioctl()
 		*)
 			((${#targets[@]} == 0)) || return 0
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur")
+			;;
+		esac
+		;;
+	sriov)
+		# sriov: one PF (devices with SR-IOV); --trust/--spoofchk on|off; the numbers,
+		# MACs and VLANs of --vfs, --mac, --vlan are the user's.
+		case $prev in
+		--vfs | --mac | --vlan) return 0 ;;
+		--trust | --spoofchk) mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur"); return 0 ;;
+		esac
+		case $cur in
+		--vfs=* | --mac=* | --vlan=*) return 0 ;;
+		--trust=* | --spoofchk=*)
+			mapfile -t COMPREPLY < <(compgen -P "${cur%%=*}=" -W "on off" -- "${cur#*=}")
+			;;
+		-*)
+			opts=""
+			for w in --vfs --mac --vlan --trust --spoofchk --force --json --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			((${#targets[@]} == 0)) || return 0
+			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_pfs "$root")" -- "$cur")
+			;;
+		esac
+		;;
+	monitor)
+		# monitor: options only; --kernel and --udev exclude each other.
+		case $prev in
+		--count | --timeout) return 0 ;;
+		esac
+		case $cur in
+		--count=* | --timeout=*) return 0 ;;
+		-*)
+			opts=""
+			for w in --json --count --timeout --kernel --udev --help; do
+				[[ " ${used[*]} " == *" $w "* ]] && continue
+				[[ $w == --kernel && " ${used[*]} " == *" --udev "* ]] && continue
+				[[ $w == --udev && " ${used[*]} " == *" --kernel "* ]] && continue
+				opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 			;;
 		esac
 		;;

@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token --output --type --vectors --timeout --user
+                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -118,6 +118,8 @@ complete -c vfioctl -n __vfioctl_needs_verb -a irq-test -d 'Trigger each interru
 complete -c vfioctl -n __vfioctl_needs_verb -a bind -d 'Hand devices or IOMMU groups to vfio-pci'
 complete -c vfioctl -n __vfioctl_needs_verb -a restore -d 'Put devices back on the drivers they had before bind'
 complete -c vfioctl -n __vfioctl_needs_verb -a check -d 'Check the host (and a device) for VFIO'
+complete -c vfioctl -n __vfioctl_needs_verb -a sriov -d 'Create SR-IOV VFs bound to vfio-pci, or remove them'
+complete -c vfioctl -n __vfioctl_needs_verb -a monitor -d 'Print PCI and VFIO group events as they happen'
 complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
 
 # list
@@ -178,5 +180,30 @@ complete -c vfioctl -n '__vfioctl_using restore' -l all -d 'Replay the whole jou
 complete -c vfioctl -n '__vfioctl_using restore' -s h -l help -d 'Print the options of restore'
 complete -c vfioctl -n '__vfioctl_using restore; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
 
+# sriov: one PF
+function __vfioctl_pfs
+    set -l root (__vfioctl_root)
+    for d in $root/bus/pci/devices/*
+        test -e $d/sriov_totalvfs; and printf '%s\tSR-IOV PF, %s VFs max\n' (basename $d) (cat $d/sriov_totalvfs)
+    end
+end
+complete -c vfioctl -n '__vfioctl_using sriov' -l vfs -x -d 'Create N VFs (0 removes them)'
+complete -c vfioctl -n '__vfioctl_using sriov' -l mac -x -d 'One MAC address per VF, comma-separated'
+complete -c vfioctl -n '__vfioctl_using sriov' -l vlan -x -d 'VLAN[:QOS], one for all VFs or one per VF'
+complete -c vfioctl -n '__vfioctl_using sriov' -l trust -x -a 'on off' -d 'Trusted VFs'
+complete -c vfioctl -n '__vfioctl_using sriov' -l spoofchk -x -a 'on off' -d 'Source MAC checking'
+complete -c vfioctl -n '__vfioctl_using sriov' -l force -d 'Remove VFs that the host uses'
+complete -c vfioctl -n '__vfioctl_using sriov' -l json -d 'Machine-readable state'
+complete -c vfioctl -n '__vfioctl_using sriov' -s h -l help -d 'Print the options of sriov'
+complete -c vfioctl -n '__vfioctl_using sriov 1' -a '(__vfioctl_pfs)'
+
+# monitor: options only
+complete -c vfioctl -n '__vfioctl_using monitor' -l json -d 'One JSON object per line'
+complete -c vfioctl -n '__vfioctl_using monitor' -l count -x -d 'Stop after N events'
+complete -c vfioctl -n '__vfioctl_using monitor' -l timeout -x -d 'Stop after S seconds'
+complete -c vfioctl -n '__vfioctl_using monitor; and not __fish_contains_opt udev' -l kernel -d 'Read the kernel events even when udevd runs'
+complete -c vfioctl -n '__vfioctl_using monitor; and not __fish_contains_opt kernel' -l udev -d 'Read udevd events even when it does not seem to run'
+complete -c vfioctl -n '__vfioctl_using monitor' -s h -l help -d 'Print the options of monitor'
+
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check sriov monitor help'

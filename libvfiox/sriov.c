@@ -117,18 +117,45 @@ static int vf_name(struct vfiox_ctx *ctx, const char *pf, long i, char *buf, siz
 	return vfiox__read_link_name(AT_FDCWD, path, buf, len);
 }
 
-/* A VF open through VFIO: the kernel would block sriov_numvfs = 0 until its user lets go. */
+struct first_entry {
+	char name[64];
+};
+
+static int take_entry(void *arg, const char *name)
+{
+	struct first_entry *f = arg;
+
+	if (strlen(name) >= sizeof(f->name))
+		return 0;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return 1; /* the first one is enough */
+}
+
+/*
+ * A VF open through VFIO, by its group's node or its device's cdev node (vfio-dev/vfioN,
+ * kernels with VFIO_DEVICE_CDEV): the kernel would block sriov_numvfs = 0 until its user
+ * lets go.
+ */
 static int check_vf_open(struct vfiox_ctx *ctx, const char *pf, const char *vf)
 {
 	char path[PATH_MAX], grp[32], holders[256];
+	struct first_entry cdev = { "" };
 
 	dev_path(ctx, vf, "iommu_group", path, sizeof(path));
-	if (vfiox__read_link_name(AT_FDCWD, path, grp, sizeof(grp)))
+	if (!vfiox__read_link_name(AT_FDCWD, path, grp, sizeof(grp))) {
+		snprintf(path, sizeof(path), "%s/vfio/%s", ctx->dev_root, grp);
+		vfiox__find_holders(ctx, path, holders, sizeof(holders));
+		if (holders[0])
+			goto busy;
+	}
+	dev_path(ctx, vf, "vfio-dev", path, sizeof(path));
+	if (vfiox__for_each_dirent(AT_FDCWD, path, take_entry, &cdev) < 0 || !cdev.name[0])
 		return 0;
-	snprintf(path, sizeof(path), "%s/vfio/%s", ctx->dev_root, grp);
+	snprintf(path, sizeof(path), "%s/vfio/devices/%s", ctx->dev_root, cdev.name);
 	vfiox__find_holders(ctx, path, holders, sizeof(holders));
 	if (!holders[0])
 		return 0;
+busy:
 	return vfiox__err(ctx, -EBUSY, "VF %s of %s is open through VFIO (%s holds %s): removing "
 			  "the VFs would wait for that user; stop it first (--force does not "
 			  "override this)", vf, pf, holders, path);
@@ -342,8 +369,8 @@ out_free:
 	return ret;
 }
 
-VFIOX_EXPORT int vfiox_sriov_set_numvfs(struct vfiox_ctx *ctx, const char *pf,
-					unsigned int numvfs, unsigned int flags)
+static int set_numvfs(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs,
+		      unsigned int flags)
 {
 	struct vfiox__jentry e, old;
 	struct pf_state st;
@@ -410,6 +437,25 @@ err_forget:
 	return ret;
 }
 
+/* Under the journal's lock, as a bind: one process at a time changes devices. */
+VFIOX_EXPORT int vfiox_sriov_set_numvfs(struct vfiox_ctx *ctx, const char *pf,
+					unsigned int numvfs, unsigned int flags)
+{
+	struct pf_state st;
+	int lock, ret;
+
+	/* Bad input is refused before the lock (which creates the state directory). */
+	ret = check(ctx, pf, numvfs, flags, &st);
+	if (ret)
+		return ret;
+	ret = vfiox__journal_lock(ctx, &lock);
+	if (ret)
+		return ret;
+	ret = set_numvfs(ctx, pf, numvfs, flags);
+	vfiox__journal_unlock(lock);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ the VF token */
 
 static bool parse_uuid(const char *s, uint8_t out[16])
@@ -451,7 +497,7 @@ VFIOX_EXPORT int vfiox_sriov_new_vf_token(struct vfiox_ctx *ctx, const char *pf,
 	struct vfiox__jentry e;
 	char name[VFIOX_PCI_ADDR_STRLEN];
 	uint8_t b[16];
-	int ret;
+	int lock, ret;
 
 	ret = canon_name(ctx, pf, name, sizeof(name));
 	if (ret)
@@ -469,7 +515,11 @@ VFIOX_EXPORT int vfiox_sriov_new_vf_token(struct vfiox_ctx *ctx, const char *pf,
 		 b[13], b[14], b[15]);
 	vfiox__jentry_init(&e, name);
 	snprintf(e.vf_token, sizeof(e.vf_token), "%s", buf);
-	ret = vfiox__journal_record(ctx, &e);
+	ret = vfiox__journal_lock(ctx, &lock);
+	if (!ret) {
+		ret = vfiox__journal_record(ctx, &e);
+		vfiox__journal_unlock(lock);
+	}
 	if (ret)
 		buf[0] = '\0';
 	return ret;

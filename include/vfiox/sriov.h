@@ -78,8 +78,10 @@ int vfiox_sriov_check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs
  * put back and the record dropped. For 0, writes 0 to sriov_numvfs, puts autoprobe back
  * as journaled and removes the SR-IOV fields and the VF token from the PF's journal
  * entry, and the journal entries of its VFs. Asking for the number present is a no-op.
+ * The changes are made under the journal's lock, as a bind's (one process at a time).
  *
- * Return: 0; the errors of vfiox_sriov_check(); -ENOENT when the PF's driver cannot
+ * Return: 0; the errors of vfiox_sriov_check(); -EBUSY also when another process holds
+ * the journal's lock; -ENOENT when the PF's driver cannot
  * create VFs (vfio-pci without enable_sriov=1); other -errno of the sysfs writes or the
  * journal.
  */

@@ -57,6 +57,7 @@ mkdev "$S" 0000:03:00.0 010802 vfio-pci 12
 mkdev "$S" 0000:04:00.0 020000 e1000e 13
 mkdev "$S" 0001:00:02.0 030000 - 14
 mkdir -p "$S/bus/pci/drivers/nvme" # a driver with no device bound
+echo 7 >"$S/devices/pci0000:04/0000:04:00.0/sriov_totalvfs" # an SR-IOV PF
 
 O=$T/other # a second host, for --sysfs-root
 mkdev "$O" 0000:99:00.0 020000 ixgbe 7
@@ -130,7 +131,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "bind check help irq-test list reset restore rom show" ] ||
+	if [ "$(reply 'vfioctl ')" != "bind check help irq-test list monitor reset restore rom show sriov" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -138,15 +139,15 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'bind check help irq-test list reset restore rom show' 'verbs'
+	expect 'vfioctl ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
 	expect 'vfioctl --' '--sysfs-root --dev-root --verbose --version --help' 'long global options'
 	expect 'vfioctl r' 'reset restore rom' 'verb prefix shared by three verbs'
 	expect 'vfioctl i' 'irq-test' 'the verb with a hyphen'
-	expect 'vfioctl -v ' 'bind check help irq-test list reset restore rom show' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'bind check help irq-test list reset restore rom show' 'verbs after --dev-root DIR'
+	expect 'vfioctl -v ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs after --dev-root DIR'
 
 	# list
 	expect 'vfioctl list --' '--driver --class --group --json --help' 'options of list'
@@ -269,8 +270,25 @@ else
 	expect 'vfioctl check --user roo' 'root' 'check: --user completes login names'
 	expect 'vfioctl c' 'check' 'the verb check'
 
+	# sriov, monitor
+	expect 'vfioctl sriov ' '0000:04:00.0' 'sriov: only SR-IOV physical functions'
+	expect 'vfioctl sriov --' '--vfs --mac --vlan --trust --spoofchk --force --json --help' \
+		'options of sriov'
+	expect 'vfioctl sriov 0000:04:00.0 --vfs 2 --' '--mac --vlan --trust --spoofchk --force --json --help' \
+		'sriov: --vfs is not offered twice'
+	expect 'vfioctl sriov --vfs ' '' 'sriov: nothing offered for the number of VFs'
+	expect 'vfioctl sriov --vfs 2 --spoofchk ' 'on off' 'sriov: --spoofchk on|off'
+	expect 'vfioctl sriov --trust=o' 'on off' 'sriov: --trust=on|off, split at ='
+	expect 'vfioctl sriov 0000:04:00.0 ' '' 'sriov: one PF only'
+	expect 'vfioctl monitor --' '--json --count --timeout --kernel --udev --help' 'options of monitor'
+	expect 'vfioctl monitor --udev --' '--json --count --timeout --help' \
+		'monitor: --kernel and --udev exclude each other'
+	expect 'vfioctl monitor --count ' '' 'monitor: nothing offered for a count'
+	expect 'vfioctl monitor ' '' 'monitor takes no device'
+	expect 'vfioctl m' 'monitor' 'the verb monitor'
+
 	# help
-	expect 'vfioctl help ' 'bind check help irq-test list reset restore rom show' 'verbs for help'
+	expect 'vfioctl help ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs for help'
 	expect 'vfioctl help r' 'reset restore rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
@@ -333,7 +351,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'bind check help irq-test list reset restore rom show'
+	fexpect 'vfioctl ' 'bind check help irq-test list monitor reset restore rom show sriov'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -343,7 +361,10 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl show --' '--json --vf-token --help'
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'bind check help irq-test list reset restore rom show'
+	fexpect 'vfioctl help ' 'bind check help irq-test list monitor reset restore rom show sriov'
+	fexpect 'vfioctl sriov ' '0000:04:00.0'
+	fexpect 'vfioctl sriov 0000:04:00.0 --trust ' 'on off'
+	fexpect 'vfioctl monitor --kernel --' '--json --count --timeout --kernel --help'
 	fexpect 'vfioctl rom --' '--output --vf-token --help'
 	fexpect 'vfioctl rom 0000:0' '0000:00:00.0 0000:00:1c.0 0000:00:1f.2 0000:03:00.0 0000:04:00.0'
 	fexpect 'vfioctl rom 13' '' # group 13 is not offered (fish also matches subsequences: no address has 1…3)

@@ -41,6 +41,7 @@ int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __real_vfiox_sys_close(int fd);
 int __wrap_vfiox_sys_close(int fd);
+int __real_vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 int __wrap_vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 
 static struct fake {
@@ -63,6 +64,7 @@ static struct fake {
 	int nl_proto[8];
 	unsigned nl_fail_at; /* 1-based call that fails, 0 none */
 	int nl_err;
+	bool nl_real; /* pass the requests on to the real kernel */
 } fk;
 
 /* ------------------------------------------------------------------ the fake kernel */
@@ -175,6 +177,8 @@ int __wrap_vfiox_sys_netlink_request(int protocol, const void *req, size_t len)
 	memcpy(fk.nl[i], req, len);
 	fk.nl_len[i] = len;
 	fk.nl_proto[i] = protocol;
+	if (fk.nl_real)
+		return __real_vfiox_sys_netlink_request(protocol, req, len);
 	return fk.nl_fail_at == i + 1 ? fk.nl_err : 0;
 }
 
@@ -421,8 +425,39 @@ static void test_remove_refused_while_a_vf_is_open_through_vfio(void **state)
 	assert_msg(e, "0000:03:00.2 of " PF " is open through VFIO", pid);
 	assert_int_equal(fk.writes, 0);
 	close(fd);
+	/* The same through the device's cdev node (vfio-dev/vfioN) */
+	FX(e, fx_dev_path(e->fx, "0000:03:00.1", "vfio-dev", node, sizeof(node)));
+	assert_int_equal(mkdir(node, 0755), 0);
+	strcat(node, "/vfio7");
+	assert_int_equal(mkdir(node, 0755), 0);
+	snprintf(node, sizeof(node), "%s/vfio/devices", vfiox_ctx_dev_root(e->ctx));
+	assert_int_equal(mkdir(node, 0755), 0);
+	strcat(node, "/vfio7");
+	fd = open(node, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, VFIOX_SRIOV_FORCE), -EBUSY);
+	assert_msg(e, "0000:03:00.1 of " PF " is open through VFIO", "vfio/devices/vfio7");
+	assert_int_equal(fk.writes, 0);
+	close(fd);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, VFIOX_SRIOV_FORCE), 0);
 	assert_string_equal(fk.log, PF " sriov_numvfs=0;");
+	done(e);
+}
+
+static void test_another_process_holding_the_journal_lock_means_no_write(void **state)
+{
+	struct env *e = sriov_env();
+	int lock;
+
+	(void)state;
+	assert_int_equal(vfiox__journal_lock(e->ctx, &lock), 0);
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), -EBUSY);
+	assert_msg(e, "another vfioctl is changing device bindings", NULL);
+	assert_int_equal(fk.writes, 0);
+	assert_false(journaled(e, PF));
+	vfiox__journal_unlock(lock);
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), 0);
+	assert_int_equal(fk.writes, 2);
 	done(e);
 }
 
@@ -642,6 +677,30 @@ static void test_bad_values_never_reach_the_kernel(void **state)
 	done(e);
 }
 
+/*
+ * The real kernel: "lo" has no VFs, so the request is well formed and refused
+ * (EOPNOTSUPP), or refused earlier without CAP_NET_ADMIN (EPERM). Either way the ack came
+ * back through the socket and was matched to the request.
+ */
+static void test_real_kernel_answers_the_request(void **state)
+{
+	struct env *e = sriov_env();
+	struct vfiox_vf_config cfg = { .set = VFIOX_VF_TRUST, .trust = true };
+	int ret;
+
+	(void)state;
+	add_netdev(e, PF, "lo", 1);
+	fk.nl_real = true;
+	ret = vfiox_sriov_vf_configure(e->ctx, PF, 0, &cfg);
+	if (ret != -EOPNOTSUPP && ret != -EPERM)
+		fail_msg("the kernel answered %d (%s): %s", ret, strerror(-ret),
+			 vfiox_ctx_last_error(e->ctx));
+	assert_msg(e, ret == -EOPNOTSUPP ? "lo (PF " PF "): its driver cannot set the trust" :
+		   "needs CAP_NET_ADMIN", NULL);
+	assert_int_equal(fk.nl_calls, 1);
+	done(e);
+}
+
 #define T(f) env_test(f)
 
 int main(void)
@@ -656,12 +715,14 @@ int main(void)
 		T(test_remove_puts_autoprobe_back_and_drops_the_entries),
 		T(test_remove_keeps_the_bind_of_the_pf_itself),
 		T(test_remove_refused_while_a_vf_is_open_through_vfio),
+		T(test_another_process_holding_the_journal_lock_means_no_write),
 		T(test_new_token_is_a_v4_uuid_and_journaled),
 		T(test_set_vf_token_sends_the_feature_with_the_uuid),
 		T(test_no_netdev_is_a_clear_error_without_netlink),
 		T(test_each_setting_is_one_setlink_in_order),
 		T(test_kernel_refusals_are_named_and_stop_the_rest),
 		T(test_bad_values_never_reach_the_kernel),
+		T(test_real_kernel_answers_the_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

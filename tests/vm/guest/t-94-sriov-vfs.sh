@@ -2,7 +2,8 @@
 # vfioctl sriov on the SR-IOV nvme PF: bad input changes nothing; 2 VFs come up without a
 # driver (autoprobe off), are bound to vfio-pci and removed again with autoprobe put back;
 # with the PF on vfio-pci a VF token is created, and a VF opens with it and not without.
-# Leaves the PF on its own driver with no VFs, as it found it.
+# Starts from the PF on the driver the kernel picks for it (nvme) without VFs, and puts
+# back the driver and autoprobe it found (earlier files may leave it on vfio-pci).
 . /tests/tap.sh
 . /tests/sysfs.sh
 
@@ -10,13 +11,28 @@ pf=$(nvme_pf)
 [ -n "$pf" ] || skip_file "no SR-IOV PF (see tests/vm/devices.sh)"
 export VFIOX_STATE_DIR=/tmp/t94-state
 J=$VFIOX_STATE_DIR/devices
+found=$(sys_driver "$pf")
+found_ap=$(cat $PCI/$pf/sriov_drivers_autoprobe)
+[ "$(cat $PCI/$pf/sriov_numvfs)" = 0 ] || echo 0 > $PCI/$pf/sriov_numvfs
+echo 1 > $PCI/$pf/sriov_drivers_autoprobe
+unbind "$pf"
+echo "$pf" > /sys/bus/pci/drivers_probe
 drv0=$(sys_driver "$pf")
-ap0=$(cat $PCI/$pf/sriov_drivers_autoprobe)
 sriov_state() {
 	echo "numvfs=$(cat $PCI/$pf/sriov_numvfs) autoprobe=$(cat $PCI/$pf/sriov_drivers_autoprobe) driver=$(sys_driver "$pf")"
 }
+# wait_stopped FILE PID: until FILE says the test hook stopped vfioctl, or PID is gone
+wait_stopped() {
+	_i=0
+	while ! grep -q "test hook: stopped" "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -gt 300 ] && return 1
+		sleep 0.1
+	done
+	grep -q "test hook: stopped" "$1"
+}
 before=$(sriov_state)
-is "$before" "numvfs=0 autoprobe=1 driver=$drv0" "start: $pf on $drv0 without VFs, autoprobe on"
+is "$before" "numvfs=0 autoprobe=1 driver=nvme" "start: $pf on nvme without VFs, autoprobe on (it was on $found)"
 
 # ---- bad input: clear errors, nothing changed
 out=$(vfioctl sriov "$pf" --vfs 3 2>&1)
@@ -62,6 +78,13 @@ bad=""
 for vf in $vfs; do grep -qx 'driver=' "$J/$vf" || bad="$bad $vf"; done
 is "$bad" "" "journal of each VF: it had no driver before the bind (autoprobe off: no host driver took it)"
 
+vf0=$(echo $vfs | cut -d' ' -f1)
+g0=$(sys_group "$vf0")
+out=$(vfioctl sriov "$pf")
+like "$out" "^$pf: driver $drv0, 2 of 2 VFs, sriov_drivers_autoprobe off\$" \
+	"sriov $pf (human form): driver, 2 of 2 VFs, autoprobe off"
+like "$out" "^  VF 0 +$vf0 +vfio-pci +group $g0 +/dev/vfio/$g0\$" "sriov $pf (human form): VF 0, its driver, group and node"
+
 out=$(vfioctl sriov "$pf" --vfs 1 2>&1)
 rc=$?
 is "$rc" 1 "--vfs 1 with 2 VFs present: exit 1"
@@ -69,8 +92,6 @@ like "$out" "has 2 VFs already.*--vfs 0" "--vfs 1: the kernel needs 0 first, and
 is "$(cat $PCI/$pf/sriov_numvfs)" 2 "--vfs 1 refused: still 2 VFs"
 
 # A VF held open through VFIO must not be removed (the kernel would wait for its user).
-vf0=$(echo $vfs | cut -d' ' -f1)
-g0=$(sys_group "$vf0")
 sleep 60 < /dev/vfio/$g0 &
 holder=$!
 out=$(vfioctl sriov "$pf" --vfs 0 2>&1)
@@ -85,6 +106,23 @@ vfioctl sriov "$pf" --vfs 0 > /tmp/t94.out 2>&1
 is "$?" 0 "sriov $pf --vfs 0: exit 0"
 is "$(sriov_state)" "$before" "--vfs 0: no VFs, autoprobe back on, PF still on $drv0"
 is "$(ls $J 2>/dev/null | tr '\n' ' ')" "" "--vfs 0: the journal entries of the PF and its VFs are gone"
+
+# ---- killed halfway through binding the VFs: restore --all puts the PF back
+VFIOCTL_TEST_STOP_AT_STEP=3 vfioctl sriov "$pf" --vfs 2 > /dev/null 2> /tmp/t94.hook &
+pid=$!
+check "the test hook stopped vfioctl before write 3 of the VFs' bind" wait_stopped /tmp/t94.hook $pid
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+vfs=$(for l in $PCI/$pf/virtfn*; do basename "$(readlink $l)"; done | sort)
+vf0=$(echo $vfs | cut -d' ' -f1)
+is "$(cat $PCI/$pf/sriov_numvfs) $(cat $PCI/$pf/sriov_drivers_autoprobe) $(sys_driver "$vf0")" \
+	"2 0 vfio-pci" "killed before write 3 of the VFs' bind: 2 VFs, autoprobe off, $vf0 on vfio-pci"
+vfioctl restore --all > /tmp/t94.out 2>&1
+rc=$?
+is "$rc" 0 "restore --all after the kill: exit 0"
+[ "$rc" = 0 ] || diag "$(cat /tmp/t94.out)"
+is "$(sriov_state)" "$before" "restore --all: the VFs are gone, autoprobe is on, the PF still on $drv0"
+is "$(ls $J 2>/dev/null | tr '\n' ' ')" "" "restore --all: the journal is empty"
 
 # ---- the PF on vfio-pci: VF token
 bind_to vfio-pci "$pf"
@@ -116,7 +154,13 @@ is "$?" 0 "PF on vfio-pci: --vfs 0: exit 0"
 is "$(cat $PCI/$pf/sriov_numvfs) $(cat $PCI/$pf/sriov_drivers_autoprobe) $(vfioctl sriov --json "$pf" | jq -r .vf_token)" \
 	"0 1 null" "--vfs 0: no VFs, autoprobe back on, the token forgotten"
 
-# Back to the host driver, as the file found it.
+# Back to the host driver, then as the file found it.
 unbind "$pf"
 echo "$pf" > /sys/bus/pci/drivers_probe
 is "$(sriov_state)" "$before" "end: $pf back on $drv0, no VFs, autoprobe on"
+case $found in
+"$drv0") ;;
+null) unbind "$pf" ;;
+*) bind_to "$found" "$pf" ;;
+esac
+echo "$found_ap" > $PCI/$pf/sriov_drivers_autoprobe

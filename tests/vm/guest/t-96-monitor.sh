@@ -52,6 +52,11 @@ unbind "$edu"
 pf=$(nvme_pf)
 if [ -n "$pf" ]; then
 	export VFIOX_STATE_DIR=/tmp/t96-state
+	# From the PF on its host driver (a PF on vfio-pci makes vfio-pci take its VFs at
+	# once), put back as found at the end.
+	pf_found=$(sys_driver "$pf")
+	unbind "$pf"
+	echo "$pf" > /sys/bus/pci/drivers_probe
 	vfioctl monitor --json > /tmp/t96vf.json 2> /tmp/t96.err &
 	mon=$!
 	wait_for /tmp/t96.err listening
@@ -78,6 +83,11 @@ if [ -n "$pf" ]; then
 		"VF $vf: add without a driver, group $vg added, bound to vfio-pci; then group removed, unbind, remove"
 	is "$(jq -r --arg vf "$vf" 'select(.address == $vf and .event == "add") | "\(.vendor_id):\(.device_id)"' /tmp/t96vf.json)" \
 		"1b36:0010" "the VF's add event carries its ids"
+	case $pf_found in
+	"$(sys_driver "$pf")") ;;
+	null) unbind "$pf" ;;
+	*) bind_to "$pf_found" "$pf" ;;
+	esac
 else
 	skip "no SR-IOV PF: no VF events"
 fi
