@@ -313,11 +313,9 @@ static void merge(struct vfiox__jentry *old, const struct vfiox__jentry *e)
 	}
 }
 
-int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+static int check_entry(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 {
-	struct vfiox__jentry cur;
 	size_t i;
-	int dfd, ret;
 
 	if (!valid_name(e->dev))
 		return vfiox__err(ctx, -EINVAL, "\"%s\" is not a PCI device name", e->dev);
@@ -329,6 +327,17 @@ int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 		if (!valid_value(e->persist[i]))
 			return vfiox__err(ctx, -EINVAL, "journal entry of %s: a path holds a "
 					  "newline", e->dev);
+	return 0;
+}
+
+int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	struct vfiox__jentry cur;
+	int dfd, ret;
+
+	ret = check_entry(ctx, e);
+	if (ret)
+		return ret;
 	dfd = open_dir(ctx, true);
 	if (dfd < 0)
 		return dfd;
@@ -346,6 +355,26 @@ int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	merge(&cur, e);
 	ret = write_entry(ctx, dfd, &cur);
 out_close:
+	vfiox_sys_close(dfd);
+	return ret;
+}
+
+int vfiox__journal_replace(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	int dfd, ret;
+
+	if (!e->has_driver && !e->has_override && e->sriov_numvfs < 0 && e->sriov_autoprobe < 0 &&
+	    !e->vf_token[0] && !e->num_persist) {
+		ret = vfiox__journal_remove(ctx, e->dev);
+		return ret == -ENOENT ? 0 : ret;
+	}
+	ret = check_entry(ctx, e);
+	if (ret)
+		return ret;
+	dfd = open_dir(ctx, true);
+	if (dfd < 0)
+		return dfd;
+	ret = write_entry(ctx, dfd, e);
 	vfiox_sys_close(dfd);
 	return ret;
 }

@@ -61,6 +61,13 @@ int vfiox__journal_record(struct vfiox_ctx *ctx, const struct vfiox__jentry *e);
 /* Reads the entry of @dev into @e: 0, -ENOENT when there is none, -EBADMSG when unreadable. */
 int vfiox__journal_read(struct vfiox_ctx *ctx, const char *dev, struct vfiox__jentry *e);
 
+/*
+ * Writes @e as the whole entry of its device, atomically, replacing what was there (no
+ * merge): how a field is forgotten. An @e with nothing recorded removes the entry. 0 or
+ * -errno, with the last error set.
+ */
+int vfiox__journal_replace(struct vfiox_ctx *ctx, const struct vfiox__jentry *e);
+
 /* Removes the entry of @dev: 0, or -ENOENT when there was none. */
 int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev);
 

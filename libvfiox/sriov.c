@@ -293,15 +293,10 @@ static int forget_sriov(struct vfiox_ctx *ctx, const char *pf)
 		return 0;
 	if (ret)
 		return ret;
-	ret = vfiox__journal_remove(ctx, pf);
-	if (ret && ret != -ENOENT)
-		return ret;
-	if (!e.has_driver && !e.has_override && !e.num_persist)
-		return 0;
 	e.sriov_numvfs = -1;
 	e.sriov_autoprobe = -1;
 	e.vf_token[0] = '\0';
-	return vfiox__journal_record(ctx, &e);
+	return vfiox__journal_replace(ctx, &e);
 }
 
 static int numvfs_error(struct vfiox_ctx *ctx, const struct pf_state *st, unsigned int numvfs,

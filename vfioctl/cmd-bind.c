@@ -2,30 +2,12 @@
 /* vfioctl bind / restore: hand devices to vfio-pci and put them back from the journal. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vfioctl.h"
 
 #define MAX_GROUPS 64
-
-/*
- * Test-only: VFIOCTL_TEST_STOP_AT_STEP=K makes vfioctl stop itself (SIGSTOP) right before
- * write K of a bind, so a test can kill -9 it there and check 'restore --all'.
- */
-static int test_stop_hook(void *userdata, size_t step, const char *text)
-{
-	const char *k = getenv("VFIOCTL_TEST_STOP_AT_STEP");
-
-	(void)userdata;
-	if (k && strtoul(k, NULL, 10) == step) {
-		fprintf(stderr, "vfioctl: test hook: stopped before step %zu: %s\n", step, text);
-		fflush(stderr);
-		raise(SIGSTOP);
-	}
-	return 0;
-}
 
 static int add_group_id(int *ids, size_t *n, int id)
 {

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,24 +202,6 @@ static int give_token(struct vfiox_ctx *ctx, const char *pf)
 	}
 	target_close(&t);
 	return EXIT_OK;
-}
-
-/*
- * Test-only, as for bind: VFIOCTL_TEST_STOP_AT_STEP=K stops vfioctl (SIGSTOP) right before
- * write K of the VFs' bind, after the VFs exist, so a test can kill -9 it there and check
- * that 'restore --all' removes them and puts the PF back.
- */
-static int test_stop_hook(void *userdata, size_t step, const char *text)
-{
-	const char *k = getenv("VFIOCTL_TEST_STOP_AT_STEP");
-
-	(void)userdata;
-	if (k && strtoul(k, NULL, 10) == step) {
-		fprintf(stderr, "vfioctl: test hook: stopped before step %zu: %s\n", step, text);
-		fflush(stderr);
-		raise(SIGSTOP);
-	}
-	return 0;
 }
 
 static int bind_vfs(struct vfiox_ctx *ctx, const char *pf, unsigned int flags)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Messages, the JSON writer and aligned tables. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -393,4 +394,17 @@ void table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
+}
+
+int test_stop_hook(void *userdata, size_t step, const char *text)
+{
+	const char *k = getenv("VFIOCTL_TEST_STOP_AT_STEP");
+
+	(void)userdata;
+	if (k && strtoul(k, NULL, 10) == step) {
+		fprintf(stderr, "vfioctl: test hook: stopped before step %zu: %s\n", step, text);
+		fflush(stderr);
+		raise(SIGSTOP);
+	}
+	return 0;
 }

@@ -97,6 +97,12 @@ struct target {
 int target_open(struct vfiox_ctx *ctx, const char *addr, const char *vf_token, const char *what,
 		struct target *t);
 void target_close(struct target *t);
+/*
+ * Test-only, for the binding verbs' step callback: VFIOCTL_TEST_STOP_AT_STEP=K stops
+ * vfioctl (SIGSTOP) right before write K, so a test can kill -9 it there and check that
+ * 'restore --all' puts everything back. Returns 0.
+ */
+int test_stop_hook(void *userdata, size_t step, const char *text);
 /* Prints `vfioctl VERB ARGS` and the verb's option list: the --help of every verb. */
 int verb_help(const struct cmd *cmd);
 

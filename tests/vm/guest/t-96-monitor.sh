@@ -37,6 +37,8 @@ is "$(jq -r 'select(.subsystem == "pci") | "\(.vendor_id):\(.device_id) \(.class
 	"1234:11e8 00ff00" "the PCI events carry the edu's ids and class"
 
 # ---- the same in the human form, one line per event
+# The stderr of the run before says "listening" too: start from no file, not a stale one.
+rm -f /tmp/t96.err
 vfioctl monitor --count 2 --timeout 60 > /tmp/t96.txt 2> /tmp/t96.err &
 mon=$!
 wait_for /tmp/t96.err listening
@@ -57,6 +59,7 @@ if [ -n "$pf" ]; then
 	pf_found=$(sys_driver "$pf")
 	unbind "$pf"
 	echo "$pf" > /sys/bus/pci/drivers_probe
+	rm -f /tmp/t96.err
 	vfioctl monitor --json > /tmp/t96vf.json 2> /tmp/t96.err &
 	mon=$!
 	wait_for /tmp/t96.err listening
