@@ -56,6 +56,9 @@ modules=(
 	nvme:BLK_DEV_NVME
 	e1000e:E1000E
 	ahci:SATA_AHCI
+	vfat:VFAT_FS
+	nls_cp437:NLS_CODEPAGE_437
+	nls_ascii:NLS_ASCII
 )
 declare -A seen=()
 order=()

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # "In use" detection and the host doctor (vfioctl check) on the real kernel: the e1000e
 # is in use exactly while its interface is up or addressed (asked over rtnetlink), the
-# NVMe controller while its namespace is swap, the boot VGA device while the VGA console
+# NVMe controller while its namespace is swap or a mounted vfat, the boot VGA device while the VGA console
 # is bound to it; the host findings (IOMMU, interrupt remapping, modules, /dev/vfio,
 # memlock) agree with what sysfs and /proc say; the ICH9 group names ahci as what must
 # be unbound; vfioctl bind refuses what is in use, naming device, reason and fix, and
@@ -166,6 +166,25 @@ else
 	swapoff "/dev/$ns"
 	check_json "$nv"
 	like "$(finding device.in_use "$nv")" "^ok\|" "nvme $nv: after swapoff, not in use"
+
+	# ---------------------------------------------------------------- nvme: mounted
+	mkdir -p /mnt/t92
+	if ! mkdosfs "/dev/$ns" > /dev/null 2>&1 || ! mount -t vfat "/dev/$ns" /mnt/t92; then
+		not_ok "mkdosfs + mount -t vfat /dev/$ns /mnt/t92"
+	else
+		check_json "$nv"
+		like "$(finding device.in_use "$nv")" "^fail\|.*/dev/$ns.*mounted on /mnt/t92.*\|.*umount" \
+			"nvme $nv: /dev/$ns mounted on /mnt/t92 makes it in use (from mountinfo), fix: umount"
+		before=$(sys_driver "$nv"):$(cat "$PCI/$nv/driver_override")
+		vfioctl bind "$nv" > "$W/bind.out" 2> "$W/bind.err"
+		is "$?" 1 "bind $nv refuses while /dev/$ns is mounted"
+		is "$(sys_driver "$nv"):$(cat "$PCI/$nv/driver_override")" "$before" \
+			"bind $nv refused: driver and driver_override unchanged"
+		umount /mnt/t92
+		check_json "$nv"
+		like "$(finding device.in_use "$nv")" "^ok\|" "nvme $nv: after umount, not in use"
+	fi
+	rmdir /mnt/t92
 fi
 
 # ---------------------------------------------------------------- ICH9: the ahci blocker
