@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # "In use" detection and the host doctor (vfioctl check) on the real kernel: the e1000e
 # is in use exactly while its interface is up or addressed (asked over rtnetlink), the
-# NVMe controller while its namespace is swap or a mounted vfat, the boot VGA device while the VGA console
-# is bound to it; the host findings (IOMMU, interrupt remapping, modules, /dev/vfio,
+# NVMe controller while its namespace is swap or a mounted vfat, the boot VGA device
+# while the VGA console is bound to it; the host findings (IOMMU, interrupt remapping, modules, /dev/vfio,
 # memlock) agree with what sysfs and /proc say; the ICH9 group names ahci as what must
 # be unbound; vfioctl bind refuses what is in use, naming device, reason and fix, and
 # changes nothing. Leaves every device as it found it (eth0 down and flushed, no swap).
