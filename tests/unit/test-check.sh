@@ -8,40 +8,13 @@
 #
 #   BUILD=build bash tests/unit/test-check.sh
 # Needs: $BUILD/vfioctl, jq, $BUILD/tests/mkfixture (built with cc when missing).
-set -u
+. "$(dirname "$0")/cli-tap.sh" check
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-vfioctl=$build/vfioctl
-mkfixture=$build/tests/mkfixture
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vfiox-check.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-passed=0
-failed=0
-n=0
-ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
-not_ok() {
-	local d=$1; shift
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $d"
-	local l; for l in "$@"; do echo "#   $l"; done
-}
-bail() { echo "Bail out! $*"; echo "$passed passed, $((failed + 1)) failed"; exit 1; }
 is() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got:  $1" "want: $2"; fi; }
 like() {
 	if printf '%s\n' "$1" | grep -qE -- "$2"; then ok "$3"
 	else not_ok "$3" "no match for /$2/ in:" "$(printf '%s' "$1" | head -c 600)"; fi
 }
-
-command -v jq >/dev/null || bail "jq is not installed (apt-get install jq)"
-[ -x "$vfioctl" ] || bail "$vfioctl is missing: run make first"
-if [ ! -x "$mkfixture" ]; then
-	mkfixture=$work/mkfixture
-	${CC:-cc} -std=gnu11 -O2 -I"$top/tests/unit" -o "$mkfixture" \
-		"$top/tests/unit/mkfixture.c" "$top/tests/unit/fixture.c" || bail "cannot build mkfixture"
-fi
 
 S=$work/sys P=$work/proc D=$work/dev E=$work/etc
 "$mkfixture" host "$S" > /dev/null || bail "mkfixture host failed"
@@ -56,8 +29,6 @@ printf 'Filename\tType\tSize\tUsed\tPriority\n' > "$P/swaps"
 printf 'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n' > "$E/passwd"
 export VFIOX_SYSFS_ROOT=$S VFIOX_PROC_ROOT=$P VFIOX_DEV_ROOT=$D VFIOX_ETC_ROOT=$E
 
-out=$work/out err=$work/err
-run() { "$vfioctl" "$@" > "$out" 2> "$err"; rc=$?; }
 
 # No /dev/vfio/vfio: dev_vfio fails, so the check fails.
 run check
@@ -124,6 +95,4 @@ like "$(cat "$err")" "no user mallory in $E/passwd" "an unknown user is named wi
 run check --help
 like "$(cat "$out")" "^usage: vfioctl check" "--help prints the usage"
 
-echo "1..$n"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -7,52 +7,7 @@
 #                                                 to build/)
 # Needs: $BUILD/vfioctl, jq, and $BUILD/tests/mkfixture (built here with cc when missing).
 # Prints TAP and, last, "N passed, M failed"; exits 1 when a check failed.
-set -u
-
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-build}
-case $build in /*) ;; *) build=$top/$build ;; esac
-vfioctl=$build/vfioctl
-mkfixture=$build/tests/mkfixture
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vfiox-cli.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-passed=0
-failed=0
-n=0
-
-ok() { # ok DESC -- record a pass
-	n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"
-}
-not_ok() { # not_ok DESC WHY...
-	local d=$1; shift
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $d"
-	local l; for l in "$@"; do echo "#   $l"; done
-}
-bail() {
-	echo "Bail out! $*"
-	echo "$passed passed, $((failed + 1)) failed"
-	exit 1
-}
-
-command -v jq >/dev/null || bail "jq is not installed (apt-get install jq)"
-[ -x "$vfioctl" ] || bail "$vfioctl is missing: run make first"
-if [ ! -x "$mkfixture" ]; then
-	mkfixture=$work/mkfixture
-	${CC:-cc} -std=gnu11 -O2 -I"$top/tests/unit" -o "$mkfixture" \
-		"$top/tests/unit/mkfixture.c" "$top/tests/unit/fixture.c" ||
-		bail "cannot build mkfixture"
-fi
-
-# run ARGS... : runs vfioctl, leaving $out, $err (file names) and $rc
-out=$work/stdout
-err=$work/stderr
-rc=0
-run() {
-	"$vfioctl" "$@" >"$out" 2>"$err"
-	rc=$?
-}
+. "$(dirname "$0")/cli-tap.sh" cli
 
 # expect_rc DESC WANT : checks the last run's exit code
 expect_rc() {
@@ -258,6 +213,4 @@ run --sysfs-root "$work/nonexistent" list
 expect_rc "a missing sysfs root exits 1" 1
 expect_grep "a missing sysfs root is named" "$err" "$work/nonexistent"
 
-echo "1..$n"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish
