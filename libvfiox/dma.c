@@ -166,15 +166,13 @@ static int dma_state(struct vfiox_container *c, struct vfiox_dma_state **sp)
 	}
 	vfiox__iova_for_each_free(s->space, note_end, &ff);
 	s->ceiling = ff.last + 1;
-	ret = read_status(c->ctx, NULL, &s->cap_ipc_lock);
-	if (ret < 0)
-		goto err_space;
+	/* Without /proc the preflight is skipped; the kernel's ENOMEM still gets its words. */
+	if (read_status(c->ctx, NULL, &s->cap_ipc_lock) < 0)
+		vfiox__dbg(c->ctx, "memory lock preflight off: %s", c->ctx->last_error);
 	vfiox_iommu_info_free(info);
 	c->dma = s;
 	*sp = s;
 	return 0;
-err_space:
-	vfiox__iova_free_space(s->space);
 err_state:
 	free(s);
 err_info:
@@ -268,16 +266,22 @@ static int map_failed(struct vfiox_container *c, int err, uint64_t iova, uint64_
 	struct vfiox_dma_state *s = c->dma;
 	struct vfiox_iommu_info *info;
 	uint64_t limit = 0, locked = 0;
+	bool cap = false;
 	char sz[64];
 
+	/* The kernel's no to the budget: ask again how much is left (someone else spent it). */
 	if (err == -ENOSPC && vfiox_container_iommu_info(c, &info) == 0) {
 		s->avail = info->dma_avail;
 		vfiox_iommu_info_free(info);
-		return check_entries(c, (size_t)s->avail + 1, size, iova);
+		if (s->avail >= 0 && check_entries(c, (size_t)s->avail + 1, size, iova) < 0)
+			return err;
 	}
-	if (err == -ENOMEM && !s->cap_ipc_lock &&
-	    vfiox_memlock_info(c->ctx, &limit, &locked, NULL) == 0 && limit != UINT64_MAX)
-		return memlock_error(c, err, size, limit, locked);
+	/* Asked now, not at setup: the process may have dropped CAP_IPC_LOCK since. */
+	if (err == -ENOMEM && vfiox_memlock_info(c->ctx, &limit, &locked, &cap) == 0) {
+		s->cap_ipc_lock = cap;
+		if (!cap && limit != UINT64_MAX)
+			return memlock_error(c, err, size, limit, locked);
+	}
 	fmt_size(sz, sizeof(sz), size);
 	if (err == -EEXIST)
 		return vfiox__err(c->ctx, err,

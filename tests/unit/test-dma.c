@@ -392,6 +392,23 @@ static void kernel_enospc_becomes_the_budget_message(void **state)
 	done(&t);
 }
 
+/* A kernel before 5.10 does not report the budget; its ENOSPC must still be a failure. */
+static void kernel_enospc_without_a_reported_budget_fails(void **state)
+{
+	struct t t = setup_container();
+	uint64_t iova;
+
+	fk.avail = -1;
+	fk.real_avail = 0;
+	assert_int_equal(vfiox_dma_entries_avail(t.c), -1);
+	assert_int_equal(vfiox_dma_map(t.c, VA(0x100000), 4 * KiB, VFIOX_DMA_READ, 0, &iova),
+			 -ENOSPC);
+	assert_non_null(strstr(vfiox_ctx_last_error(t.e->ctx), "VFIO_IOMMU_MAP_DMA"));
+	assert_int_equal(vfiox_dma_num_mappings(t.c), 0);
+	assert_int_equal(vfiox_dma_entries_used(t.c), 0);
+	done(&t);
+}
+
 static void memlock_is_checked_before_the_kernel(void **state)
 {
 	struct t t = setup_container();
@@ -444,6 +461,29 @@ static void cap_ipc_lock_skips_the_memlock_check(void **state)
 	t = setup_container();
 	assert_int_equal(vfiox_dma_map(t.c, VA(0x100000), MiB, VFIOX_DMA_READ, 0, &iova), 0);
 	assert_int_equal(fk.map_calls, 1);
+	done(&t);
+}
+
+/* CAP_IPC_LOCK seen at the first map, dropped later: the kernel's ENOMEM gets the message. */
+static void capability_dropped_after_setup_still_gets_the_message(void **state)
+{
+	struct t t;
+	uint64_t iova;
+
+	fk.cap_ipc_lock = true;
+	write_status();
+	t = setup_container();
+	assert_int_equal(vfiox_dma_map(t.c, VA(0x100000), 4 * KiB, VFIOX_DMA_READ, 0, &iova), 0);
+	fk.cap_ipc_lock = false;
+	fk.rlimit = 16 * KiB;
+	write_status();
+	assert_int_equal(vfiox_dma_map(t.c, VA(0x200000), 64 * KiB, VFIOX_DMA_READ, 0, &iova),
+			 -ENOMEM);
+	assert_non_null(strstr(vfiox_ctx_last_error(t.e->ctx), "ulimit -l"));
+	/* And from then on the preflight knows: no kernel call for the next one. */
+	assert_int_equal(vfiox_dma_map(t.c, VA(0x300000), 64 * KiB, VFIOX_DMA_READ, 0, &iova),
+			 -ENOMEM);
+	assert_int_equal(fk.map_calls, 2);
 	done(&t);
 }
 
@@ -801,9 +841,12 @@ int main(void)
 		cmocka_unit_test_setup(fixed_map_refuses_overlap_and_reserved_ranges, test_setup),
 		cmocka_unit_test_setup(entry_budget_is_checked_before_the_kernel, test_setup),
 		cmocka_unit_test_setup(kernel_enospc_becomes_the_budget_message, test_setup),
+		cmocka_unit_test_setup(kernel_enospc_without_a_reported_budget_fails, test_setup),
 		cmocka_unit_test_setup(memlock_is_checked_before_the_kernel, test_setup),
 		cmocka_unit_test_setup(kernel_enomem_becomes_the_memlock_message, test_setup),
 		cmocka_unit_test_setup(cap_ipc_lock_skips_the_memlock_check, test_setup),
+		cmocka_unit_test_setup(capability_dropped_after_setup_still_gets_the_message,
+				       test_setup),
 		cmocka_unit_test_setup(memlock_info_reads_limit_locked_and_capability, test_setup),
 		cmocka_unit_test_setup(batch_merges_contiguous_chunks_into_one_entry, test_setup),
 		cmocka_unit_test_setup(chunks_outside_a_batch_cost_one_entry_each, test_setup),
