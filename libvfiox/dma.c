@@ -81,29 +81,68 @@ static void fmt_size(char *buf, size_t len, uint64_t n)
 		snprintf(buf, len, "%" PRIu64 " %s", n, units[u]);
 }
 
+/* The value after "@key:" on a line of its own in @text, or NULL. */
+static const char *status_field(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, key, klen) && line[klen] == ':')
+			return line + klen + 1;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return NULL;
+}
+
+int vfiox__parse_proc_status(const char *text, uint64_t *locked, bool *cap)
+{
+	unsigned long long v;
+	const char *f;
+	char *end;
+
+	if (locked) {
+		f = status_field(text, "VmLck");
+		if (!f)
+			return -EPROTO;
+		errno = 0;
+		v = strtoull(f, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (errno || end == f || strncmp(end, "kB", 2) || v > UINT64_MAX / 1024)
+			return -EPROTO;
+		*locked = (uint64_t)v * 1024;
+	}
+	if (cap) {
+		f = status_field(text, "CapEff");
+		if (!f)
+			return -EPROTO;
+		errno = 0;
+		v = strtoull(f, &end, 16);
+		if (errno || end == f || (*end && *end != '\n'))
+			return -EPROTO;
+		*cap = v & (1ull << 14);
+	}
+	return 0;
+}
+
 /* /proc/self/status: VmLck in bytes and whether CapEff holds CAP_IPC_LOCK (bit 14). */
 static int read_status(struct vfiox_ctx *ctx, uint64_t *locked, bool *cap)
 {
-	char path[4096], buf[8192], *p;
-	unsigned long long kb, caps;
+	char path[4096], buf[8192];
 	ssize_t n;
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/self/status", ctx->proc_root);
 	n = vfiox__read_attr(AT_FDCWD, path, buf, sizeof(buf));
 	if (n < 0)
 		return vfiox__err(ctx, (int)n, "cannot read %s: %s", path, strerror((int)-n));
-	p = strstr(buf, "\nVmLck:");
-	if (locked) {
-		if (!p || sscanf(p + 7, "%llu kB", &kb) != 1)
-			return vfiox__err(ctx, -EPROTO, "%s has no VmLck line", path);
-		*locked = (uint64_t)kb * 1024;
-	}
-	p = strstr(buf, "\nCapEff:");
-	if (cap) {
-		if (!p || sscanf(p + 8, "%llx", &caps) != 1)
-			return vfiox__err(ctx, -EPROTO, "%s has no CapEff line", path);
-		*cap = caps & (1ull << 14);
-	}
+	ret = vfiox__parse_proc_status(buf, locked, cap);
+	if (ret < 0)
+		return vfiox__err(ctx, ret, "%s: its VmLck or CapEff line is missing or not a number",
+				  path);
 	return 0;
 }
 

@@ -170,6 +170,11 @@ int vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 struct stat;
 int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 
+/*
+ * dma.c: VmLck (bytes) and CAP_IPC_LOCK of the text of /proc/PID/status, each when its
+ * pointer is not NULL; pure (fuzzed). 0, or -EPROTO when a wanted line is missing or odd.
+ */
+int vfiox__parse_proc_status(const char *text, uint64_t *locked, bool *cap);
 /* dma.c: the container's DMA state goes (the kernel drops the mappings with the model). */
 void vfiox__dma_release(struct vfiox_container *c);
 /* dma.c: the first free usable IOVA for @size inside [lo, lo + len) (len 0: no end). */

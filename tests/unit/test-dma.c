@@ -504,7 +504,19 @@ static void memlock_info_reads_limit_locked_and_capability(void **state)
 	fk.rlimit = RLIM_INFINITY;
 	assert_int_equal(vfiox_memlock_info(t.e->ctx, &limit, &locked, &cap), 0);
 	assert_int_equal(limit, UINT64_MAX);
-	/* A status without VmLck is a protocol error, named. */
+	/* The parser: lines anywhere, odd values refused. */
+	assert_int_equal(vfiox__parse_proc_status("VmLck:\t  12 kB\nCapEff:\t0000000000004000",
+						  &locked, &cap), 0);
+	assert_int_equal(locked, 12 * KiB);
+	assert_true(cap);
+	assert_int_equal(vfiox__parse_proc_status("Name:\tx\nCapEff:\t0\n", &locked, NULL),
+			 -EPROTO);
+	assert_int_equal(vfiox__parse_proc_status("VmLck:\t12 MB\n", &locked, NULL), -EPROTO);
+	assert_int_equal(vfiox__parse_proc_status("VmLck:\t99999999999999999999 kB\n", &locked,
+						  NULL), -EPROTO);
+	assert_int_equal(vfiox__parse_proc_status("CapEff:\tzz\n", NULL, &cap), -EPROTO);
+	assert_int_equal(vfiox__parse_proc_status("XVmLck:\t1 kB\n", &locked, NULL), -EPROTO);
+	/* No status at all: the error names the file. */
 	assert_int_equal(vfiox_ctx_set_proc_root(t.e->ctx, "/nonexistent-proc"), 0);
 	assert_int_equal(vfiox_memlock_info(t.e->ctx, &limit, &locked, &cap), -ENOENT);
 	done(&t);
