@@ -82,17 +82,16 @@ static int write_file(const char *path, const char *text)
 static int current_driver(struct vfiox_ctx *ctx, const char *dev, char *buf, size_t len)
 {
 	char path[4096];
-	int ret;
+	int fd, ret;
 
 	ret = dev_path(ctx, dev, NULL, path, sizeof(path));
 	if (ret)
 		return ret;
-	ret = vfiox_sys_openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, 0);
-	if (ret < 0)
-		return ret == -ENOENT ? -ENODEV : ret;
-	vfiox_sys_close(ret);
-	dev_path(ctx, dev, "driver", path, sizeof(path));
-	ret = vfiox__read_link_name(AT_FDCWD, path, buf, len);
+	fd = vfiox_sys_openat(AT_FDCWD, path, O_PATH | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd == -ENOENT ? -ENODEV : fd;
+	ret = vfiox__read_link_name(fd, "driver", buf, len);
+	vfiox_sys_close(fd);
 	if (ret == -ENOENT) {
 		buf[0] = '\0';
 		ret = 0;
@@ -117,19 +116,21 @@ static int current_override(struct vfiox_ctx *ctx, const char *dev, char *buf, s
 static int step_write(struct vfiox_ctx *ctx, enum step_kind kind, const char *dev,
 		      const char *driver, char *path, size_t len)
 {
+	int ret = -EINVAL;
+
 	switch (kind) {
 	case STEP_OVERRIDE:
-		dev_path(ctx, dev, "driver_override", path, len);
+		ret = dev_path(ctx, dev, "driver_override", path, len);
 		/* An empty override clears it; the kernel takes "\n" for that. */
-		return write_file(path, driver[0] ? driver : "\n");
+		return ret ? ret : write_file(path, driver[0] ? driver : "\n");
 	case STEP_UNBIND:
-		dev_path(ctx, dev, "driver/unbind", path, len);
-		return write_file(path, dev);
+		ret = dev_path(ctx, dev, "driver/unbind", path, len);
+		return ret ? ret : write_file(path, dev);
 	case STEP_PROBE:
-		snprintf(path, len, "%s/bus/pci/drivers_probe", ctx->sysfs_root);
-		return write_file(path, dev);
+		ret = snprintf(path, len, "%s/bus/pci/drivers_probe", ctx->sysfs_root);
+		return (size_t)ret >= len ? -ENAMETOOLONG : write_file(path, dev);
 	}
-	return -EINVAL;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ the plan */
@@ -206,12 +207,20 @@ static int add_step(struct vfiox_bind_plan *plan, enum step_kind kind, size_t it
 	return 0;
 }
 
+/* Drops the devices and steps added after the first @items and @steps: a failed add. */
+static void plan_truncate(struct vfiox_bind_plan *plan, size_t items, size_t steps)
+{
+	while (plan->num_steps > steps)
+		free(plan->steps[--plan->num_steps].text);
+	plan->num_items = items;
+}
+
 VFIOX_EXPORT int vfiox_bind_plan_add_dev(struct vfiox_bind_plan *plan, struct vfiox_pci_dev *dev)
 {
 	const char *drv = vfiox_pci_dev_driver(dev);
 	const char *ovr = vfiox_pci_dev_driver_override(dev);
+	size_t i, idx, steps = plan->num_steps;
 	struct bind_item *it;
-	size_t i, idx;
 	int ret;
 
 	if (vfiox_pci_dev_is_bridge(dev))
@@ -256,20 +265,24 @@ VFIOX_EXPORT int vfiox_bind_plan_add_dev(struct vfiox_bind_plan *plan, struct vf
 		ret = add_step(plan, STEP_UNBIND, idx);
 	if (!ret)
 		ret = add_step(plan, STEP_PROBE, idx);
+	if (ret)
+		plan_truncate(plan, idx, steps);
 	return ret;
 }
 
 VFIOX_EXPORT int vfiox_bind_plan_add_group(struct vfiox_bind_plan *plan, struct vfiox_group *group)
 {
-	size_t i, endpoints = 0;
+	size_t i, endpoints = 0, items = plan->num_items, steps = plan->num_steps;
 	int ret;
 
 	for (i = 0; i < group->num_devs; i++) {
 		if (vfiox_pci_dev_is_bridge(group->devs[i]))
 			continue;
 		ret = vfiox_bind_plan_add_dev(plan, group->devs[i]);
-		if (ret)
+		if (ret) {
+			plan_truncate(plan, items, steps);
 			return ret;
+		}
 		endpoints++;
 	}
 	if (!endpoints)
@@ -448,10 +461,10 @@ static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 static int write_int_attr(struct vfiox_ctx *ctx, const char *dev, const char *attr, int val)
 {
 	char path[4096], text[16];
+	int ret = dev_path(ctx, dev, attr, path, sizeof(path));
 
-	dev_path(ctx, dev, attr, path, sizeof(path));
 	snprintf(text, sizeof(text), "%d", val);
-	return write_file(path, text);
+	return ret ? ret : write_file(path, text);
 }
 
 static int restore_sriov(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
@@ -479,26 +492,12 @@ static int restore_sriov(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	return 0;
 }
 
-static int remove_persist(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < e->num_persist; i++) {
-		ret = vfiox_sys_unlinkat(AT_FDCWD, e->persist[i], 0);
-		if (ret && ret != -ENOENT)
-			return vfiox__err(ctx, ret, "cannot remove %s (the persistent binding of "
-					  "%s): %s", e->persist[i], e->dev, strerror(-ret));
-	}
-	return 0;
-}
-
 /* Puts back everything @e recorded, then drops the entry. */
 static int restore_entry(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 {
 	int ret;
 
-	ret = remove_persist(ctx, e);
+	ret = vfiox__jentry_unlink_persist(ctx, e);
 	if (!ret)
 		ret = restore_driver(ctx, e);
 	if (!ret)
@@ -559,20 +558,21 @@ static int restore_all(struct vfiox_ctx *ctx, size_t *restored)
 	ret = vfiox__journal_list(ctx, &names, &n);
 	if (ret)
 		return ret;
-	/* VFs first: restoring a PF's sriov_numvfs removes them. */
+	/* VFs first: restoring a PF's sriov_numvfs removes them. What is left is no VF. */
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < n; i++) {
 			struct vfiox__jentry e;
 			char drv[VFIOX_JOURNAL_DRIVER_LEN];
 
-			if (!names[i] || is_vf(ctx, names[i]) != (pass == 0))
+			if (!names[i] || (pass == 0 && !is_vf(ctx, names[i])))
 				continue;
 			ret = vfiox__journal_read(ctx, names[i], &e);
 			if (!ret && current_driver(ctx, e.dev, drv, sizeof(drv)) == -ENODEV) {
 				vfiox__warn(ctx, "%s is gone (a VF removed since?): its journal "
 					    "entry is dropped", e.dev);
-				remove_persist(ctx, &e);
-				ret = vfiox__journal_remove(ctx, e.dev);
+				ret = vfiox__jentry_unlink_persist(ctx, &e);
+				if (!ret)
+					ret = vfiox__journal_remove(ctx, e.dev);
 			} else if (!ret) {
 				ret = restore_entry(ctx, &e);
 				if (!ret)
@@ -596,9 +596,8 @@ static int restore_all(struct vfiox_ctx *ctx, size_t *restored)
 
 VFIOX_EXPORT int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored)
 {
-	int lock, ret;
-
 	char **names;
+	int lock, ret;
 	size_t n;
 
 	if (restored)
@@ -753,7 +752,40 @@ static int write_rule(struct vfiox_bind_plan *plan, const struct bind_item *it,
 	return ret;
 }
 
-static int persist(struct vfiox_bind_plan *plan)
+/* What a run did to one device of the plan, so that a failure undoes exactly that. */
+struct run_item {
+	bool had_entry; /* the journal held an entry for it before this run: @old */
+	bool recorded;	/* this run merged something into its entry */
+	bool touched;	/* this run made (or tried) a sysfs write to it */
+	bool rule_new;	/* this run wrote its udev rule, which the old entry did not list */
+	struct vfiox__jentry old;
+};
+
+static int rule_path(struct vfiox_bind_plan *plan, const struct bind_item *it, char *buf,
+		     size_t len)
+{
+	int n = snprintf(buf, len, "%s/udev/rules.d/61-vfioctl-%s.rules", plan->ctx->etc_root,
+			 it->name);
+
+	if (n < 0 || (size_t)n >= len)
+		return vfiox__err(plan->ctx, -ENAMETOOLONG, "%s: the path of its udev rule under "
+				  "%s is longer than %zu bytes: set a shorter VFIOX_ETC_ROOT",
+				  it->name, plan->ctx->etc_root, len - 1);
+	return 0;
+}
+
+static bool lists_persist(const struct vfiox__jentry *e, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < e->num_persist; i++)
+		if (!strcmp(e->persist[i], path))
+			return true;
+	return false;
+}
+
+/* Before any sysfs write: a rule that cannot be written (a read-only /etc) changes nothing. */
+static int persist(struct vfiox_bind_plan *plan, struct run_item *ri)
 {
 	size_t i;
 	int ret;
@@ -763,24 +795,63 @@ static int persist(struct vfiox_bind_plan *plan)
 		struct vfiox__jentry e;
 
 		vfiox__jentry_init(&e, it->name);
-		snprintf(e.persist[0], sizeof(e.persist[0]), "%s/udev/rules.d/61-vfioctl-%s.rules",
-			 plan->ctx->etc_root, it->name);
+		ret = rule_path(plan, it, e.persist[0], sizeof(e.persist[0]));
+		if (ret)
+			return ret;
 		e.num_persist = 1;
 		/* A device that was bound already gets an entry too: restore removes its rule. */
 		ret = vfiox__journal_record(plan->ctx, &e);
 		if (ret)
 			return ret;
+		ri[i].recorded = true;
 		ret = write_rule(plan, it, e.persist[0]);
 		if (ret)
 			return vfiox__err(plan->ctx, ret, "cannot write %s (persistent binding of "
 					  "%s): %s", e.persist[0], it->name, strerror(-ret));
+		/* A failed write_rule() left the path as it was; this one is ours to undo. */
+		ri[i].rule_new = !ri[i].had_entry || !lists_persist(&ri[i].old, e.persist[0]);
 	}
 	return 0;
 }
 
 /* ------------------------------------------------------------------ run */
 
-static int rollback(struct vfiox_bind_plan *plan, const bool *journaled)
+/*
+ * Puts one device back as the plan found it: driver and driver_override as at plan time
+ * (not the older original a previous bind journaled), no new rule, its journal entry as
+ * before this run.
+ */
+static int undo_item(struct vfiox_bind_plan *plan, const struct bind_item *it,
+		     const struct run_item *r)
+{
+	char path[256];
+	int ret = 0;
+
+	if (r->touched) {
+		struct vfiox__jentry was;
+
+		vfiox__jentry_init(&was, it->name);
+		was.has_driver = was.has_override = true;
+		memcpy(was.driver, it->driver, sizeof(was.driver));
+		memcpy(was.override, it->override, sizeof(was.override));
+		ret = restore_driver(plan->ctx, &was);
+	}
+	if (!ret && r->rule_new && !rule_path(plan, it, path, sizeof(path))) {
+		ret = vfiox_sys_unlinkat(AT_FDCWD, path, 0);
+		if (ret == -ENOENT)
+			ret = 0;
+		else if (ret)
+			vfiox__err(plan->ctx, ret, "cannot remove %s: %s", path, strerror(-ret));
+	}
+	if (ret)
+		return ret; /* the entry stays, for 'vfioctl restore' */
+	if (r->had_entry)
+		return vfiox__journal_replace(plan->ctx, &r->old);
+	ret = vfiox__journal_remove(plan->ctx, it->name);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+static int rollback(struct vfiox_bind_plan *plan, const struct run_item *ri)
 {
 	char saved[sizeof(plan->ctx->last_error)];
 	size_t i;
@@ -788,9 +859,9 @@ static int rollback(struct vfiox_bind_plan *plan, const bool *journaled)
 
 	snprintf(saved, sizeof(saved), "%s", plan->ctx->last_error);
 	for (i = plan->num_items; i-- > 0;) {
-		if (!journaled[i])
+		if (!ri[i].recorded)
 			continue;
-		ret = restore_one(plan->ctx, plan->items[i].name);
+		ret = undo_item(plan, &plan->items[i], &ri[i]);
 		if (ret && !first)
 			first = ret;
 		if (ret)
@@ -826,16 +897,16 @@ static int check_landed(struct vfiox_bind_plan *plan, const struct bind_item *it
 /*
  * Under the lock: the devices must still be where the scan saw them. Another process
  * may have moved one between the scan and now, and the journal would then record its
- * change as the original state.
+ * change as the original state. The driver_override recorded is the one read now.
  */
 static int check_unchanged(struct vfiox_bind_plan *plan)
 {
-	char drv[VFIOX_JOURNAL_DRIVER_LEN];
+	char drv[VFIOX_JOURNAL_DRIVER_LEN], ovr[VFIOX_JOURNAL_DRIVER_LEN];
 	size_t i;
 	int ret;
 
 	for (i = 0; i < plan->num_items; i++) {
-		const struct bind_item *it = &plan->items[i];
+		struct bind_item *it = &plan->items[i];
 
 		ret = current_driver(plan->ctx, it->name, drv, sizeof(drv));
 		if (ret)
@@ -847,6 +918,72 @@ static int check_unchanged(struct vfiox_bind_plan *plan)
 					  "(another tool at work?): nothing was changed; run it again",
 					  it->name, *it->driver ? it->driver : "no driver",
 					  *drv ? drv : "no driver");
+		if (!it->note && !current_override(plan->ctx, it->name, ovr, sizeof(ovr)))
+			memcpy(it->override, ovr, sizeof(it->override));
+	}
+	return 0;
+}
+
+/* The journal entries as they are before this run, of the devices it will record. */
+static int read_old_entries(struct vfiox_bind_plan *plan, unsigned int flags,
+			    struct run_item *ri)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < plan->num_items; i++) {
+		if (plan->items[i].note && !(flags & VFIOX_BIND_PERSIST))
+			continue;
+		ret = vfiox__journal_read(plan->ctx, plan->items[i].name, &ri[i].old);
+		if (ret && ret != -ENOENT)
+			return ret;
+		ri[i].had_entry = !ret;
+	}
+	return 0;
+}
+
+static int run_steps(struct vfiox_bind_plan *plan, struct run_item *ri)
+{
+	char path[4096];
+	size_t s;
+	int ret;
+
+	for (s = 0; s < plan->num_steps; s++) {
+		const struct bind_step *st = &plan->steps[s];
+		const struct bind_item *it = &plan->items[st->item];
+		struct run_item *r = &ri[st->item];
+
+		if (!r->touched) {
+			struct vfiox__jentry e;
+
+			vfiox__jentry_init(&e, it->name);
+			e.has_driver = e.has_override = true;
+			memcpy(e.driver, it->driver, sizeof(e.driver));
+			memcpy(e.override, it->override, sizeof(e.override));
+			ret = vfiox__journal_record(plan->ctx, &e);
+			if (ret)
+				return ret;
+			r->recorded = true;
+		}
+		if (plan->step_fn) {
+			ret = plan->step_fn(plan->step_data, s + 1, st->text);
+			if (ret)
+				return vfiox__err(plan->ctx, ret, "stopped before step %zu (%s)",
+						  s + 1, st->text);
+		}
+		vfiox__dbg(plan->ctx, "step %zu: %s", s + 1, st->text);
+		r->touched = true;
+		ret = step_write(plan->ctx, st->kind, it->name, plan->driver, path, sizeof(path));
+		if (ret)
+			return vfiox__err(plan->ctx, ret, "cannot bind %s: writing %s failed: %s%s",
+					  it->name, path, strerror(-ret),
+					  ret == -EROFS || ret == -EACCES || ret == -EPERM ?
+					  " (sysfs is read-only here, or you are not root)" : "");
+		if (st->kind == STEP_PROBE) {
+			ret = check_landed(plan, it);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -854,9 +991,8 @@ static int check_unchanged(struct vfiox_bind_plan *plan)
 VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int flags,
 				     int timeout_ms)
 {
-	char path[4096];
-	bool *journaled;
-	size_t s, i;
+	struct run_item *ri;
+	size_t i;
 	int ret, lock;
 
 	if (timeout_ms < 0)
@@ -866,62 +1002,27 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 		ret = check_uses(plan, flags);
 	if (ret || (flags & VFIOX_BIND_DRY_RUN))
 		return ret;
+	ri = calloc(plan->num_items ? plan->num_items : 1, sizeof(*ri));
+	if (!ri)
+		return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
 	ret = vfiox__journal_lock(plan->ctx, &lock);
 	if (ret)
-		return ret;
+		goto out_free;
 	ret = check_unchanged(plan);
-	if (ret) {
-		vfiox__journal_unlock(lock);
-		return ret;
-	}
-	journaled = calloc(plan->num_items ? plan->num_items : 1, sizeof(*journaled));
-	if (!journaled) {
-		vfiox__journal_unlock(lock);
-		return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
-	}
-	for (s = 0; s < plan->num_steps; s++) {
-		const struct bind_step *st = &plan->steps[s];
-		const struct bind_item *it = &plan->items[st->item];
-
-		if (!journaled[st->item]) {
-			struct vfiox__jentry e;
-
-			vfiox__jentry_init(&e, it->name);
-			e.has_driver = e.has_override = true;
-			memcpy(e.driver, it->driver, sizeof(e.driver));
-			memcpy(e.override, it->override, sizeof(e.override));
-			ret = vfiox__journal_record(plan->ctx, &e);
-			if (ret)
-				goto err_rollback;
-			journaled[st->item] = true;
-		}
-		if (plan->step_fn) {
-			ret = plan->step_fn(plan->step_data, s + 1, st->text);
-			if (ret) {
-				vfiox__err(plan->ctx, ret, "stopped before step %zu (%s)", s + 1,
-					   st->text);
-				goto err_rollback;
-			}
-		}
-		vfiox__dbg(plan->ctx, "step %zu: %s", s + 1, st->text);
-		ret = step_write(plan->ctx, st->kind, it->name, plan->driver, path, sizeof(path));
-		if (ret) {
-			vfiox__err(plan->ctx, ret, "cannot bind %s: writing %s failed: %s%s",
-				   it->name, path, strerror(-ret),
-				   ret == -EROFS || ret == -EACCES || ret == -EPERM ?
-				   " (sysfs is read-only here, or you are not root)" : "");
-			goto err_rollback;
-		}
-		if (st->kind == STEP_PROBE) {
-			ret = check_landed(plan, it);
-			if (ret)
-				goto err_rollback;
-		}
-	}
-	free(journaled);
+	if (!ret)
+		ret = read_old_entries(plan, flags, ri);
+	if (ret)
+		goto out_unlock;
 	if (flags & VFIOX_BIND_PERSIST)
-		ret = persist(plan);
+		ret = persist(plan, ri);
+	if (!ret)
+		ret = run_steps(plan, ri);
+	if (ret)
+		rollback(plan, ri);
+out_unlock:
 	vfiox__journal_unlock(lock);
+out_free:
+	free(ri);
 	if (ret || (flags & VFIOX_BIND_NO_WAIT))
 		return ret;
 	for (i = 0; i < plan->num_items; i++) {
@@ -932,9 +1033,4 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 			return ret;
 	}
 	return 0;
-err_rollback:
-	rollback(plan, journaled);
-	free(journaled);
-	vfiox__journal_unlock(lock);
-	return ret;
 }

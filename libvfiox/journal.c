@@ -146,7 +146,11 @@ static int open_dir(struct vfiox_ctx *ctx, bool create)
 	char path[4096];
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/" JOURNAL_SUBDIR, ctx->state_dir);
+	ret = snprintf(path, sizeof(path), "%s/" JOURNAL_SUBDIR, ctx->state_dir);
+	if (ret < 0 || (size_t)ret >= sizeof(path)) {
+		ret = -ENAMETOOLONG;
+		goto fail;
+	}
 	/* mkdir -p: /run/vfioctl's parent exists, a test's state dir may not. */
 	for (char *p = path + 1; create && (p = strchr(p, '/')); p++) {
 		*p = '\0';
@@ -394,6 +398,31 @@ int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev)
 			   strerror(-ret));
 	vfiox_sys_close(dfd);
 	return ret;
+}
+
+int vfiox__jentry_unlink_persist(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < e->num_persist; i++) {
+		ret = vfiox_sys_unlinkat(AT_FDCWD, e->persist[i], 0);
+		if (ret && ret != -ENOENT)
+			return vfiox__err(ctx, ret, "cannot remove %s (the persistent binding of "
+					  "%s): %s", e->persist[i], e->dev, strerror(-ret));
+	}
+	return 0;
+}
+
+int vfiox__journal_drop(struct vfiox_ctx *ctx, const char *dev)
+{
+	struct vfiox__jentry e;
+	int ret;
+
+	ret = vfiox__journal_read(ctx, dev, &e);
+	if (!ret)
+		ret = vfiox__jentry_unlink_persist(ctx, &e);
+	return ret ? ret : vfiox__journal_remove(ctx, dev);
 }
 
 struct list {

@@ -71,6 +71,16 @@ int vfiox__journal_replace(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 /* Removes the entry of @dev: 0, or -ENOENT when there was none. */
 int vfiox__journal_remove(struct vfiox_ctx *ctx, const char *dev);
 
+/* Deletes the files @e lists as persist= (a missing one is fine): 0 or -errno, last error set. */
+int vfiox__jentry_unlink_persist(struct vfiox_ctx *ctx, const struct vfiox__jentry *e);
+
+/*
+ * Forgets a device that is gone (a removed VF): deletes its persist files, so that no udev
+ * rule outlives the entry that could remove it, then the entry. 0, -ENOENT when there was
+ * none, or another -errno (the entry is kept).
+ */
+int vfiox__journal_drop(struct vfiox_ctx *ctx, const char *dev);
+
 /*
  * The devices with an entry, sorted; *namesp is a malloc'ed array of malloc'ed strings
  * (free with vfiox__journal_list_free). No state directory yet is an empty list.

@@ -219,11 +219,10 @@ static int list_vfs(struct vfiox_ctx *ctx, const struct pf_state *st,
 	return 0;
 }
 
-static int check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs, unsigned int flags,
-		 struct pf_state *st)
+/* What sysfs alone decides: the PF, the count, its driver, the count present. */
+static int check_pf(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs,
+		    struct pf_state *st)
 {
-	char (*vfs)[VFIOX_PCI_ADDR_STRLEN];
-	size_t n, i;
 	int ret;
 
 	ret = read_pf(ctx, pf, st);
@@ -242,8 +241,16 @@ static int check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs, uns
 		return vfiox__err(ctx, -EEXIST, "%s has %ld VFs already, and the kernel changes "
 				  "the number only from 0: remove them first (vfioctl sriov %s "
 				  "--vfs 0)", st->name, st->cur, st->name);
-	if (numvfs)
-		return 0;
+	return 0;
+}
+
+/* Removing the VFs present: none open through VFIO, none in use unless forced. */
+static int check_vfs(struct vfiox_ctx *ctx, const struct pf_state *st, unsigned int flags)
+{
+	char (*vfs)[VFIOX_PCI_ADDR_STRLEN];
+	size_t n, i;
+	int ret;
+
 	ret = list_vfs(ctx, st, &vfs, &n);
 	if (ret)
 		return ret;
@@ -253,6 +260,16 @@ static int check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs, uns
 		ret = check_vf_uses(ctx, st->name, vfs, n);
 	free(vfs);
 	return ret;
+}
+
+static int check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs, unsigned int flags,
+		 struct pf_state *st)
+{
+	int ret = check_pf(ctx, pf, numvfs, st);
+
+	if (ret || numvfs || st->cur <= 0)
+		return ret;
+	return check_vfs(ctx, st, flags);
 }
 
 VFIOX_EXPORT int vfiox_sriov_check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs,
@@ -347,13 +364,16 @@ static int remove_vfs(struct vfiox_ctx *ctx, const struct pf_state *st)
 			goto out_free;
 		}
 	}
-	/* The VFs are gone: their own entries (from binding them) have nothing to restore. */
+	/*
+	 * The VFs are gone: their own entries (from binding them) have nothing to restore,
+	 * and a udev rule of a --persist bind would take a later VF at the same address.
+	 */
 	for (i = 0; i < n; i++) {
-		int r = vfiox__journal_remove(ctx, vfs[i]);
+		int r = vfiox__journal_drop(ctx, vfs[i]);
 
 		if (r && r != -ENOENT)
-			vfiox__warn(ctx, "%s: cannot drop the journal entry of its removed VF %s: %s",
-				    st->name, vfs[i], strerror(-r));
+			vfiox__warn(ctx, "%s: cannot drop the journal entry of its removed VF %s: "
+				    "%s", st->name, vfs[i], ctx->last_error);
 	}
 	ret = forget_sriov(ctx, st->name);
 	if (ret)
@@ -367,9 +387,10 @@ out_free:
 static int set_numvfs(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs,
 		      unsigned int flags)
 {
+	char keep[sizeof(ctx->last_error)];
 	struct vfiox__jentry e, old;
 	struct pf_state st;
-	bool recorded_before;
+	bool had_entry;
 	int ret, r;
 
 	ret = check(ctx, pf, numvfs, flags, &st);
@@ -386,7 +407,7 @@ static int set_numvfs(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs
 	ret = vfiox__journal_read(ctx, st.name, &old);
 	if (ret && ret != -ENOENT)
 		return ret;
-	recorded_before = !ret && old.sriov_numvfs >= 0;
+	had_entry = !ret;
 	vfiox__jentry_init(&e, st.name);
 	e.sriov_numvfs = (int)st.cur;
 	e.sriov_autoprobe = (int)st.autoprobe;
@@ -419,16 +440,13 @@ err_autoprobe:
 		}
 	}
 err_forget:
-	if (!recorded_before) {
-		char keep[sizeof(ctx->last_error)];
-
-		memcpy(keep, ctx->last_error, sizeof(keep));
-		r = forget_sriov(ctx, st.name);
-		memcpy(ctx->last_error, keep, sizeof(keep));
-		if (r)
-			vfiox__warn(ctx, "%s: cannot drop its journal entry: %s", st.name,
-				    strerror(-r));
-	}
+	/* The entry as before: a VF token or a bind recorded earlier stays. */
+	memcpy(keep, ctx->last_error, sizeof(keep));
+	r = had_entry ? vfiox__journal_replace(ctx, &old) : vfiox__journal_remove(ctx, st.name);
+	memcpy(ctx->last_error, keep, sizeof(keep));
+	if (r && r != -ENOENT)
+		vfiox__warn(ctx, "%s: cannot put its journal entry back: %s", st.name,
+			    strerror(-r));
 	return ret;
 }
 
@@ -439,8 +457,11 @@ VFIOX_EXPORT int vfiox_sriov_set_numvfs(struct vfiox_ctx *ctx, const char *pf,
 	struct pf_state st;
 	int lock, ret;
 
-	/* Bad input is refused before the lock (which creates the state directory). */
-	ret = check(ctx, pf, numvfs, flags, &st);
+	/*
+	 * Bad input is refused before the lock (which creates the state directory); the
+	 * checks of the VFs (a walk of /proc, a scan) run once, under it.
+	 */
+	ret = check_pf(ctx, pf, numvfs, &st);
 	if (ret)
 		return ret;
 	ret = vfiox__journal_lock(ctx, &lock);

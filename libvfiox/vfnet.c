@@ -48,18 +48,20 @@ int vfiox__pci_netdev(struct vfiox_ctx *ctx, const char *dev, char *name, size_t
 	long idx;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", ctx->sysfs_root, dev);
-	vfiox__read_link_name(AT_FDCWD, path, drv, sizeof(drv));
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/net", ctx->sysfs_root, dev);
 	ret = vfiox__for_each_dirent(AT_FDCWD, path, take_first, &f);
 	if ((ret && ret != -ENOENT) || (!ret && !f.name[0] && f.too_long))
 		return vfiox__err(ctx, ret ? ret : -ENAMETOOLONG, "%s: cannot read %s: %s", dev,
 				  path, strerror(ret ? -ret : ENAMETOOLONG));
-	if (ret == -ENOENT || !f.name[0])
+	if (ret == -ENOENT || !f.name[0]) {
+		/* Read for the message only. */
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", ctx->sysfs_root, dev);
+		vfiox__read_link_name(AT_FDCWD, path, drv, sizeof(drv));
 		return vfiox__err(ctx, -ENODEV, "%s has no network interface (driver %s): VF "
 				  "MAC, VLAN, trust and spoof-check are settings of the PF's "
 				  "network driver and do not apply; leave out --mac, --vlan, "
 				  "--trust and --spoofchk", dev, drv[0] ? drv : "none");
+	}
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/net/%s/ifindex", ctx->sysfs_root, dev,
 		 f.name);
 	ret = vfiox__read_attr_long(AT_FDCWD, path, 10, &idx);

@@ -124,7 +124,7 @@ static void print_state(struct vfiox_ctx *ctx, const char *pf, const char *note)
 	for (i = 0; i < vfiox_pci_dev_num_vfs(dev); i++) {
 		struct vfiox_pci_dev *vf = vfiox_pci_dev_vf(dev, i);
 		int g = vfiox_pci_dev_iommu_group(vf);
-		char node[64] = "-";
+		char node[4200] = "-";
 
 		if (g >= 0 && vfiox_pci_dev_driver(vf) && !strcmp(vfiox_pci_dev_driver(vf), "vfio-pci"))
 			snprintf(node, sizeof(node), "%s/vfio/%d", vfiox_ctx_dev_root(ctx), g);

@@ -151,11 +151,12 @@ void vfiox_bind_plan_set_step_cb(struct vfiox_bind_plan *plan, vfiox_bind_step_f
  * @timeout_ms: how long to wait for each group's /dev/vfio node (negative: 5000)
  *
  * Journals each device before its first write, then writes driver_override, unbinds,
- * probes, and checks that the device landed on the driver. On any failure the devices
- * already moved by this call are restored and their journal entries dropped. Then waits
- * for /dev/vfio/N of each group touched (inotify on the device root; no fixed sleep).
- * With VFIOX_BIND_PERSIST, writes a udev rule per device (see vfioctl(8)) and journals
- * its path so that restore removes it.
+ * probes, and checks that the device landed on the driver. With VFIOX_BIND_PERSIST, a
+ * udev rule per device (see vfioctl(8)) is journaled and written first, before any sysfs
+ * write, so that restore removes it. On any failure the devices already moved by this
+ * call go back to the driver and driver_override it found them on, the rules it wrote
+ * are deleted and their journal entries are as before the call. Then waits for
+ * /dev/vfio/N of each group touched (inotify on the device root; no fixed sleep).
  *
  * Takes the journal's lock (a flock on <state_dir>/lock) for the writes: one process at a
  * time changes bindings.

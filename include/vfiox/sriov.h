@@ -75,10 +75,12 @@ int vfiox_sriov_check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs
  * After vfiox_sriov_check(): for @numvfs > 0, journals the PF's sriov_numvfs and
  * sriov_drivers_autoprobe (an earlier record is kept), writes 0 to
  * sriov_drivers_autoprobe, then @numvfs to sriov_numvfs. When that fails, autoprobe is
- * put back and the record dropped. For 0, writes 0 to sriov_numvfs, puts autoprobe back
- * as journaled and removes the SR-IOV fields and the VF token from the PF's journal
- * entry, and the journal entries of its VFs. Asking for the number present is a no-op.
- * The changes are made under the journal's lock, as a bind's (one process at a time).
+ * put back and the PF's journal entry is as before the call (a VF token recorded earlier
+ * stays). For 0, writes 0 to sriov_numvfs, puts autoprobe back as journaled and removes
+ * the SR-IOV fields and the VF token from the PF's journal entry, and the journal entries
+ * of its VFs with the udev rules a persistent bind of a VF wrote. Asking for the number
+ * present is a no-op. The changes, and the checks of the VFs for 0, are made under the
+ * journal's lock, as a bind's (one process at a time).
  *
  * Return: 0; the errors of vfiox_sriov_check(); -EBUSY also when another process holds
  * the journal's lock; -ENOENT when the PF's driver cannot

@@ -905,6 +905,118 @@ static void restore_puts_sriov_attributes_back(void **state)
 	assert_int_equal(journal_count(), 0);
 }
 
+/*
+ * A failed bind of a device vfioctl moved before puts it back where this bind found it
+ * (vfio-pci), not on the older original, and keeps the journal entry as it was.
+ */
+static void failure_puts_back_the_state_before_this_run(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, NVME, -1);
+	struct vfiox__jentry before, after;
+
+	assert_int_equal(vfiox_bind_plan_run(plan, 0, 1000), 0);
+	vfiox_bind_plan_free(plan);
+	assert_int_equal(vfiox__journal_read(e->ctx, NVME, &before), 0);
+	env_scan(e);
+	assert_int_equal(vfiox_bind_plan_new(e->scan, "other-vfio", &plan), 0);
+	assert_int_equal(vfiox_bind_plan_add_dev(plan, env_dev(e, NVME)), 0);
+	fk.unloaded = "other-vfio";
+	fk.nw = 0;
+	assert_int_equal(vfiox_bind_plan_run(plan, VFIOX_BIND_NO_WAIT, 0), -ENXIO);
+	assert_non_null(strstr(vfiox_ctx_last_error(e->ctx), "put back"));
+	expect_write(0, "driver_override", NVME, "other-vfio");
+	expect_state(NVME, "vfio-pci", "vfio-pci");
+	assert_int_equal(vfiox__journal_read(e->ctx, NVME, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+	/* and restore still goes back to the first original */
+	fk.unloaded = NULL;
+	assert_int_equal(vfiox_bind_restore(e->ctx, NVME), 0);
+	expect_state(NVME, "nvme", NULL);
+	vfiox_bind_plan_free(plan);
+}
+
+/* A failed bind keeps what an SR-IOV change journaled for the device, and writes none of it. */
+static void failure_keeps_an_older_journal_entry(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, PF, -1);
+	struct vfiox__jentry a, r;
+	unsigned i;
+
+	vfiox__jentry_init(&a, PF);
+	a.sriov_numvfs = 0;
+	a.sriov_autoprobe = 1;
+	strcpy(a.vf_token, "0b2c5c3a-0f4e-4c83-9d3f-2c0f6e9b1a11");
+	assert_int_equal(vfiox__journal_record(e->ctx, &a), 0);
+	fk.fail_at = 3;
+	assert_int_equal(vfiox_bind_plan_run(plan, 0, 1000), -EIO);
+	expect_state(PF, "igb", NULL);
+	for (i = 0; i < fk.nw; i++)
+		if (strncmp(fk.w[i].file, "driver", 6) && strcmp(fk.w[i].file, "unbind"))
+			fail_msg("write %u: %s of %s during the rollback", i + 1, fk.w[i].file,
+				 fk.w[i].dev);
+	assert_int_equal(vfiox__journal_read(e->ctx, PF, &r), 0);
+	assert_memory_equal(&a, &r, sizeof(a));
+	vfiox_bind_plan_free(plan);
+}
+
+/* The driver_override recorded is the one under the lock, not the scan's. */
+static void journal_records_the_override_read_under_the_lock(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, NVME, -1);
+	struct vfiox__jentry r;
+
+	FX(e, fx_write_attr(e->fx, NVME, "driver_override", "nvme\n"));
+	assert_int_equal(vfiox_bind_plan_run(plan, 0, 1000), 0);
+	assert_int_equal(vfiox__journal_read(e->ctx, NVME, &r), 0);
+	assert_string_equal(r.override, "nvme");
+	assert_int_equal(vfiox_bind_restore(e->ctx, NVME), 0);
+	expect_state(NVME, "nvme", "nvme");
+	vfiox_bind_plan_free(plan);
+}
+
+static bool rule_exists(const char *dev)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/udev/rules.d/61-vfioctl-%s.rules", fk.etc_root, dev);
+	return access(path, F_OK) == 0;
+}
+
+/* --persist with an /etc that cannot take the rule: refused before any sysfs write. */
+static void unwritable_rule_changes_nothing(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, NVME, -1);
+
+	close(open(fk.etc_root, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	assert_int_not_equal(vfiox_bind_plan_run(plan, VFIOX_BIND_PERSIST, 1000), 0);
+	assert_non_null(strstr(vfiox_ctx_last_error(e->ctx), "61-vfioctl-" NVME ".rules"));
+	assert_int_equal(fk.nw, 0);
+	expect_state(NVME, "nvme", NULL);
+	assert_int_equal(journal_count(), 0);
+	unlink(fk.etc_root);
+	vfiox_bind_plan_free(plan);
+}
+
+/* --persist and a failing write: the rules written go with the rollback. */
+static void failure_removes_the_rules_of_the_run(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_bind_plan *plan = plan_of(e, NULL, 5);
+
+	fk.fail_at = 5;
+	assert_int_equal(vfiox_bind_plan_run(plan, VFIOX_BIND_PERSIST, 1000), -EIO);
+	expect_state(NIC, "e1000", NULL);
+	expect_state(SND, "snd_ens1371", NULL);
+	assert_false(rule_exists(NIC));
+	assert_false(rule_exists(SND));
+	assert_int_equal(journal_count(), 0);
+	vfiox_bind_plan_free(plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -931,6 +1043,11 @@ int main(void)
 		bind_test(bind_without_node_reports_timeout),
 		bind_test(journal_record_keeps_the_first_original),
 		bind_test(restore_puts_sriov_attributes_back),
+		bind_test(failure_puts_back_the_state_before_this_run),
+		bind_test(failure_keeps_an_older_journal_entry),
+		bind_test(journal_records_the_override_read_under_the_lock),
+		bind_test(unwritable_rule_changes_nothing),
+		bind_test(failure_removes_the_rules_of_the_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

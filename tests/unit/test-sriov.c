@@ -461,6 +461,74 @@ static void test_another_process_holding_the_journal_lock_means_no_write(void **
 	done(e);
 }
 
+/* A failed create puts the PF's journal entry back as it was: the VF token stays. */
+static void test_numvfs_failure_keeps_the_vf_token(void **state)
+{
+	struct env *e = sriov_env();
+	char token[40], again[40];
+
+	(void)state;
+	assert_int_equal(vfiox_sriov_new_vf_token(e->ctx, PF, token, sizeof(token)), 0);
+	snprintf(fk.fail_attr, sizeof(fk.fail_attr), "sriov_numvfs");
+	fk.fail_err = -EIO;
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), -EIO);
+	assert_string_equal(attr_text(e, PF, "sriov_drivers_autoprobe"), "1");
+	assert_int_equal(vfiox_sriov_vf_token(e->ctx, PF, again, sizeof(again)), 0);
+	assert_string_equal(again, token);
+	done(e);
+}
+
+static unsigned count_lines(const char *log, const char *what)
+{
+	unsigned n = 0;
+
+	for (; (log = strstr(log, what)); log++)
+		n++;
+	return n;
+}
+
+/* Removing VFs looks for each VF's holders once (a walk of /proc per VF), not twice. */
+static void test_remove_checks_each_vf_once(void **state)
+{
+	struct env *e = sriov_env();
+
+	(void)state;
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), 0);
+	e->loglen = 0;
+	e->log[0] = '\0';
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, 0), 0);
+	assert_true(e->loglen < sizeof(e->log) - 1);
+	assert_int_equal(count_lines(e->log, "holders of "), 2);
+	done(e);
+}
+
+/* The udev rule of a --persist bind of a VF goes with the VF (restore could not reach it). */
+static void test_remove_deletes_the_rules_of_the_vfs(void **state)
+{
+	struct env *e = sriov_env();
+	struct vfiox__jentry j;
+	char vf[32], rule[PATH_MAX];
+	int fd;
+
+	(void)state;
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 1, 0), 0);
+	FX(e, fx_vf_addr(e->fx, PF, 0, vf, sizeof(vf)));
+	snprintf(rule, sizeof(rule), "%s/61-vfioctl-%s.rules", fx_root(e->fx), vf);
+	fd = open(rule, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	vfiox__jentry_init(&j, vf);
+	j.has_driver = true;
+	assert_true(strlen(rule) < sizeof(j.persist[0]));
+	memcpy(j.persist[0], rule, strlen(rule) + 1);
+	j.num_persist = 1;
+	assert_int_equal(vfiox__journal_record(e->ctx, &j), 0);
+	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, 0), 0);
+	assert_false(journaled(e, vf));
+	assert_int_equal(access(rule, F_OK), -1);
+	done(e);
+}
+
 /* ------------------------------------------------------------------ the VF token */
 
 static void test_new_token_is_a_v4_uuid_and_journaled(void **state)
@@ -716,6 +784,9 @@ int main(void)
 		T(test_remove_keeps_the_bind_of_the_pf_itself),
 		T(test_remove_refused_while_a_vf_is_open_through_vfio),
 		T(test_another_process_holding_the_journal_lock_means_no_write),
+		T(test_numvfs_failure_keeps_the_vf_token),
+		T(test_remove_checks_each_vf_once),
+		T(test_remove_deletes_the_rules_of_the_vfs),
 		T(test_new_token_is_a_v4_uuid_and_journaled),
 		T(test_set_vf_token_sends_the_feature_with_the_uuid),
 		T(test_no_netdev_is_a_clear_error_without_netlink),

@@ -72,6 +72,13 @@ out=$(vfioctl bind $edu 2>&1)
 rc=$?
 is "$rc" 0 "bind $edu again exits 0"
 like "$out" "$edu: already bound to vfio-pci, nothing to do" "bind $edu again: a no-op, said so"
+# A failed bind puts the device back where that bind found it, not on the older original.
+out=$(vfioctl bind --driver nosuch-vfio $edu 2>&1)
+rc=$?
+is "$rc" 1 "bind --driver nosuch-vfio $edu (on vfio-pci) fails: no driver takes it"
+like "$out" "$edu did not bind to nosuch-vfio.*put back" "the failure names $edu and says it was put back"
+is "$(state $edu)" "$edu vfio-pci vfio-pci" "the failed bind left $edu on vfio-pci, where it found it"
+like "$(cat $J/$edu 2>&1)" "^driver=$" "the journal of $edu still holds the state before the first bind"
 out=$(vfioctl restore $edu 2>&1)
 rc=$?
 is "$rc" 0 "restore $edu exits 0"
@@ -221,6 +228,14 @@ out=$(vfioctl restore $edu 2>&1)
 rc=$?
 is "$rc" 0 "restore $edu exits 0"
 check "restore $edu removed the udev rule" test ! -e $rule
+: > /tmp/t90-etcfile
+out=$(VFIOX_ETC_ROOT=/tmp/t90-etcfile vfioctl bind --persist $edu 2>&1)
+rc=$?
+is "$rc" 1 "bind --persist $edu with an /etc that cannot take the rule fails"
+like "$out" "61-vfioctl-$edu\.rules" "the failure names the rule file"
+is "$(state $edu)" "$edu null (null)" "bind --persist without its rule changed nothing in sysfs"
+is "$(journal)" "" "bind --persist without its rule left no journal entry"
+rm -f /tmp/t90-etcfile
 
 # ---------------------------------------------------------------- as found
 all_state > /tmp/t90-after

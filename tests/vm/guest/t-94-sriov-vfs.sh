@@ -84,6 +84,10 @@ out=$(vfioctl sriov "$pf")
 like "$out" "^$pf: driver $drv0, 2 of 2 VFs, sriov_drivers_autoprobe off\$" \
 	"sriov $pf (human form): driver, 2 of 2 VFs, autoprobe off"
 like "$out" "^  VF 0 +$vf0 +vfio-pci +group $g0 +/dev/vfio/$g0\$" "sriov $pf (human form): VF 0, its driver, group and node"
+rule94=/tmp/t94-etc/udev/rules.d/61-vfioctl-$vf0.rules
+VFIOX_ETC_ROOT=/tmp/t94-etc vfioctl bind --persist "$vf0" > /tmp/t94.out 2>&1
+rc=$?
+is "$rc:$(test -e $rule94 && echo rule)" "0:rule" "bind --persist $vf0 (on vfio-pci already): exit 0, a udev rule for it"
 
 out=$(vfioctl sriov "$pf" --vfs 1 2>&1)
 rc=$?
@@ -106,6 +110,8 @@ vfioctl sriov "$pf" --vfs 0 > /tmp/t94.out 2>&1
 is "$?" 0 "sriov $pf --vfs 0: exit 0"
 is "$(sriov_state)" "$before" "--vfs 0: no VFs, autoprobe back on, PF still on $drv0"
 is "$(ls $J 2>/dev/null | tr '\n' ' ')" "" "--vfs 0: the journal entries of the PF and its VFs are gone"
+check "--vfs 0: the udev rule of VF $vf0 went with its journal entry" test ! -e $rule94
+rm -rf /tmp/t94-etc
 
 # ---- killed halfway through binding the VFs: restore --all puts the PF back
 VFIOCTL_TEST_STOP_AT_STEP=3 vfioctl sriov "$pf" --vfs 2 > /dev/null 2> /tmp/t94.hook &
