@@ -213,7 +213,11 @@ static int run_bind(struct vfiox_ctx *ctx, int argc, char **argv)
 			rc = lib_error(ctx, "bind", -EINVAL);
 			goto out_free;
 		}
-		add_group_id(ids, &nids, vfiox_pci_dev_iommu_group(dev));
+		if (add_group_id(ids, &nids, vfiox_pci_dev_iommu_group(dev))) {
+			rc = usage_error(&cmd_bind, "more than %d IOMMU groups in one call: "
+					 "split it", MAX_GROUPS);
+			goto out_free;
+		}
 	}
 	for (i = 0; i < ngids; i++) {
 		struct vfiox_group *g;
@@ -227,7 +231,11 @@ static int run_bind(struct vfiox_ctx *ctx, int argc, char **argv)
 			rc = lib_error(ctx, "bind", -EINVAL);
 			goto out_free;
 		}
-		add_group_id(ids, &nids, gids[i]);
+		if (add_group_id(ids, &nids, gids[i])) {
+			rc = usage_error(&cmd_bind, "more than %d IOMMU groups in one call: "
+					 "split it", MAX_GROUPS);
+			goto out_free;
+		}
 	}
 	vfiox_bind_plan_set_step_cb(plan, test_stop_hook, NULL);
 	/*
