@@ -106,7 +106,7 @@ WRAP_test-dma := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wra
 WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
 WRAP_test-bind := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_write -Wl,--wrap=vfiox_sys_close
 # The rtnetlink answers about an interface (libvfiox/netdev.c), as one function.
-WRAP_test-inuse := -Wl,--wrap=vfiox__netdev_facts
+WRAP_test-inuse := -Wl,--wrap=vfiox__netdev_facts -Wl,--wrap=vfiox_sys_openat
 WRAP_test-check := -Wl,--wrap=vfiox_sys_getrlimit
 WRAP_test-monitor := -Wl,--wrap=udev_monitor_receive_device -Wl,--wrap=udev_device_unref \
 	-Wl,--wrap=udev_device_get_properties_list_entry -Wl,--wrap=udev_list_entry_get_next \

@@ -8,10 +8,20 @@
 #ifndef VFIOX_HOST_PRIVATE_H
 #define VFIOX_HOST_PRIVATE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct vfiox_ctx;
+
+/* "@root/@rel" into @buf; -ENAMETOOLONG rather than a cut path that names another file. */
+static inline int vfiox__root_path(char *buf, size_t len, const char *root, const char *rel)
+{
+	int n = snprintf(buf, len, "%s/%s", root, rel);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
 
 /* What the kernel says about one network interface; strings are malloc'd or NULL. */
 struct vfiox_netdev_facts {
@@ -26,10 +36,15 @@ struct vfiox_netdev_facts {
  * every interface that is up has them. Returns 0; -ENODEV when the kernel has no such
  * interface (in this network namespace); -errno with the last error set otherwise.
  * Release with vfiox__netdev_facts_release().
+ *
+ * *@cachep (NULL at first) keeps the socket and the host's address and route dumps for
+ * the next interfaces of the same probe; free it with vfiox__netdev_cache_free().
  */
-int vfiox__netdev_facts(struct vfiox_ctx *ctx, int ifindex, const char *name,
-			struct vfiox_netdev_facts *facts);
+struct vfiox_netdev_cache;
+int vfiox__netdev_facts(struct vfiox_ctx *ctx, struct vfiox_netdev_cache **cachep, int ifindex,
+			const char *name, struct vfiox_netdev_facts *facts);
 void vfiox__netdev_facts_release(struct vfiox_netdev_facts *facts);
+void vfiox__netdev_cache_free(struct vfiox_netdev_cache *cache);
 
 /*
  * inuse.c: the parsers of /proc/self/mountinfo and /proc/swaps. Each calls @fn for every
@@ -42,6 +57,16 @@ typedef int (*vfiox_mount_fn)(void *arg, const char *majmin, const char *mountpo
 int vfiox__parse_mountinfo(char *text, vfiox_mount_fn fn, void *arg);
 typedef int (*vfiox_swap_fn)(void *arg, const char *path);
 int vfiox__parse_swaps(char *text, vfiox_swap_fn fn, void *arg);
+
+/*
+ * inuse.c: vfiox_group_uses() for any @n devices of one scan (e.g. the VFs of a PF): the
+ * class directories, mountinfo and swaps are read once for all of them, not once per
+ * device. Findings in the order of @devs; n == 0 gives an empty list (without a context,
+ * -ENOMEM alone sets no last error).
+ */
+struct vfiox_pci_dev;
+struct vfiox_uses;
+int vfiox__devs_uses(struct vfiox_pci_dev *const *devs, size_t n, struct vfiox_uses **usesp);
 
 /* inuse.c: a whole text file (proc, etc), NUL-terminated; NULL with the last error set. */
 char *vfiox__read_text(struct vfiox_ctx *ctx, const char *path, int *errp);

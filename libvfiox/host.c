@@ -128,19 +128,12 @@ static void VFIOX_PRINTF(2, 3) fix(struct check *c, const char *fmt, ...)
 
 /* ------------------------------------------------------------------ small readers */
 
-static int root_path(char *buf, size_t len, const char *root, const char *rel)
-{
-	if ((size_t)snprintf(buf, len, "%s/%s", root, rel) >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 static bool exists(const char *root, const char *rel, struct stat *st)
 {
 	char path[PATH_LEN];
 	struct stat tmp;
 
-	if (root_path(path, sizeof(path), root, rel))
+	if (vfiox__root_path(path, sizeof(path), root, rel))
 		return false;
 	return !vfiox_sys_fstatat(AT_FDCWD, path, st ? st : &tmp, 0);
 }
@@ -149,7 +142,7 @@ static ssize_t read_small(const char *root, const char *rel, char *buf, size_t l
 {
 	char path[PATH_LEN];
 
-	if (root_path(path, sizeof(path), root, rel))
+	if (vfiox__root_path(path, sizeof(path), root, rel))
 		return -ENAMETOOLONG;
 	return vfiox__read_attr(AT_FDCWD, path, buf, len);
 }
@@ -160,8 +153,10 @@ static char *read_all(struct check *c, const char *root, const char *rel)
 	char path[PATH_LEN];
 	int err;
 
-	if (root_path(path, sizeof(path), root, rel))
+	if (vfiox__root_path(path, sizeof(path), root, rel)) {
+		vfiox__err(c->ctx, -ENAMETOOLONG, "%s/%s: the path is too long", root, rel);
 		return NULL;
+	}
 	return vfiox__read_text(c->ctx, path, &err);
 }
 
@@ -207,7 +202,7 @@ static int list_dir(const char *root, const char *rel, const char *prefix, struc
 
 	memset(l, 0, sizeof(*l));
 	l->prefix = prefix;
-	if (root_path(path, sizeof(path), root, rel))
+	if (vfiox__root_path(path, sizeof(path), root, rel))
 		return -ENAMETOOLONG;
 	ret = vfiox__for_each_dirent(AT_FDCWD, path, collect_name, l);
 	if (l->n)
@@ -513,9 +508,13 @@ static int user_identity(struct check *c, const char *name)
 	snprintf(w->name, sizeof(w->name), "%s", name);
 	w->given = true;
 	text = read_all(c, c->ctx->etc_root, "passwd");
-	if (!text)
-		return vfiox__err(c->ctx, -ENOENT, "cannot check user %s: %s", name,
-				  vfiox_ctx_last_error(c->ctx));
+	if (!text) {
+		char why[sizeof(c->ctx->last_error)];
+
+		/* a copy: the reason cannot be formatted from the buffer it is written to */
+		snprintf(why, sizeof(why), "%s", vfiox_ctx_last_error(c->ctx));
+		return vfiox__err(c->ctx, -ENOENT, "cannot check user %s: %s", name, why);
+	}
 	for (line = strtok_r(text, "\n", &save); line && !found;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *f[4], *tok;
@@ -629,6 +628,26 @@ static void check_iommu(struct check *c)
 	}
 }
 
+/*
+ * @word is one of the comma-separated options of a parameter's value: intel_iommu=,
+ * amd_iommu=, iommu= and intremap= all take lists ("on,igfx_off" is on, not off).
+ */
+static bool has_opt(const char *val, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (val && *val) {
+		size_t len = strcspn(val, ",");
+
+		if (len == n && !strncmp(val, word, n))
+			return true;
+		val += len;
+		if (*val)
+			val++;
+	}
+	return false;
+}
+
 static void check_cmdline(struct check *c)
 {
 	char iommu[64], intel[64], amd[64], pt[16], *text;
@@ -658,19 +677,19 @@ static void check_cmdline(struct check *c)
 	if (pp && n < sizeof(found))
 		snprintf(found + n, sizeof(found) - n, " iommu.passthrough=%s", pp);
 
-	if ((pi && !strcmp(pi, "off")) || (pn && strstr(pn, "off") && !c->ivrs) ||
-	    (pa && !strcmp(pa, "off") && !c->dmar)) {
+	if (has_opt(pi, "off") || (has_opt(pn, "off") && !c->ivrs) ||
+	    (has_opt(pa, "off") && !c->dmar)) {
 		add(c, "iommu.cmdline", VFIOX_CHECK_FAIL, NULL, "the kernel command line switches "
 		    "the IOMMU off:%s", found);
 		fix(c, "remove it from the kernel command line (GRUB_CMDLINE_LINUX in "
 		    "/etc/default/grub, then update-grub) and reboot");
-	} else if (c->dmar && !c->num_groups && !(pn && strstr(pn, "on"))) {
+	} else if (c->dmar && !c->num_groups && !has_opt(pn, "on")) {
 		add(c, "iommu.cmdline", VFIOX_CHECK_FAIL, NULL, "intel_iommu=on is not on the "
 		    "kernel command line, and this kernel leaves VT-d off without it%s%s",
 		    *found ? ":" : "", found);
 		fix(c, "add intel_iommu=on to GRUB_CMDLINE_LINUX in /etc/default/grub, run "
 		    "update-grub and reboot");
-	} else if ((pi && !strcmp(pi, "pt")) || (pp && !strcmp(pp, "1"))) {
+	} else if (has_opt(pi, "pt") || (pp && !strcmp(pp, "1"))) {
 		add(c, "iommu.cmdline", VFIOX_CHECK_INFO, NULL, "%s: host devices bypass "
 		    "translation (passthrough); devices given to VFIO are translated all the same",
 		    found + 1);
@@ -715,18 +734,23 @@ static void check_irq_remapping(struct check *c)
 	bool off_cmdline = false, allowed;
 	char *text;
 
-	root_path(path, sizeof(path), c->ctx->sysfs_root, "class/iommu");
+	vfiox__root_path(path, sizeof(path), c->ctx->sysfs_root, "class/iommu");
 	vfiox__for_each_dirent(AT_FDCWD, path, ecap_unit, &w);
 	if (w.units)
 		snprintf(hw, sizeof(hw), "; %u of %u VT-d units support it (ecap IR bit)",
 			 w.ir_units, w.units);
-	if (c->have_cmdline &&
-	    (vfiox__cmdline_param(c->cmdline, "intremap", intremap, sizeof(intremap)) ||
-	     vfiox__cmdline_param(c->cmdline, "nointremap", intremap, sizeof(intremap)))) {
-		off_cmdline = !strcmp(intremap, "off") || !intremap[0];
+	if (c->have_cmdline) {
+		const char *how = NULL;
+
+		if (vfiox__cmdline_param(c->cmdline, "nointremap", intremap, sizeof(intremap)))
+			how = "nointremap";
+		else if (has_opt(vfiox__cmdline_param(c->cmdline, "intremap", intremap,
+						      sizeof(intremap)), "off"))
+			how = "intremap=off";
+		off_cmdline = how != NULL;
 		if (off_cmdline)
 			snprintf(cmd, sizeof(cmd), "; the kernel command line switches it off (%s)",
-				 intremap[0] ? "intremap=off" : "nointremap");
+				 how);
 	}
 	read_small(c->ctx->sysfs_root, "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts",
 		   unsafe, sizeof(unsafe));
@@ -835,7 +859,7 @@ static void check_dev_vfio(struct check *c)
 		fix(c, "remove it; the kernel's devtmpfs creates the right node when vfio loads");
 		return;
 	}
-	root_path(path, sizeof(path), dev, "vfio");
+	vfiox__root_path(path, sizeof(path), dev, "vfio");
 	vfiox__for_each_dirent(AT_FDCWD, path, group_node, &w);
 	if (!may_rw(&c->who, &st)) {
 		add(c, "dev_vfio", VFIOX_CHECK_FAIL, subject, "%s may not open %s/vfio/vfio (mode "
@@ -1003,21 +1027,35 @@ static void check_hugepages(struct check *c)
 
 /* ------------------------------------------------------------------ a device */
 
-/* "0000:00:1f.2 (ahci), 0000:00:1f.3 (no driver)" of @g's members into @buf. */
+/*
+ * "0000:00:1f.2 (ahci), 0000:00:1f.3 (no driver)" of @g's members into @buf; what does not
+ * fit becomes " and N more", never a cut address.
+ */
 static void list_members(struct vfiox_group *g, char *buf, size_t len, bool only_host)
 {
-	size_t i, o = 0;
+	size_t i, o = 0, left = 0;
+	const size_t more = 24; /* room kept for " and 1234567 more" */
 
 	buf[0] = '\0';
-	for (i = 0; i < g->num_devs && o < len; i++) {
+	for (i = 0; i < g->num_devs; i++) {
 		const char *drv = g->devs[i]->driver;
+		char item[160];
+		int n;
 
 		if (only_host && (!drv || strstr(drv, "vfio") ||
 				  vfiox_driver_keeps_group_viable(drv)))
 			continue;
-		o += (size_t)snprintf(buf + o, len - o, "%s%s (%s)", o ? ", " : "",
-				      g->devs[i]->name, drv ? drv : "no driver");
+		n = snprintf(item, sizeof(item), "%s%s (%s)", o ? ", " : "", g->devs[i]->name,
+			     drv ? drv : "no driver");
+		if (left || n < 0 || (size_t)n >= sizeof(item) || o + (size_t)n + more >= len) {
+			left++;
+			continue;
+		}
+		memcpy(buf + o, item, (size_t)n + 1);
+		o += (size_t)n;
 	}
+	if (left)
+		snprintf(buf + o, len - o, " and %zu more", left);
 }
 
 /* The bridges above @dev, nearest first, from its sysfs directory path. */

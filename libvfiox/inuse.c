@@ -20,12 +20,15 @@
 #include "host-private.h"
 
 #define SYSFS_PATH_MAX 1024
+/* A path of /proc (up to PATH_MAX) and the disk it is built on. */
+#define DESC_MAX (4096 + 128)
 /* Stacked block devices followed down from a disk; more is a loop or not believable. */
 #define MAX_HOLDER_DEPTH 8
 #define MAX_BLOCKS 4096
 
 struct use {
 	char *dev, *kind, *what, *reason, *fix;
+	size_t member; /* index of the device in the probe: findings are sorted by it */
 };
 
 struct vfiox_uses {
@@ -38,20 +41,33 @@ struct blk {
 	char name[64];
 	char majmin[32];
 	int via;   /* index of the block device it is built on, -1 for a disk or partition */
+	size_t member; /* the device it belongs to (for a stacked one: that of its base) */
 	bool used; /* a mount or swap finding names it or something built on it */
 	bool top;  /* nothing is built on it */
 };
 
+/* One of the devices probed together (a group's members, or one device). */
+struct member {
+	struct vfiox_pci_dev *dev;
+	char devpath[SYSFS_PATH_MAX]; /* "devices/pci0000:00/0000:00:04.0" */
+};
+
+/*
+ * The devices are probed together so that each class directory, /proc/self/mountinfo and
+ * /proc/swaps are read once for all of them; every finding names its member.
+ */
 struct probe {
 	struct vfiox_ctx *ctx;
-	struct vfiox_pci_dev *dev;
+	struct member *m;
+	size_t num_m;
 	struct vfiox_uses *u;
-	char devpath[SYSFS_PATH_MAX]; /* "devices/pci0000:00/0000:00:04.0" */
-	char subsys[16][SYSFS_PATH_MAX]; /* nvme subsystems one of its controllers is part of */
+	char subsys[16][SYSFS_PATH_MAX]; /* nvme subsystems a controller of ours is part of */
+	size_t subsys_owner[16];         /* and the member that controller belongs to */
 	size_t num_subsys;
 	struct blk *blks;
 	size_t num_blks, cap_blks;
 	const char *cur_class; /* class dir being walked */
+	struct vfiox_netdev_cache *nl; /* rtnetlink, opened for the first interface of ours */
 	bool failed; /* a callback failed and set the last error */
 };
 
@@ -73,8 +89,10 @@ static int VFIOX_PRINTF(2, 3) xasprintf(char **out, const char *fmt, ...)
 }
 
 /* Takes over @what, @reason and @fix (all malloc'd; NULL means out of memory). */
-static int add_use(struct probe *p, const char *kind, char *what, char *reason, char *fix)
+static int add_use(struct probe *p, size_t member, const char *kind, char *what, char *reason,
+		   char *fix)
 {
+	const char *devname = vfiox_pci_dev_name(p->m[member].dev);
 	struct vfiox_uses *u = p->u;
 	struct use *e;
 
@@ -90,7 +108,7 @@ static int add_use(struct probe *p, const char *kind, char *what, char *reason, 
 		u->cap = cap;
 	}
 	e = &u->v[u->n];
-	e->dev = strdup(vfiox_pci_dev_name(p->dev));
+	e->dev = strdup(devname);
 	e->kind = strdup(kind);
 	if (!e->dev || !e->kind) {
 		free(e->dev);
@@ -100,8 +118,9 @@ static int add_use(struct probe *p, const char *kind, char *what, char *reason, 
 	e->what = what;
 	e->reason = reason;
 	e->fix = fix;
+	e->member = member;
 	u->n++;
-	vfiox__dbg(p->ctx, "%s in use: %s: %s", vfiox_pci_dev_name(p->dev), kind, what);
+	vfiox__dbg(p->ctx, "%s in use: %s: %s", devname, kind, what);
 	return 0;
 err_nomem:
 	free(what);
@@ -111,28 +130,33 @@ err_nomem:
 	return vfiox__err(p->ctx, -ENOMEM, "out of memory");
 }
 
-/* @s as one shell word: itself when it is plain, else in single quotes. */
-static const char *shell_word(const char *s, char *buf, size_t len)
+/* @s as one shell word, malloc'd (NULL: out of memory): itself when it is plain, else in
+ * single quotes. Never cut short: a cut path in a command would name another path. */
+static char *shell_word(const char *s)
 {
-	size_t o = 0;
+	size_t n = strlen(s), quotes = 0, o = 0, i;
+	char *w;
 
-	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			 "/._:@%+=,-") == strlen(s))
-		return s;
-	if (len < 3)
-		return s;
-	buf[o++] = '\'';
-	for (; *s && o + 6 < len; s++) {
-		if (*s == '\'') {
-			memcpy(buf + o, "'\\''", 4);
+	if (n && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			"/._:@%+=,-") == n)
+		return strdup(s);
+	for (i = 0; i < n; i++)
+		quotes += s[i] == '\'';
+	w = malloc(n + 3 * quotes + 3); /* ' becomes '\'' */
+	if (!w)
+		return NULL;
+	w[o++] = '\'';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\'') {
+			memcpy(w + o, "'\\''", 4);
 			o += 4;
 		} else {
-			buf[o++] = *s;
+			w[o++] = s[i];
 		}
 	}
-	buf[o++] = '\'';
-	buf[o] = '\0';
-	return buf;
+	w[o++] = '\'';
+	w[o] = '\0';
+	return w;
 }
 
 /* ------------------------------------------------------------------ sysfs links */
@@ -186,7 +210,8 @@ static int read_rel_link(struct vfiox_ctx *ctx, const char *rel, char *out, size
 	char *slash;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%s", ctx->sysfs_root, rel);
+	if (vfiox__root_path(path, sizeof(path), ctx->sysfs_root, rel))
+		return -ENAMETOOLONG;
 	n = vfiox_sys_readlinkat(AT_FDCWD, path, target, sizeof(target) - 1);
 	if (n < 0)
 		return (int)n;
@@ -212,8 +237,18 @@ static ssize_t read_sysfs(struct vfiox_ctx *ctx, const char *rel, char *buf, siz
 {
 	char path[SYSFS_PATH_MAX * 2];
 
-	snprintf(path, sizeof(path), "%s/%s", ctx->sysfs_root, rel);
+	if (vfiox__root_path(path, sizeof(path), ctx->sysfs_root, rel))
+		return -ENAMETOOLONG;
 	return vfiox__read_attr(AT_FDCWD, path, buf, len);
+}
+
+static int read_sysfs_long(struct vfiox_ctx *ctx, const char *rel, long *val)
+{
+	char path[SYSFS_PATH_MAX * 2];
+
+	if (vfiox__root_path(path, sizeof(path), ctx->sysfs_root, rel))
+		return -ENAMETOOLONG;
+	return vfiox__read_attr_long(AT_FDCWD, path, 10, val);
 }
 
 static int for_each_in(struct vfiox_ctx *ctx, const char *rel, int (*fn)(void *, const char *),
@@ -222,7 +257,9 @@ static int for_each_in(struct vfiox_ctx *ctx, const char *rel, int (*fn)(void *,
 	char path[SYSFS_PATH_MAX * 2];
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s", ctx->sysfs_root, rel);
+	/* a cut path could name nothing, and "nothing there" would read as "not in use" */
+	if (vfiox__root_path(path, sizeof(path), ctx->sysfs_root, rel))
+		return -ENAMETOOLONG;
 	ret = vfiox__for_each_dirent(AT_FDCWD, path, fn, arg);
 	/* A class the kernel does not have (no networking, no framebuffers) holds nothing. */
 	return ret == -ENOENT ? 0 : ret;
@@ -254,21 +291,34 @@ static bool owned_by(const char *path, const char *dir)
 	return true;
 }
 
-/* The class device @name of the class being walked belongs to the PCI device. */
-static bool class_dev_is_ours(struct probe *p, const char *name, char *real, size_t len)
+/* The member whose device directory holds @real (relative to the root); -1 for none. */
+static int member_of(const struct probe *p, const char *real)
+{
+	size_t i;
+
+	for (i = 0; i < p->num_m; i++)
+		if (owned_by(real, p->m[i].devpath))
+			return (int)i;
+	return -1;
+}
+
+/* The member the class device @name of the class being walked belongs to; -1 for none. */
+static int class_dev_owner(struct probe *p, const char *name, char *real, size_t len)
 {
 	char rel[SYSFS_PATH_MAX];
 	size_t i;
+	int m;
 
 	snprintf(rel, sizeof(rel), "%s/%s", p->cur_class, name);
 	if (read_rel_link(p->ctx, rel, real, len))
-		return false;
-	if (owned_by(real, p->devpath))
-		return true;
+		return -1;
+	m = member_of(p, real);
+	if (m >= 0)
+		return m;
 	for (i = 0; i < p->num_subsys; i++)
 		if (is_below(real, p->subsys[i]))
-			return true;
-	return false;
+			return (int)p->subsys_owner[i];
+	return -1;
 }
 
 /* ------------------------------------------------------------------ network interfaces */
@@ -278,20 +328,21 @@ static int probe_netdev(void *arg, const char *name)
 	struct probe *p = arg;
 	struct vfiox_netdev_facts f;
 	char real[SYSFS_PATH_MAX], rel[SYSFS_PATH_MAX * 2 + 16], *what, *reason, *fix, state[512];
-	const char *devname = vfiox_pci_dev_name(p->dev);
+	const char *devname;
 	long ifindex;
-	int ret;
+	int ret, m = class_dev_owner(p, name, real, sizeof(real));
 
-	if (!class_dev_is_ours(p, name, real, sizeof(real)))
+	if (m < 0)
 		return 0;
-	snprintf(rel, sizeof(rel), "%s/%s/ifindex", p->ctx->sysfs_root, real);
-	ret = vfiox__read_attr_long(AT_FDCWD, rel, 10, &ifindex);
+	devname = vfiox_pci_dev_name(p->m[m].dev);
+	snprintf(rel, sizeof(rel), "%s/ifindex", real);
+	ret = read_sysfs_long(p->ctx, rel, &ifindex);
 	if (ret || ifindex <= 0 || ifindex > 0x7fffffff) {
 		vfiox__warn(p->ctx, "%s: interface %s: no usable ifindex in sysfs; not checked",
 			    devname, name);
 		return 0;
 	}
-	ret = vfiox__netdev_facts(p->ctx, (int)ifindex, name, &f);
+	ret = vfiox__netdev_facts(p->ctx, &p->nl, (int)ifindex, name, &f);
 	if (ret == -ENODEV)
 		return 0;
 	if (ret) {
@@ -317,12 +368,12 @@ static int probe_netdev(void *arg, const char *name)
 	xasprintf(&fix, "ip addr flush dev %s && ip link set dev %s down (and keep the network "
 		  "configuration from bringing it back)", name, name);
 	vfiox__netdev_facts_release(&f);
-	return add_use(p, "netdev", what, reason, fix);
+	return add_use(p, (size_t)m, "netdev", what, reason, fix);
 }
 
 /* ------------------------------------------------------------------ block devices */
 
-static int add_blk(struct probe *p, const char *name, int via)
+static int add_blk(struct probe *p, const char *name, int via, size_t member)
 {
 	char rel[SYSFS_PATH_MAX], majmin[32];
 	struct blk *b;
@@ -336,7 +387,7 @@ static int add_blk(struct probe *p, const char *name, int via)
 	if (p->num_blks >= MAX_BLOCKS) {
 		p->failed = true;
 		return vfiox__err(p->ctx, -E2BIG, "%s: more than %d block devices on it",
-				  vfiox_pci_dev_name(p->dev), MAX_BLOCKS);
+				  vfiox_pci_dev_name(p->m[member].dev), MAX_BLOCKS);
 	}
 	snprintf(rel, sizeof(rel), "class/block/%s/dev", name);
 	if (read_sysfs(p->ctx, rel, majmin, sizeof(majmin)) <= 0)
@@ -357,6 +408,7 @@ static int add_blk(struct probe *p, const char *name, int via)
 	snprintf(b->name, sizeof(b->name), "%s", name);
 	snprintf(b->majmin, sizeof(b->majmin), "%s", majmin);
 	b->via = via;
+	b->member = member;
 	b->top = true;
 	return 0;
 }
@@ -365,10 +417,9 @@ static int probe_block(void *arg, const char *name)
 {
 	struct probe *p = arg;
 	char real[SYSFS_PATH_MAX];
+	int m = class_dev_owner(p, name, real, sizeof(real));
 
-	if (!class_dev_is_ours(p, name, real, sizeof(real)))
-		return 0;
-	return add_blk(p, name, -1);
+	return m < 0 ? 0 : add_blk(p, name, -1, (size_t)m);
 }
 
 struct holder_walk {
@@ -382,7 +433,7 @@ static int add_holder(void *arg, const char *name)
 	struct holder_walk *w = arg;
 
 	w->any = true;
-	return add_blk(w->p, name, w->below);
+	return add_blk(w->p, name, w->below, w->p->blks[w->below].member);
 }
 
 /* Adds what is built on each block device (holders/), breadth first, bounded. */
@@ -466,7 +517,7 @@ static int on_mount(void *arg, const char *majmin, const char *mountpoint, const
 		    const char *fstype)
 {
 	struct probe *p = arg;
-	char *what, *reason, *fix, desc[SYSFS_PATH_MAX], word[SYSFS_PATH_MAX];
+	char *what, *reason, *fix, *word, desc[DESC_MAX];
 	int i = -1;
 	size_t k;
 
@@ -489,16 +540,21 @@ static int on_mount(void *arg, const char *majmin, const char *mountpoint, const
 	xasprintf(&what, "%s on %s", source[0] == '/' ? source : p->blks[i].name, mountpoint);
 	xasprintf(&reason, "%s, a disk of %s, is mounted on %s (%s); taking the controller "
 		  "away pulls the file system from under the host", desc,
-		  vfiox_pci_dev_name(p->dev), mountpoint, fstype);
-	xasprintf(&fix, "umount %s (and take it out of /etc/fstab so it stays unmounted)",
-		  shell_word(mountpoint, word, sizeof(word)));
-	return add_use(p, "mount", what, reason, fix);
+		  vfiox_pci_dev_name(p->m[p->blks[i].member].dev), mountpoint, fstype);
+	word = shell_word(mountpoint);
+	if (word)
+		xasprintf(&fix, "umount %s (and take it out of /etc/fstab so it stays unmounted)",
+			  word);
+	else
+		fix = NULL;
+	free(word);
+	return add_use(p, p->blks[i].member, "mount", what, reason, fix);
 }
 
 static int on_swap(void *arg, const char *path)
 {
 	struct probe *p = arg;
-	char *what, *reason, *fix, desc[SYSFS_PATH_MAX], word[SYSFS_PATH_MAX];
+	char *what, *reason, *fix, *word, desc[DESC_MAX];
 	int i = blk_of_path(p, path);
 
 	if (i < 0)
@@ -507,18 +563,27 @@ static int on_swap(void *arg, const char *path)
 	blk_describe(p, (size_t)i, path, desc, sizeof(desc));
 	xasprintf(&what, "%s (swap)", path);
 	xasprintf(&reason, "%s, a disk of %s, is in use as swap; taking the controller away "
-		  "loses every page swapped out there", desc, vfiox_pci_dev_name(p->dev));
-	xasprintf(&fix, "swapoff %s (and take it out of /etc/fstab)",
-		  shell_word(path, word, sizeof(word)));
-	return add_use(p, "swap", what, reason, fix);
+		  "loses every page swapped out there", desc,
+		  vfiox_pci_dev_name(p->m[p->blks[i].member].dev));
+	word = shell_word(path);
+	if (word)
+		xasprintf(&fix, "swapoff %s (and take it out of /etc/fstab)", word);
+	else
+		fix = NULL;
+	free(word);
+	return add_use(p, p->blks[i].member, "swap", what, reason, fix);
 }
 
 /* Reads a whole proc file; NULL with the error set when it cannot be read. */
 static char *read_proc(struct vfiox_ctx *ctx, const char *rel, int *errp)
 {
-	char path[SYSFS_PATH_MAX];
+	char path[4096 + 64];
 
-	snprintf(path, sizeof(path), "%s/%s", ctx->proc_root, rel);
+	if (vfiox__root_path(path, sizeof(path), ctx->proc_root, rel)) {
+		*errp = vfiox__err(ctx, -ENAMETOOLONG, "%s/%s: the path is too long",
+				   ctx->proc_root, rel);
+		return NULL;
+	}
 	return vfiox__read_text(ctx, path, errp);
 }
 
@@ -584,10 +649,10 @@ static int holder_uses(struct probe *p)
 		xasprintf(&what, "/dev/%s", b->name);
 		xasprintf(&reason, "%s is a device-mapper or md device on a disk of %s; taking the "
 			  "controller away leaves it without that disk", desc,
-			  vfiox_pci_dev_name(p->dev));
+			  vfiox_pci_dev_name(p->m[b->member].dev));
 		xasprintf(&fix, "stop %s first (dmsetup remove, vgchange -an, cryptsetup close or "
 			  "mdadm --stop, whichever built it)", b->name);
-		ret = add_use(p, "holder", what, reason, fix);
+		ret = add_use(p, b->member, "holder", what, reason, fix);
 		if (ret)
 			return ret;
 	}
@@ -637,7 +702,7 @@ static int probe_storage(struct probe *p)
 struct subsys_walk {
 	struct probe *p;
 	const char *dir;
-	bool ours;
+	int owner; /* the member with a controller in it, -1 for none */
 };
 
 static int subsys_member(void *arg, const char *name)
@@ -648,31 +713,46 @@ static int subsys_member(void *arg, const char *name)
 	if (strncmp(name, "nvme", 4))
 		return 0; /* the controllers are links named nvmeN */
 	snprintf(rel, sizeof(rel), "%s/%s", w->dir, name);
-	if (!read_rel_link(w->p->ctx, rel, real, sizeof(real)) && owned_by(real, w->p->devpath)) {
-		w->ours = true;
-		return 1;
-	}
-	return 0;
+	if (!read_rel_link(w->p->ctx, rel, real, sizeof(real)))
+		w->owner = member_of(w->p, real);
+	return w->owner >= 0;
 }
 
 static int probe_subsys(void *arg, const char *name)
 {
 	struct probe *p = arg;
 	char rel[SYSFS_PATH_MAX], real[SYSFS_PATH_MAX];
-	struct subsys_walk w = { .p = p, .dir = real };
+	struct subsys_walk w = { .p = p, .dir = real, .owner = -1 };
 
 	if (p->num_subsys >= ARRAY_SIZE(p->subsys))
 		return 0;
 	snprintf(rel, sizeof(rel), "class/nvme-subsystem/%s", name);
 	if (read_rel_link(p->ctx, rel, real, sizeof(real)))
 		return 0;
-	if (for_each_in(p->ctx, real, subsys_member, &w) < 0 || !w.ours)
+	if (for_each_in(p->ctx, real, subsys_member, &w) < 0 || w.owner < 0)
 		return 0;
+	p->subsys_owner[p->num_subsys] = (size_t)w.owner;
 	snprintf(p->subsys[p->num_subsys++], sizeof(p->subsys[0]), "%s", real);
 	return 0;
 }
 
 /* ------------------------------------------------------------------ the console */
+
+static bool is_vga(struct vfiox_pci_dev *dev)
+{
+	return (dev->class_code >> 16) == 0x03; /* display controller */
+}
+
+/* The member that is the boot VGA device (only one device of a host is); -1 for none. */
+static int boot_vga_member(const struct probe *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->num_m; i++)
+		if (is_vga(p->m[i].dev) && vfiox_pci_dev_boot_vga(p->m[i].dev) == 1)
+			return (int)i;
+	return -1;
+}
 
 struct vtcon {
 	char name[32];
@@ -692,8 +772,8 @@ static int probe_vtcon(void *arg, const char *name)
 	long bind;
 	struct vtcon *v;
 
-	snprintf(rel, sizeof(rel), "%s/class/vtconsole/%s/bind", w->p->ctx->sysfs_root, name);
-	if (vfiox__read_attr_long(AT_FDCWD, rel, 10, &bind) || bind != 1)
+	snprintf(rel, sizeof(rel), "class/vtconsole/%s/bind", name);
+	if (read_sysfs_long(w->p->ctx, rel, &bind) || bind != 1)
 		return 0;
 	snprintf(rel, sizeof(rel), "class/vtconsole/%s/name", name);
 	if (read_sysfs(w->p->ctx, rel, text, sizeof(text)) < 0 ||
@@ -724,9 +804,10 @@ static int probe_fb(void *arg, const char *name)
 	struct probe *p = w->p;
 	char rel[SYSFS_PATH_MAX + 16], real[SYSFS_PATH_MAX], fbdir[SYSFS_PATH_MAX], fbname[64];
 	char *what, *reason, *fix;
-	const char *devname = vfiox_pci_dev_name(p->dev);
+	const char *devname;
 	const struct vtcon *con = bound_con(w, true);
 	bool firmware;
+	int m;
 
 	if (strncmp(name, "fb", 2))
 		return 0;
@@ -739,8 +820,14 @@ static int probe_fb(void *arg, const char *name)
 	/* Firmware framebuffers draw into the memory of the boot VGA device. */
 	firmware = strstr(real, "efi-framebuffer") || strstr(real, "vesa-framebuffer") ||
 		   strstr(real, "simple-framebuffer") || strstr(real, "vga-framebuffer");
-	if (!owned_by(real, p->devpath) && !(firmware && vfiox_pci_dev_boot_vga(p->dev) == 1))
+	m = member_of(p, real);
+	if (m >= 0 && !is_vga(p->m[m].dev))
 		return 0;
+	if (m < 0 && firmware)
+		m = boot_vga_member(p);
+	if (m < 0)
+		return 0;
+	devname = vfiox_pci_dev_name(p->m[m].dev);
 	snprintf(rel, sizeof(rel), "class/graphics/%s/name", name);
 	if (read_sysfs(p->ctx, rel, fbname, sizeof(fbname)) <= 0)
 		snprintf(fbname, sizeof(fbname), "?");
@@ -761,7 +848,7 @@ static int probe_fb(void *arg, const char *name)
 	} else {
 		return 0; /* a framebuffer of the device nobody shows a console on */
 	}
-	return add_use(p, "console", what, reason, fix);
+	return add_use(p, (size_t)m, "console", what, reason, fix);
 }
 
 static int probe_console(struct probe *p)
@@ -769,7 +856,7 @@ static int probe_console(struct probe *p)
 	struct console_walk w = { .p = p };
 	const struct vtcon *vga;
 	char *what, *reason, *fix;
-	int ret;
+	int ret, m;
 
 	ret = for_each_in(p->ctx, "class/vtconsole", probe_vtcon, &w);
 	if (ret)
@@ -781,39 +868,65 @@ static int probe_console(struct probe *p)
 				 : vfiox__err(p->ctx, ret, "cannot read %s/class/graphics: %s",
 					      p->ctx->sysfs_root, strerror(-ret));
 	vga = bound_con(&w, false);
-	if (!vga || vfiox_pci_dev_boot_vga(p->dev) != 1)
+	m = boot_vga_member(p);
+	if (!vga || m < 0)
 		return 0;
 	/* The VGA text console works through the legacy VGA ranges, routed to the boot device. */
 	xasprintf(&what, "VGA text console (vgacon, %s)", vga->name);
 	xasprintf(&reason, "%s is the boot VGA device and the host's VGA text console (%s) "
 		  "draws on it; taking the device away leaves the host without its screen",
-		  vfiox_pci_dev_name(p->dev), vga->name);
+		  vfiox_pci_dev_name(p->m[m].dev), vga->name);
 	xasprintf(&fix, "echo 0 > /sys/class/vtconsole/%s/bind, or boot with a serial console "
 		  "(console=ttyS0) and without the VGA console", vga->name);
-	return add_use(p, "console", what, reason, fix);
+	return add_use(p, (size_t)m, "console", what, reason, fix);
 }
 
 /* ------------------------------------------------------------------ the API */
 
-static int probe_dev(struct vfiox_pci_dev *dev, struct vfiox_uses *u)
+/* Keeps each member's findings in the order found, the members in the order given. */
+static void sort_by_member(struct vfiox_uses *u)
 {
-	struct vfiox_ctx *ctx = dev->scan->ctx;
+	size_t i, k;
+
+	for (i = 1; i < u->n; i++) {
+		struct use e = u->v[i];
+
+		for (k = i; k > 0 && u->v[k - 1].member > e.member; k--)
+			u->v[k] = u->v[k - 1];
+		u->v[k] = e;
+	}
+}
+
+static int probe_devs(struct vfiox_pci_dev *const *devs, size_t n, struct vfiox_uses *u)
+{
+	struct vfiox_ctx *ctx = devs[0]->scan->ctx;
 	char rel[SYSFS_PATH_MAX];
+	bool any_vga = false;
 	struct probe *p;
-	int ret;
+	size_t i;
+	int ret = 0;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return vfiox__err(ctx, -ENOMEM, "out of memory");
-	p->ctx = ctx;
-	p->dev = dev;
-	p->u = u;
-	snprintf(rel, sizeof(rel), "bus/pci/devices/%s", dev->name);
-	ret = read_rel_link(ctx, rel, p->devpath, sizeof(p->devpath));
-	if (ret) {
-		ret = vfiox__err(ctx, ret, "%s: cannot resolve %s/%s: %s", dev->name,
-				 ctx->sysfs_root, rel, strerror(-ret));
+	p->m = calloc(n, sizeof(*p->m));
+	if (!p->m) {
+		ret = vfiox__err(ctx, -ENOMEM, "out of memory");
 		goto out_free;
+	}
+	p->ctx = ctx;
+	p->num_m = n;
+	p->u = u;
+	for (i = 0; i < n; i++) {
+		p->m[i].dev = devs[i];
+		any_vga |= is_vga(devs[i]);
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s", devs[i]->name);
+		ret = read_rel_link(ctx, rel, p->m[i].devpath, sizeof(p->m[i].devpath));
+		if (ret) {
+			ret = vfiox__err(ctx, ret, "%s: cannot resolve %s/%s: %s", devs[i]->name,
+					 ctx->sysfs_root, rel, strerror(-ret));
+			goto out_free;
+		}
 	}
 	p->cur_class = "class/net";
 	ret = for_each_in(ctx, p->cur_class, probe_netdev, p);
@@ -826,15 +939,20 @@ static int probe_dev(struct vfiox_pci_dev *dev, struct vfiox_uses *u)
 	ret = probe_storage(p);
 	if (ret)
 		goto out_free;
-	if ((dev->class_code >> 16) == 0x03)
+	if (any_vga)
 		ret = probe_console(p);
+	if (!ret)
+		sort_by_member(u);
 out_free:
+	vfiox__netdev_cache_free(p->nl);
 	free(p->blks);
+	free(p->m);
 	free(p);
 	return ret;
 }
 
-VFIOX_EXPORT int vfiox_pci_dev_uses(struct vfiox_pci_dev *dev, struct vfiox_uses **usesp)
+/* Findings of @n devices (all of one scan) into a new list; n == 0 gives an empty one. */
+static int devs_uses(struct vfiox_pci_dev *const *devs, size_t n, struct vfiox_uses **usesp)
 {
 	struct vfiox_uses *u;
 	int ret;
@@ -842,29 +960,9 @@ VFIOX_EXPORT int vfiox_pci_dev_uses(struct vfiox_pci_dev *dev, struct vfiox_uses
 	*usesp = NULL;
 	u = calloc(1, sizeof(*u));
 	if (!u)
-		return vfiox__err(dev->scan->ctx, -ENOMEM, "out of memory");
-	ret = probe_dev(dev, u);
-	if (ret) {
-		vfiox_uses_free(u);
-		return ret;
-	}
-	*usesp = u;
-	return 0;
-}
-
-VFIOX_EXPORT int vfiox_group_uses(struct vfiox_group *group, struct vfiox_uses **usesp)
-{
-	struct vfiox_uses *u;
-	size_t i;
-	int ret;
-
-	*usesp = NULL;
-	u = calloc(1, sizeof(*u));
-	if (!u)
-		return group->num_devs ? vfiox__err(group->devs[0]->scan->ctx, -ENOMEM,
-						    "out of memory") : -ENOMEM;
-	for (i = 0; i < group->num_devs; i++) {
-		ret = probe_dev(group->devs[i], u);
+		return n ? vfiox__err(devs[0]->scan->ctx, -ENOMEM, "out of memory") : -ENOMEM;
+	if (n) {
+		ret = probe_devs(devs, n, u);
 		if (ret) {
 			vfiox_uses_free(u);
 			return ret;
@@ -872,6 +970,21 @@ VFIOX_EXPORT int vfiox_group_uses(struct vfiox_group *group, struct vfiox_uses *
 	}
 	*usesp = u;
 	return 0;
+}
+
+VFIOX_EXPORT int vfiox_pci_dev_uses(struct vfiox_pci_dev *dev, struct vfiox_uses **usesp)
+{
+	return devs_uses(&dev, 1, usesp);
+}
+
+VFIOX_EXPORT int vfiox_group_uses(struct vfiox_group *group, struct vfiox_uses **usesp)
+{
+	return devs_uses(group->devs, group->num_devs, usesp);
+}
+
+int vfiox__devs_uses(struct vfiox_pci_dev *const *devs, size_t n, struct vfiox_uses **usesp)
+{
+	return devs_uses(devs, n, usesp);
 }
 
 VFIOX_EXPORT size_t vfiox_uses_count(const struct vfiox_uses *u)

@@ -370,6 +370,7 @@ VFIOX_EXPORT int vfiox_monitor_new(struct vfiox_ctx *ctx, unsigned int flags,
 	struct vfiox_monitor *m;
 	int ret;
 
+	*mp = NULL;
 	if ((flags & VFIOX_MONITOR_KERNEL) && (flags & VFIOX_MONITOR_UDEV))
 		return vfiox__err(ctx, -EINVAL, "monitor: listen to the kernel or to udevd, not "
 				  "both");
@@ -385,6 +386,7 @@ VFIOX_EXPORT int vfiox_monitor_new(struct vfiox_ctx *ctx, unsigned int flags,
 		goto err_free;
 	}
 	m->kernel = (flags & VFIOX_MONITOR_KERNEL) || (!(flags & VFIOX_MONITOR_UDEV) && !udevd_runs());
+	errno = 0; /* udev_new() sets it on some failures only */
 	m->udev = udev_new();
 	if (!m->udev) {
 		ret = vfiox__err(ctx, errno ? -errno : -ENOMEM, "monitor: libudev: udev_new failed");

@@ -153,26 +153,63 @@ static void add_route(struct nl_object *obj, void *arg)
 	w->err = list_add(&w->list, item);
 }
 
-int vfiox__netdev_facts(struct vfiox_ctx *ctx, int ifindex, const char *name,
-			struct vfiox_netdev_facts *facts)
-{
-	struct nl_cache *addrs = NULL, *routes = NULL;
-	struct rtnl_link *link = NULL;
-	struct walk w = { .ifindex = ifindex };
+/* One rtnetlink socket, and the address and route dumps, shared by the interfaces asked
+ * about in one probe: the dumps list the whole host, so they are taken once. */
+struct vfiox_netdev_cache {
 	struct nl_sock *sk;
+	struct nl_cache *addrs, *routes; /* NULL until an interface is there to look at */
+};
+
+void vfiox__netdev_cache_free(struct vfiox_netdev_cache *c)
+{
+	if (!c)
+		return;
+	nl_cache_free(c->routes);
+	nl_cache_free(c->addrs);
+	nl_socket_free(c->sk);
+	free(c);
+}
+
+static int cache_open(struct vfiox_ctx *ctx, const char *name, struct vfiox_netdev_cache **cp)
+{
+	struct vfiox_netdev_cache *c;
 	int ret;
 
-	memset(facts, 0, sizeof(*facts));
-	sk = nl_socket_alloc();
-	if (!sk)
+	c = calloc(1, sizeof(*c));
+	if (!c)
 		return vfiox__err(ctx, -ENOMEM, "out of memory");
-	ret = nl_connect(sk, NETLINK_ROUTE);
+	c->sk = nl_socket_alloc();
+	if (!c->sk) {
+		free(c);
+		return vfiox__err(ctx, -ENOMEM, "out of memory");
+	}
+	ret = nl_connect(c->sk, NETLINK_ROUTE);
 	if (ret < 0) {
 		ret = vfiox__err(ctx, nl_to_errno(ret), "cannot ask the kernel about interface "
 				 "%s: rtnetlink socket: %s", name, nl_geterror(ret));
-		goto out_free_sock;
+		vfiox__netdev_cache_free(c);
+		return ret;
 	}
-	ret = rtnl_link_get_kernel(sk, ifindex, NULL, &link);
+	*cp = c;
+	return 0;
+}
+
+int vfiox__netdev_facts(struct vfiox_ctx *ctx, struct vfiox_netdev_cache **cachep, int ifindex,
+			const char *name, struct vfiox_netdev_facts *facts)
+{
+	struct rtnl_link *link = NULL;
+	struct walk w = { .ifindex = ifindex };
+	struct vfiox_netdev_cache *c;
+	int ret;
+
+	memset(facts, 0, sizeof(*facts));
+	if (!*cachep) {
+		ret = cache_open(ctx, name, cachep);
+		if (ret)
+			return ret;
+	}
+	c = *cachep;
+	ret = rtnl_link_get_kernel(c->sk, ifindex, NULL, &link);
 	if (ret < 0) {
 		ret = nl_to_errno(ret);
 		if (ret == -ENODEV)
@@ -181,36 +218,36 @@ int vfiox__netdev_facts(struct vfiox_ctx *ctx, int ifindex, const char *name,
 		else
 			vfiox__err(ctx, ret, "cannot ask the kernel about interface %s: %s", name,
 				   strerror(-ret));
-		goto out_free_sock;
+		return ret;
 	}
 	facts->up = rtnl_link_get_flags(link) & IFF_UP;
-	ret = rtnl_addr_alloc_cache(sk, &addrs);
-	if (ret >= 0)
-		ret = rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &routes);
-	if (ret < 0) {
-		ret = vfiox__err(ctx, nl_to_errno(ret), "cannot read the addresses and routes of "
-				 "interface %s over rtnetlink: %s", name, nl_geterror(ret));
-		goto out_free;
+	rtnl_link_put(link);
+	if (!c->addrs) {
+		ret = rtnl_addr_alloc_cache(c->sk, &c->addrs);
+		if (ret >= 0)
+			ret = rtnl_route_alloc_cache(c->sk, AF_UNSPEC, 0, &c->routes);
+		if (ret < 0) {
+			nl_cache_free(c->addrs);
+			c->addrs = NULL;
+			return vfiox__err(ctx, nl_to_errno(ret), "cannot read the addresses and "
+					  "routes of interface %s over rtnetlink: %s", name,
+					  nl_geterror(ret));
+		}
 	}
-	nl_cache_foreach(addrs, add_addr, &w);
+	nl_cache_foreach(c->addrs, add_addr, &w);
 	if (!w.err)
 		w.err = list_finish(&w.list, &facts->addrs);
+	free(w.list.buf); /* left only when list_finish() failed */
 	w.list = (struct list){ 0 };
 	if (!w.err)
-		nl_cache_foreach(routes, add_route, &w);
+		nl_cache_foreach(c->routes, add_route, &w);
 	if (!w.err)
 		w.err = list_finish(&w.list, &facts->routes);
-	ret = w.err ? vfiox__err(ctx, w.err, "out of memory") : 0;
-	if (ret)
-		vfiox__netdev_facts_release(facts);
-out_free:
 	free(w.list.buf);
-	nl_cache_free(routes);
-	nl_cache_free(addrs);
-	rtnl_link_put(link);
-out_free_sock:
-	nl_socket_free(sk);
-	return ret;
+	if (!w.err)
+		return 0;
+	vfiox__netdev_facts_release(facts);
+	return vfiox__err(ctx, w.err, "out of memory");
 }
 
 void vfiox__netdev_facts_release(struct vfiox_netdev_facts *facts)

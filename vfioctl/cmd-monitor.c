@@ -137,8 +137,9 @@ static int run_monitor(struct vfiox_ctx *ctx, int argc, char **argv)
 				   "of them");
 	if ((flags & VFIOX_MONITOR_KERNEL) && (flags & VFIOX_MONITOR_UDEV))
 		return usage_error(&cmd_monitor, "--kernel or --udev, not both");
-	if (vfiox_monitor_new(ctx, flags, &m))
-		return lib_error(ctx, "monitor", -EIO);
+	ret = vfiox_monitor_new(ctx, flags, &m);
+	if (ret)
+		return lib_error(ctx, "monitor", ret);
 	if (timeout > 0)
 		deadline = now_ms() + (long long)(timeout * 1000);
 	/* On stderr, so that a script can wait for it before it changes anything. */
@@ -169,6 +170,7 @@ static int run_monitor(struct vfiox_ctx *ctx, int argc, char **argv)
 		else
 			print_human(&ev);
 		if (fflush(stdout)) {
+			err_msg("monitor: cannot write the output: %s", strerror(errno));
 			ret = EXIT_FAIL;
 			break;
 		}

@@ -81,7 +81,7 @@ enum vfiox_monitor_flags {
  * @ctx: the context (its sysfs and device roots name devices and nodes)
  * @flags: &enum vfiox_monitor_flags; 0 picks udevd when /run/udev/control exists, else
  *	the kernel
- * @mp: receives the monitor; free it with vfiox_monitor_free()
+ * @mp: receives the monitor (NULL on failure); free it with vfiox_monitor_free()
  *
  * Events that happen after this call returns are delivered; the drivers bound at this
  * moment are read from sysfs so that unbind events can name the driver.

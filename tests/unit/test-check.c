@@ -274,6 +274,50 @@ static void test_cmdline_off_fails_and_passthrough_is_info(void **state)
 	env_free(e);
 }
 
+/* The IOMMU parameters take comma-separated lists: an option is a whole list item. */
+static void test_cmdline_option_lists_are_read_item_by_item(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+
+	env_put(e, "_proc/cmdline", "quiet intel_iommu=on,igfx_off intremap=nosid\n");
+	f = run(e, NULL, NULL);
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_OK,
+		       "IOMMU parameters: intel_iommu=on,igfx_off");
+	assert_null(strstr(vfiox_findings_summary(f, find(f, "irq_remapping", NULL)),
+			   "switches it off"));
+	vfiox_findings_free(f);
+	env_put(e, "_proc/cmdline", "iommu=off,pt intel_iommu=sm_off,on intremap=nosid,off\n");
+	f = run(e, NULL, NULL);
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL, "switches the IOMMU off: "
+		       "iommu=off,pt intel_iommu=sm_off,on");
+	env_put(e, "_proc/interrupts", IRQ_PLAIN);
+	vfiox_findings_free(f);
+	f = run(e, NULL, NULL);
+	assert_finding(f, "irq_remapping", NULL, VFIOX_CHECK_FAIL,
+		       "the kernel command line switches it off (intremap=off)");
+	vfiox_findings_free(f);
+	env_free(e);
+
+	/* sm_on alone does not turn VT-d on: a host without groups still needs "on" */
+	e = env_scenario("noiommu");
+	env_put(e, "firmware/acpi/tables/DMAR", "DMAR");
+	env_put(e, "_proc/cmdline", "root=/dev/sda1 intel_iommu=sm_on\n");
+	env_put(e, "_proc/self/status", STATUS_ROOT);
+	env_ctx(e);
+	{
+		char root[4096];
+
+		snprintf(root, sizeof(root), "%s/_proc", fx_root(e->fx));
+		assert_int_equal(vfiox_ctx_set_proc_root(e->ctx, root), 0);
+	}
+	f = run(e, NULL, NULL);
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL,
+		       "intel_iommu=on is not on the kernel command line");
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
 static void test_irq_remapping_off_fails_unless_unsafe_allowed(void **state)
 {
 	struct env *e = healthy();
@@ -449,6 +493,23 @@ static void test_unknown_user_is_enoent(void **state)
 	env_free(e);
 }
 
+/* The reason of the passwd failure is kept whole after the user's name (it used to be
+ * formatted from the last-error buffer into itself). */
+static void test_unreadable_passwd_names_the_user_and_the_file(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f = (struct vfiox_findings *)1;
+	char want[4200];
+
+	rm(e, "_etc/passwd");
+	assert_int_equal(vfiox_host_check(e->ctx, NULL, "alice", &f), -ENOENT);
+	assert_null(f);
+	snprintf(want, sizeof(want), "cannot check user alice: cannot open %s/_etc/passwd: %s",
+		 fx_root(e->fx), strerror(ENOENT));
+	assert_string_equal(vfiox_ctx_last_error(e->ctx), want);
+	env_free(e);
+}
+
 /* ------------------------------------------------------------------ a device */
 
 static void test_device_group_names_what_must_be_unbound(void **state)
@@ -498,6 +559,34 @@ static void test_device_in_use_fails_with_member_reason_and_fix(void **state)
 		       "/dev/sda1, a disk of 0000:00:1f.2, is mounted on /boot (ext4)");
 	assert_contains(FIX(f, "device.in_use", "0000:00:1f.2"), "umount /boot");
 	assert_int_equal(vfiox_findings_worst(f), VFIOX_CHECK_FAIL);
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
+/* A group too large for the summary lists what fits and counts the rest, never a cut address. */
+static void test_large_group_counts_the_members_that_do_not_fit(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+	const char *sum, *tail;
+	char addr[16];
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		snprintf(addr, sizeof(addr), "0000:30:%02x.%x", i / 8, i % 8);
+		FX(e, fx_add_dev(e->fx, &(struct fx_dev){ .addr = addr, .vendor = 0x8086,
+							   .device = 0x10d3, .class_code = 0x020000,
+							   .driver = "e1000e", .group = 40 }));
+	}
+	f = run(e, "0000:30:00.0", NULL);
+	sum = vfiox_findings_summary(f, find(f, "device.group", "0000:30:00.0"));
+	assert_contains(sum, "is in IOMMU group 40 with 60 devices: 0000:30:00.0 (e1000e), ");
+	tail = strstr(sum, " and ");
+	assert_non_null(tail);
+	assert_int_equal(tail[-1], ')'); /* the last address listed is whole */
+	assert_true(strlen(tail) > 10 && !strcmp(tail + strlen(tail) - 5, " more"));
+	sum = vfiox_findings_summary(f, find(f, "device.unbind", "0000:30:00.0"));
+	assert_non_null(strstr(sum, "(e1000e) and "));
 	vfiox_findings_free(f);
 	env_free(e);
 }
@@ -659,6 +748,7 @@ int main(void)
 		env_test(test_healthy_host_has_no_failure),
 		env_test(test_iommu_off_without_cmdline_parameter_fails_with_the_fix),
 		env_test(test_cmdline_off_fails_and_passthrough_is_info),
+		env_test(test_cmdline_option_lists_are_read_item_by_item),
 		env_test(test_irq_remapping_off_fails_unless_unsafe_allowed),
 		env_test(test_modules_missing_are_named),
 		env_test(test_dev_vfio_permissions_for_a_user),
@@ -667,8 +757,10 @@ int main(void)
 		env_test(test_memlock_of_a_user_follows_pam_limits_ranks),
 		env_test(test_memlock_of_a_user_without_lines_warns_and_root_is_ok),
 		env_test(test_unknown_user_is_enoent),
+		env_test(test_unreadable_passwd_names_the_user_and_the_file),
 		env_test(test_device_group_names_what_must_be_unbound),
 		env_test(test_device_in_use_fails_with_member_reason_and_fix),
+		env_test(test_large_group_counts_the_members_that_do_not_fit),
 		env_test(test_acs_on_every_bridge_above),
 		env_test(test_conventional_bridge_is_info),
 		env_test(test_bad_device_arguments),

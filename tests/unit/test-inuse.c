@@ -5,7 +5,7 @@
  * holders, class/nvme-subsystem, class/vtconsole, class/graphics), a fake /proc
  * (self/mountinfo, swaps) and a fake /dev. The rtnetlink answers come from a substitute
  * for vfiox__netdev_facts() (linked with WRAP_test-inuse), which records what it was
- * asked.
+ * asked; vfiox_sys_openat() is wrapped too, to count how often each source is read.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,8 +22,35 @@
 #define NIC "0000:00:06.0"
 #define NIC2 "0000:00:07.0"
 
-int __wrap_vfiox__netdev_facts(struct vfiox_ctx *ctx, int ifindex, const char *name,
-			       struct vfiox_netdev_facts *facts);
+int __wrap_vfiox__netdev_facts(struct vfiox_ctx *ctx, struct vfiox_netdev_cache **cachep,
+			       int ifindex, const char *name, struct vfiox_netdev_facts *facts);
+int __real_vfiox__netdev_facts(struct vfiox_ctx *ctx, struct vfiox_netdev_cache **cachep,
+			       int ifindex, const char *name, struct vfiox_netdev_facts *facts);
+int __real_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+
+/* ------------------------------------------------------------------ files opened */
+
+/* How often each file the probe reads once per call was opened (WRAP_test-inuse). */
+static struct {
+	unsigned mountinfo, swaps, class_net, class_block;
+} opened;
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	opened.mountinfo += ends_with(path, "/self/mountinfo");
+	opened.swaps += ends_with(path, "/swaps");
+	opened.class_net += ends_with(path, "/class/net");
+	opened.class_block += ends_with(path, "/class/block");
+	return __real_vfiox_sys_openat(dirfd, path, flags, mode);
+}
 
 /* ------------------------------------------------------------------ the fake rtnetlink */
 
@@ -36,10 +63,11 @@ static struct {
 	char names[8][32];
 } nl;
 
-int __wrap_vfiox__netdev_facts(struct vfiox_ctx *ctx, int ifindex, const char *name,
-			       struct vfiox_netdev_facts *facts)
+int __wrap_vfiox__netdev_facts(struct vfiox_ctx *ctx, struct vfiox_netdev_cache **cachep,
+			       int ifindex, const char *name, struct vfiox_netdev_facts *facts)
 {
 	(void)ctx;
+	assert_null(*cachep); /* this substitute never makes one */
 	memset(facts, 0, sizeof(*facts));
 	if (nl.calls < 8) {
 		nl.ifindex[nl.calls] = ifindex;
@@ -324,6 +352,43 @@ static void test_netdev_without_ifindex_is_warned_and_skipped(void **state)
 	env_free(e);
 }
 
+/*
+ * The real rtnetlink side, on this host's loopback interface: one cache serves every
+ * interface asked about (the host's address and route dumps are taken once), and its
+ * answers are those of a fresh query. Skipped where rtnetlink cannot be asked.
+ */
+static void test_netdev_facts_share_one_cache(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_netdev_cache *cache = NULL, *first, *fresh = NULL;
+	struct vfiox_netdev_facts a, b;
+
+	if (__real_vfiox__netdev_facts(e->ctx, &cache, 1, "lo", &a)) {
+		vfiox__netdev_cache_free(cache);
+		env_free(e);
+		skip();
+	}
+	first = cache;
+	assert_non_null(first);
+	assert_int_equal(__real_vfiox__netdev_facts(e->ctx, &cache, 0x7ffffff0, "none", &b),
+			 -ENODEV);
+	assert_ptr_equal(cache, first);
+	assert_int_equal(__real_vfiox__netdev_facts(e->ctx, &cache, 1, "lo", &b), 0);
+	assert_ptr_equal(cache, first);
+	assert_int_equal(a.up, b.up);
+	assert_string_equal(a.addrs ? a.addrs : "-", b.addrs ? b.addrs : "-");
+	assert_string_equal(a.routes ? a.routes : "-", b.routes ? b.routes : "-");
+	vfiox__netdev_facts_release(&b);
+	assert_int_equal(__real_vfiox__netdev_facts(e->ctx, &fresh, 1, "lo", &b), 0);
+	assert_ptr_not_equal(fresh, first);
+	assert_string_equal(a.addrs ? a.addrs : "-", b.addrs ? b.addrs : "-");
+	vfiox__netdev_facts_release(&a);
+	vfiox__netdev_facts_release(&b);
+	vfiox__netdev_cache_free(fresh);
+	vfiox__netdev_cache_free(cache);
+	env_free(e);
+}
+
 /* ------------------------------------------------------------------ storage */
 
 static void test_mounted_partition_is_in_use_by_device_number(void **state)
@@ -363,6 +428,30 @@ static void test_mount_with_anonymous_device_number_matches_by_source(void **sta
 	assert_int_equal(vfiox_uses_count(u), 1);
 	assert_string_equal(vfiox_uses_what(u, 0), "/dev/nvme0n1p2 on /srv/my disk");
 	assert_contains(vfiox_uses_fix(u, 0), "umount '/srv/my disk'");
+	vfiox_uses_free(u);
+	env_free(e);
+}
+
+/* The fix names the whole mount point, quoted, however long (it used to be cut at 1 KiB). */
+static void test_long_mount_point_is_quoted_whole_in_the_fix(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_uses *u;
+	char mp[1601], line[2048], want[2048];
+
+	add_nvme_disk(e, NVME);
+	memset(mp, 'a', sizeof(mp) - 1);
+	mp[0] = '/';
+	memcpy(mp + 1500, "it's\\040end", 11); /* "it's end", the space escaped */
+	mp[sizeof(mp) - 1] = '\0';
+	snprintf(line, sizeof(line), MOUNTS_BASE "40 1 259:1 / %s rw - ext4 /dev/nvme0n1p1 rw\n",
+		 mp);
+	proc_file(e, "self/mountinfo", line);
+	u = uses_of(e, NVME);
+	assert_int_equal(vfiox_uses_count(u), 1);
+	mp[1500] = '\0';
+	snprintf(want, sizeof(want), "umount '%sit'\\''s end%s' (and", mp, mp + 1511);
+	assert_contains(vfiox_uses_fix(u, 0), want);
 	vfiox_uses_free(u);
 	env_free(e);
 }
@@ -548,6 +637,37 @@ static void test_boot_vga_under_vgacon_is_in_use(void **state)
 	env_free(e);
 }
 
+/*
+ * A sysfs root of 1 KiB (here the same tree spelt with "/." 500 times): every path is still
+ * whole, so the console is found; a cut path used to read as "no console bound".
+ */
+static void test_long_sysfs_root_still_finds_the_console(void **state)
+{
+	struct env *e = setup();
+	struct vfiox_uses *u;
+	char root[4096];
+	size_t n;
+	int i;
+
+	vtcon(e, "vtcon1", "(S) VGA+\n", 1);
+	n = (size_t)snprintf(root, sizeof(root), "%s", fx_root(e->fx));
+	for (i = 0; i < 500; i++)
+		n += (size_t)snprintf(root + n, sizeof(root) - n, "/.");
+	assert_int_equal(vfiox_ctx_set_sysfs_root(e->ctx, root), 0);
+	u = uses_of(e, VGA);
+	assert_int_equal(vfiox_uses_count(u), 1);
+	assert_string_equal(vfiox_uses_what(u, 0), "VGA text console (vgacon, vtcon1)");
+	vfiox_uses_free(u);
+	/* a root too long for any path is an error, not "nothing in use" */
+	for (i = 0; i < 600; i++)
+		n += (size_t)snprintf(root + n, sizeof(root) - n, "/.");
+	assert_int_equal(vfiox_ctx_set_sysfs_root(e->ctx, root), 0);
+	u = (struct vfiox_uses *)1;
+	assert_int_equal(vfiox_pci_dev_uses(env_dev(e, VGA), &u), -ENAMETOOLONG);
+	assert_null(u);
+	env_free(e);
+}
+
 static void test_vgacon_does_not_hold_a_vga_device_that_did_not_boot(void **state)
 {
 	struct env *e = setup();
@@ -637,6 +757,25 @@ static void test_group_uses_names_the_member(void **state)
 	assert_string_equal(vfiox_uses_dev(u, 0), "0000:05:01.0");
 	assert_string_equal(vfiox_uses_what(u, 0), "enp5s1");
 	vfiox_uses_free(u);
+
+	/* a disk of 05:00.0 mounted: its finding comes first (member order, not kind order) */
+	dev_rel(e, "0000:05:00.0", d, sizeof(d));
+	snprintf(rel, sizeof(rel), "%s/host0/block", d);
+	add_block_at(e, rel, "sdb", "8:16");
+	proc_file(e, "self/mountinfo", MOUNTS_BASE "40 1 8:16 / /data rw - ext4 /dev/sdb rw\n");
+	memset(&opened, 0, sizeof(opened));
+	assert_int_equal(vfiox_group_uses(env_group(e, 5), &u), 0);
+	assert_int_equal(vfiox_uses_count(u), 2);
+	assert_string_equal(vfiox_uses_dev(u, 0), "0000:05:00.0");
+	assert_string_equal(vfiox_uses_kind(u, 0), "mount");
+	assert_string_equal(vfiox_uses_dev(u, 1), "0000:05:01.0");
+	assert_string_equal(vfiox_uses_kind(u, 1), "netdev");
+	/* the three members are probed together: each source is read once, not three times */
+	assert_int_equal(opened.class_net, 1);
+	assert_int_equal(opened.class_block, 1);
+	assert_int_equal(opened.mountinfo, 1);
+	assert_int_equal(opened.swaps, 1);
+	vfiox_uses_free(u);
 	env_free(e);
 }
 
@@ -722,8 +861,10 @@ int main(void)
 		env_test(test_netdev_query_failure_fails_the_check),
 		env_test(test_netdev_in_another_namespace_is_not_in_use),
 		env_test(test_netdev_without_ifindex_is_warned_and_skipped),
+		env_test(test_netdev_facts_share_one_cache),
 		env_test(test_mounted_partition_is_in_use_by_device_number),
 		env_test(test_mount_with_anonymous_device_number_matches_by_source),
+		env_test(test_long_mount_point_is_quoted_whole_in_the_fix),
 		env_test(test_swap_on_partition_is_in_use),
 		env_test(test_whole_disk_swap_and_mount_are_two_findings),
 		env_test(test_mount_through_device_mapper_names_the_disk_below),
@@ -732,6 +873,7 @@ int main(void)
 		env_test(test_swap_named_by_another_node_matches_by_device_number),
 		env_test(test_unreadable_mountinfo_fails_with_the_path),
 		env_test(test_boot_vga_under_vgacon_is_in_use),
+		env_test(test_long_sysfs_root_still_finds_the_console),
 		env_test(test_vgacon_does_not_hold_a_vga_device_that_did_not_boot),
 		env_test(test_fbcon_on_the_device_framebuffer_is_in_use),
 		env_test(test_firmware_framebuffer_on_boot_vga_is_in_use),

@@ -479,7 +479,7 @@ static void test_monitor_timeout_returns_zero(void **state)
 static void test_monitor_refuses_both_sources(void **state)
 {
 	struct env *e = mon_env();
-	struct vfiox_monitor *m = NULL;
+	struct vfiox_monitor *m = (struct vfiox_monitor *)1;
 
 	(void)state;
 	assert_int_equal(vfiox_monitor_new(e->ctx, VFIOX_MONITOR_KERNEL | VFIOX_MONITOR_UDEV, &m),
