@@ -16,6 +16,7 @@
 #include <vfiox/bind.h>
 #include <vfiox/inuse.h>
 
+#include "host-private.h"
 #include "journal.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -375,33 +376,34 @@ static int check_groups(struct vfiox_bind_plan *plan, unsigned int flags)
 
 static int check_uses(struct vfiox_bind_plan *plan, unsigned int flags)
 {
-	size_t i, k;
+	struct vfiox_pci_dev **devs;
+	struct vfiox_uses *u = NULL;
+	size_t i, n = 0;
 	int ret;
 
-	for (i = 0; i < plan->num_items; i++) {
-		struct bind_item *it = &plan->items[i];
-		struct vfiox_uses *u = NULL;
-
-		if (it->note)
+	devs = calloc(plan->num_items ? plan->num_items : 1, sizeof(*devs));
+	if (!devs)
+		return vfiox__err(plan->ctx, -ENOMEM, "out of memory");
+	for (i = 0; i < plan->num_items; i++)
+		if (!plan->items[i].note)
+			devs[n++] = plan->items[i].dev;
+	/* One pass over the class directories, mounts, swaps and netlink for all of them. */
+	ret = vfiox__devs_uses(devs, n, &u);
+	free(devs);
+	if (ret)
+		return ret;
+	for (i = 0; i < vfiox_uses_count(u); i++) {
+		if (flags & VFIOX_BIND_FORCE) {
+			vfiox__warn(plan->ctx, "--force: %s is in use and will break: %s",
+				    vfiox_uses_dev(u, i), vfiox_uses_reason(u, i));
 			continue;
-		ret = vfiox_pci_dev_uses(it->dev, &u);
-		if (ret)
-			return ret;
-		for (k = 0; k < vfiox_uses_count(u); k++) {
-			if (flags & VFIOX_BIND_FORCE) {
-				vfiox__warn(plan->ctx, "--force: %s is in use and will break: %s",
-					    it->name, vfiox_uses_reason(u, k));
-				continue;
-			}
-			ret = vfiox__err(plan->ctx, -EBUSY, "refusing to bind %s: %s; first: "
-					 "%s (or --force)", it->name, vfiox_uses_reason(u, k),
-					 vfiox_uses_fix(u, k));
-			vfiox_uses_free(u);
-			return ret;
 		}
-		vfiox_uses_free(u);
+		ret = vfiox__err(plan->ctx, -EBUSY, "refusing to bind %s: %s; first: %s (or --force)",
+				 vfiox_uses_dev(u, i), vfiox_uses_reason(u, i), vfiox_uses_fix(u, i));
+		break;
 	}
-	return 0;
+	vfiox_uses_free(u);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ restore */

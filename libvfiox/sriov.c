@@ -16,6 +16,7 @@
 #include <vfiox/sriov.h>
 
 #include "internal.h"
+#include "host-private.h"
 #include "journal.h"
 
 #define UUID_STRLEN 37
@@ -165,31 +166,32 @@ busy:
 static int check_vf_uses(struct vfiox_ctx *ctx, const char *pf, char (*vfs)[VFIOX_PCI_ADDR_STRLEN],
 			 size_t n)
 {
+	struct vfiox_pci_dev **devs;
+	struct vfiox_uses *u = NULL;
 	struct vfiox_scan *scan;
-	size_t i;
+	size_t i, found = 0;
 	int ret;
 
 	ret = vfiox_scan_new(ctx, &scan);
 	if (ret)
 		return ret;
-	for (i = 0; i < n; i++) {
-		struct vfiox_pci_dev *dev;
-		struct vfiox_uses *u = NULL;
-
-		if (vfiox_scan_find_dev(scan, vfs[i], &dev))
-			continue;
-		ret = vfiox_pci_dev_uses(dev, &u);
-		if (ret)
-			break;
-		if (vfiox_uses_count(u)) {
-			ret = vfiox__err(ctx, -EBUSY, "VF %s of %s is in use: %s; removing the VFs "
-					 "would take it from the host. Way out: %s (or --force)",
-					 vfs[i], pf, vfiox_uses_reason(u, 0), vfiox_uses_fix(u, 0));
-			vfiox_uses_free(u);
-			break;
-		}
-		vfiox_uses_free(u);
+	devs = calloc(n ? n : 1, sizeof(*devs));
+	if (!devs) {
+		ret = vfiox__err(ctx, -ENOMEM, "out of memory");
+		goto out_scan;
 	}
+	for (i = 0; i < n; i++)
+		if (!vfiox_scan_find_dev(scan, vfs[i], &devs[found]))
+			found++;
+	/* All VFs in one pass: hundreds of them would otherwise mean hundreds of walks. */
+	ret = vfiox__devs_uses(devs, found, &u);
+	if (!ret && vfiox_uses_count(u))
+		ret = vfiox__err(ctx, -EBUSY, "VF %s of %s is in use: %s; removing the VFs would take "
+				 "it from the host. Way out: %s (or --force)", vfiox_uses_dev(u, 0),
+				 pf, vfiox_uses_reason(u, 0), vfiox_uses_fix(u, 0));
+	vfiox_uses_free(u);
+	free(devs);
+out_scan:
 	vfiox_scan_free(scan);
 	return ret;
 }
