@@ -127,6 +127,27 @@ is "$(state $bridge $e1 $e2)" "$bridge null (null)
 $e1 null (null)
 $e2 null (null)" "restore --all: group $bg as before"
 
+# ---------------------------------------------------------------- one vfioctl at a time
+state $bridge $e1 $e2 > /tmp/t90-want
+VFIOCTL_TEST_STOP_AT_STEP=2 vfioctl bind --group $bg > /tmp/t90-out 2>&1 &
+pid=$!
+if stopped $pid; then
+	out=$(vfioctl bind "$edu" 2>&1); rc=$?
+	like "$rc $out" "^1 .*another vfioctl is changing device bindings.*pid $pid \(vfioctl\)" \
+		"a second bind while one holds the journal's lock: exit 1, naming the holder"
+	is "$(sys_driver "$edu")" null "the second bind changed nothing"
+	out=$(vfioctl restore --all 2>&1); rc=$?
+	like "$rc $out" "^1 .*another vfioctl" "restore --all waits its turn too: exit 1, says why"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	vfioctl restore --all > /dev/null 2>&1
+	state $bridge $e1 $e2 > /tmp/t90-got
+	same "after the holder is killed, restore --all puts group $bg back" /tmp/t90-got /tmp/t90-want
+else
+	wait $pid
+	not_ok "bind --group $bg stopped before write 2" "$(cat /tmp/t90-out)"
+fi
+
 # ---------------------------------------------------------------- kill -9 at each step
 for k in 1 2 3 4; do
 	state $bridge $e1 $e2 > /tmp/t90-want
