@@ -21,13 +21,14 @@
 
 #include "internal.h"
 
-#define FAKE_FD 4242
+#define FK_MAX 1
+#include "fake-kernel.h"
+
+#define FAKE_FD FK_BASE /* the device: every call the fake kernel answers names it */
 #define BAR0_OFF 0x0ull
 #define BAR0_SIZE 0x4000ull
 #define CFG_OFF 0x70000000000ull
 
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long req, void *arg);
 ssize_t __wrap_vfiox_sys_pread(int fd, void *buf, size_t len, off_t off);
 ssize_t __wrap_vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
@@ -47,7 +48,7 @@ static struct {
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	return fd == FAKE_FD ? 0 : __real_vfiox_sys_close(fd);
+	return fk_close(fd);
 }
 
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long req, void *arg)
@@ -144,6 +145,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	fk.bar_flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
 		       VFIO_REGION_INFO_FLAG_MMAP;
 	/* status: capability list; MSI-X at 0x40: 65 vectors, table BAR0+0x2000, PBA +0x3000 */
@@ -156,7 +158,7 @@ static int setup(void **state)
 	for (size_t i = 0; i < BAR0_SIZE; i++)
 		fk.bar[i] = (uint8_t)(i * 7 + 1);
 	assert_int_equal(vfiox_ctx_new(&ctx), 0);
-	assert_int_equal(vfiox_device_adopt(ctx, FAKE_FD, "0000:00:04.0", &dev), 0);
+	assert_int_equal(vfiox_device_adopt(ctx, fk_new_fd(0), "0000:00:04.0", &dev), 0);
 	return 0;
 }
 
@@ -166,14 +168,6 @@ static int teardown(void **state)
 	vfiox_device_close(dev);
 	vfiox_ctx_free(ctx);
 	return 0;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
 }
 
 static void test_registers_go_through_the_mapping(void **state)
@@ -187,7 +181,7 @@ static void test_registers_go_through_the_mapping(void **state)
 	assert_int_equal(fk.maps, 1);
 	assert_int_equal(vfiox_bar_num_segments(b), 3);
 	assert_int_equal(vfiox_bar_read32(b, 0x10, &v), 0);
-	assert_int_equal(v, le32(fk.bar + 0x10));
+	assert_int_equal(v, fk_get32(fk.bar + 0x10));
 	assert_int_equal(vfiox_bar_write16(b, 0x1ffe, 0xbeef), 0);
 	assert_int_equal(vfiox_bar_read16(b, 0x1ffe, &h), 0);
 	assert_int_equal(h, 0xbeef);
@@ -208,7 +202,7 @@ static void test_table_and_pba_go_through_the_device_fd(void **state)
 	assert_int_equal(fk.preads, 1);
 	assert_int_equal(fk.last_off, BAR0_OFF + 0x2008);
 	assert_int_equal(fk.last_len, 4);
-	assert_int_equal(v, le32(fk.bar + 0x2008));
+	assert_int_equal(v, fk_get32(fk.bar + 0x2008));
 	assert_int_equal(vfiox_bar_write64(b, 0x3000, 0x1122334455667788ull), 0);
 	assert_int_equal(fk.pwrites, 1);
 	assert_int_equal(fk.last_len, 8);
@@ -237,7 +231,7 @@ static void test_inline_accessors_take_the_same_paths(void **state)
 	assert_int_equal(vfiox_bar_open(dev, 0, 0, &b), 0);
 	/* Before any access the window is empty: the first read goes through the library. */
 	assert_int_equal(vfiox_bar_fast_read32(b, 0x10, &v), 0);
-	assert_int_equal(v, le32(fk.bar + 0x10));
+	assert_int_equal(v, fk_get32(fk.bar + 0x10));
 	assert_int_equal(vfiox_bar_fast_write16(b, 0x1ffe, 0xcafe), 0);
 	assert_int_equal(vfiox_bar_fast_read16(b, 0x1ffe, &h), 0);
 	assert_int_equal(h, 0xcafe);
@@ -251,7 +245,7 @@ static void test_inline_accessors_take_the_same_paths(void **state)
 	/* The MSI-X table is outside the window: through the device fd, as before. */
 	assert_int_equal(vfiox_bar_fast_read32(b, 0x2008, &v), 0);
 	assert_int_equal(fk.preads, 1);
-	assert_int_equal(v, le32(fk.bar + 0x2008));
+	assert_int_equal(v, fk_get32(fk.bar + 0x2008));
 	assert_int_equal(vfiox_bar_fast_write32(b, 0x2008, 7), 0);
 	assert_int_equal(fk.pwrites, 1);
 	/* Misaligned or out of the BAR: refused by the library, as before. */
@@ -277,7 +271,7 @@ static void test_whole_and_no_mmap_flags(void **state)
 	assert_int_equal(fk.maps, 1); /* only the WHOLE one */
 	assert_int_equal(vfiox_bar_read32(b, 0x10, &v), 0);
 	assert_int_equal(fk.preads, 1);
-	assert_int_equal(v, le32(fk.bar + 0x10));
+	assert_int_equal(v, fk_get32(fk.bar + 0x10));
 	vfiox_bar_close(b);
 }
 

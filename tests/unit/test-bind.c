@@ -25,9 +25,9 @@
 
 #include "testutil.h"
 
-#define FK_BASE 5000
-#define FK_MAX 16
 #define MAX_WRITES 64
+#define FK_MAX (2 * MAX_WRITES) /* one sysfs open per write, and some that fail */
+#include "fake-kernel.h"
 
 #define BRIDGE "0000:00:1e.0"
 #define NIC "0000:05:01.0"
@@ -44,8 +44,6 @@ int __real_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
 ssize_t __real_vfiox_sys_write(int fd, const void *buf, size_t len);
 ssize_t __wrap_vfiox_sys_write(int fd, const void *buf, size_t len);
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 
 struct fk_write {
 	char file[64];	 /* "driver_override", "unbind", "drivers_probe", "bind", attr name */
@@ -58,8 +56,7 @@ struct fk_write {
 static struct {
 	struct env *e;
 	char dev_root[256], state_dir[256], etc_root[256];
-	char path[FK_MAX][512];
-	bool open[FK_MAX];
+	char path[FK_MAX][512]; /* of each fake fd, below the fixture root */
 	struct fk_write w[MAX_WRITES];
 	unsigned nw;
 	unsigned fail_at; /* 1-based write that fails, 0 none */
@@ -92,17 +89,11 @@ static void fk_read_attr(const char *dev, const char *attr, char *buf, size_t le
 {
 	char path[512];
 	ssize_t n;
-	int fd;
 
 	buf[0] = '\0';
 	if (fx_dev_path(fk.e->fx, dev, attr, path, sizeof(path)))
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	n = fk_read_text(path, buf, len);
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 }
@@ -213,20 +204,15 @@ static int fk_apply(struct fk_write *w)
 int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	const char *root = fk.e ? fx_root(fk.e->fx) : NULL;
-	int i;
+	int fd;
 
 	if (!root || (flags & O_ACCMODE) != O_WRONLY || strncmp(path, root, strlen(root)))
 		return __real_vfiox_sys_openat(dirfd, path, flags, mode);
 	if (fk.readonly)
 		return -EROFS;
-	for (i = 0; i < FK_MAX; i++)
-		if (!fk.open[i]) {
-			fk.open[i] = true;
-			snprintf(fk.path[i], sizeof(fk.path[i]), "%s", path + strlen(root));
-			return FK_BASE + i;
-		}
-	fail_msg("too many fake fds");
-	return -EMFILE;
+	fd = fk_new_fd(0);
+	snprintf(fk.path[fk_slot(fd)], sizeof(fk.path[0]), "%s", path + strlen(root));
+	return fd;
 }
 
 /* "/bus/pci/devices/D/driver/unbind" -> file "unbind", dev D. */
@@ -250,9 +236,9 @@ ssize_t __wrap_vfiox_sys_write(int fd, const void *buf, size_t len)
 	struct vfiox__jentry je;
 	struct fk_write *w;
 	char rel[512], text[64];
-	int slot = fd - FK_BASE, ret;
+	int slot = fk_slot(fd), ret;
 
-	if (slot < 0 || slot >= FK_MAX || !fk.open[slot])
+	if (!fk_slot_open(slot))
 		return __real_vfiox_sys_write(fd, buf, len);
 	if (fk.nw >= MAX_WRITES)
 		fail_msg("too many writes");
@@ -277,13 +263,7 @@ ssize_t __wrap_vfiox_sys_write(int fd, const void *buf, size_t len)
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	int slot = fd - FK_BASE;
-
-	if (slot >= 0 && slot < FK_MAX && fk.open[slot]) {
-		fk.open[slot] = false;
-		return 0;
-	}
-	return __real_vfiox_sys_close(fd);
+	return fk_close(fd);
 }
 
 /* ------------------------------------------------------------------ setup */
@@ -320,6 +300,7 @@ static struct env *setup(void)
 	add(e, NOGROUP, 0x020000, "e1000", FX_NO_GROUP, NULL);
 	add(e, PF, 0x020000, "igb", 12, NULL);
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	fk.e = e;
 	fk.fail_err = -EIO;
 	dir = mkdtemp(tmpl);
@@ -348,6 +329,8 @@ static int teardown(void **state)
 {
 	char dir[256];
 
+	/* Every sysfs and journal fd the library opened through the fake is closed again. */
+	fk_assert_fds_closed();
 	if (fk.dev_root[0]) {
 		snprintf(dir, sizeof(dir), "%s", fk.dev_root);
 		*strrchr(dir, '/') = '\0';

@@ -20,7 +20,10 @@
 #include "internal.h"
 #include "testutil.h"
 
-#define FK_CFD 1000
+#define FK_MAX 1
+#include "fake-kernel.h"
+
+#define FK_CFD FK_BASE /* the container */
 #define MSI_LO 0xfee00000ull
 #define MSI_HI 0xfeefffffull
 #define TOP 0xffffffffffffull
@@ -29,8 +32,6 @@
 
 int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 int __real_vfiox_sys_getrlimit(int resource, struct rlimit *rl);
 int __wrap_vfiox_sys_getrlimit(int resource, struct rlimit *rl);
 
@@ -74,6 +75,7 @@ static void fk_reset(void)
 
 	snprintf(proc, sizeof(proc), "%s", fk.proc);
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	snprintf(fk.proc, sizeof(fk.proc), "%s", proc);
 	fk.avail = fk.real_avail = 65535;
 	fk.rlimit = RLIM_INFINITY;
@@ -82,7 +84,7 @@ static void fk_reset(void)
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	return fd == FK_CFD ? 0 : __real_vfiox_sys_close(fd);
+	return fk_close(fd);
 }
 
 int __wrap_vfiox_sys_getrlimit(int resource, struct rlimit *rl)
@@ -220,7 +222,7 @@ static struct t setup_container(void)
 
 	env_ctx(t.e);
 	assert_int_equal(vfiox_ctx_set_proc_root(t.e->ctx, fk.proc), 0);
-	assert_int_equal(vfiox_container_adopt(t.e->ctx, FK_CFD, &t.c), 0);
+	assert_int_equal(vfiox_container_adopt(t.e->ctx, fk_new_fd(0), &t.c), 0);
 	/* What attaching a group does; the DMA layer needs only the model. */
 	t.c->model = VFIOX_IOMMU_TYPE1V2;
 	return t;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Interrupts (libvfiox/irq.c) against a fake kernel at vfiox_sys_ioctl: fd FK_DEV is a
- * vfio-pci device that answers VFIO_DEVICE_GET_INFO, VFIO_DEVICE_GET_IRQ_INFO and
- * VFIO_DEVICE_SET_IRQS the way drivers/vfio/pci/vfio_pci_intrs.c does (one of
- * INTx/MSI/MSI-X at a time, MSI-X growth only with dynamic allocation, EINVAL for what is
- * not enabled), and logs the bytes of every SET_IRQS; fd FK_VM is a KVM VM that logs
- * KVM_IRQFD. The eventfds are real ones, so the waiter and the REQ check run on the real
- * epoll and read. Every test ends with no fd left open that it did not open itself.
+ * Interrupts (libvfiox/irq.c) against a fake kernel at vfiox_sys_ioctl: the one fake fd
+ * (FK_BASE) is a vfio-pci device that answers VFIO_DEVICE_GET_INFO,
+ * VFIO_DEVICE_GET_IRQ_INFO and VFIO_DEVICE_SET_IRQS the way
+ * drivers/vfio/pci/vfio_pci_intrs.c does (one of INTx/MSI/MSI-X at a time, MSI-X growth
+ * only with dynamic allocation, EINVAL for what is not enabled), and logs the bytes of
+ * every SET_IRQS; fd FK_VM is a KVM VM that logs KVM_IRQFD. The eventfds are real ones,
+ * so the waiter and the REQ check run on the real epoll and read. Every test ends with
+ * the device closed once and no fd left open that it did not open itself.
  *
  * Linked with WRAP_test-irq in the Makefile.
  */
@@ -22,7 +23,9 @@
 
 #include "testutil.h"
 
-#define FK_DEV 1000
+#define FK_MAX 1 /* the device; FK_VM lies past it */
+#include "fake-kernel.h"
+
 #define FK_VM 1001
 #define DEV "0000:00:04.0"
 #define MAX_LOG 16
@@ -32,8 +35,6 @@
 
 int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 
 /* The library's hook for vfiox_device_close() (libvfiox/irq.c). */
 void vfiox__irq_release(struct vfiox_device *d);
@@ -41,8 +42,6 @@ void vfiox__irq_release(struct vfiox_device *d);
 enum { NONE = -1 };
 
 static struct fake {
-	bool dev_open;
-	unsigned dev_closes;
 	uint32_t num_irqs;
 	uint32_t irq_flags[5], irq_count[5];
 	bool dyn_msix;	  /* MSI-X can grow while enabled (and no NORESIZE) */
@@ -300,15 +299,16 @@ static int fk_irqfd(const struct kvm_irqfd *a)
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 {
 	struct vfio_irq_info *info = arg;
+	int s = fk_slot(fd);
 
 	if (fd == FK_VM) {
 		if (request != KVM_IRQFD)
 			return -ENOTTY;
 		return fk_irqfd(arg);
 	}
-	if (fd != FK_DEV)
+	if (s < 0)
 		return __real_vfiox_sys_ioctl(fd, request, arg);
-	if (!fk.dev_open)
+	if (!fk_slot_open(s))
 		fail_msg("ioctl 0x%lx on the device fd after it was closed", request);
 	switch (request) {
 	case VFIO_DEVICE_GET_INFO:
@@ -329,13 +329,7 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	if (fd == FK_DEV) {
-		assert_true(fk.dev_open);
-		fk.dev_open = false;
-		fk.dev_closes++;
-		return 0;
-	}
-	return __real_vfiox_sys_close(fd);
+	return fk_close(fd);
 }
 
 /* ------------------------------------------------------------------ the script */
@@ -360,6 +354,7 @@ static int fk_reset(void **state)
 
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	fk.type = NONE;
 	fk.intx_unmask_efd = fk.err_efd = fk.req_efd = -1;
 	for (i = 0; i < ARRAY_SIZE(fk.irqfd_efd); i++)
@@ -391,8 +386,7 @@ static struct vfiox_device *open_dev(struct env *e)
 	struct vfiox_device *d = NULL;
 
 	env_ctx(e);
-	fk.dev_open = true;
-	assert_int_equal(vfiox_device_adopt(e->ctx, FK_DEV, DEV, &d), 0);
+	assert_int_equal(vfiox_device_adopt(e->ctx, fk_new_fd(0), DEV, &d), 0);
 	return d;
 }
 
@@ -477,7 +471,8 @@ static void close_efds(const int *fds, size_t n)
 static void finish(struct env *e, struct vfiox_device *d)
 {
 	vfiox_device_close(d);
-	assert_int_equal(fk.dev_closes, d ? 1 : 0);
+	fk_assert_fds_closed();
+	assert_int_equal(fk_fds.closes, d ? 1 : 0);
 	env_free(e);
 	assert_int_equal(count_fds(), fk.base_fds);
 }

@@ -17,8 +17,9 @@
 
 #include "testutil.h"
 
-#define FK_BASE 1000
 #define FK_MAX 32
+#include "fake-kernel.h"
+
 #define FK_DEVS 64
 #define NVME "0000:00:04.0"
 #define EDU1 "0000:02:01.0"
@@ -31,18 +32,12 @@
 #define VFIO_PCI_HOT_RESET_FLAG_DEV_ID (1 << 0)
 #endif
 
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 
 enum fk_kind { FK_FREE, FK_DEVICE, FK_GROUP };
 
 static struct fake {
-	enum fk_kind kind[FK_MAX];
-	bool open[FK_MAX];
-	unsigned nfds, opens, closes, bad_closes;
-
 	/* VFIO_DEVICE_RESET */
 	unsigned reset_calls;
 	int reset_fd;
@@ -73,35 +68,9 @@ static struct fake {
 
 /* ------------------------------------------------------------------ the fake kernel */
 
-static int fk_slot(int fd)
-{
-	return fd >= FK_BASE && fd < FK_BASE + FK_MAX ? fd - FK_BASE : -1;
-}
-
-static int fk_new_fd(enum fk_kind kind)
-{
-	unsigned i = fk.nfds++;
-
-	assert_true(i < FK_MAX);
-	fk.kind[i] = kind;
-	fk.open[i] = true;
-	fk.opens++;
-	return FK_BASE + (int)i;
-}
-
 int __wrap_vfiox_sys_close(int fd)
 {
-	int s = fk_slot(fd);
-
-	if (s < 0)
-		return __real_vfiox_sys_close(fd);
-	if ((unsigned)s >= fk.nfds || !fk.open[s]) {
-		fk.bad_closes++;
-		return -EBADF;
-	}
-	fk.open[s] = false;
-	fk.closes++;
-	return 0;
+	return fk_close(fd);
 }
 
 /* vfio_pci_ioctl_get_pci_hot_reset_info(): never writes more than argsz bytes. */
@@ -158,9 +127,9 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 
 	if (s < 0)
 		return __real_vfiox_sys_ioctl(fd, request, arg);
-	if ((unsigned)s >= fk.nfds || !fk.open[s])
+	if (!fk_slot_open(s))
 		fail_msg("ioctl 0x%lx on fd %d, which is not open", request, fd);
-	if (fk.kind[s] == FK_GROUP) {
+	if (fk_fds.kind[s] == FK_GROUP) {
 		if (request != VFIO_GROUP_GET_STATUS)
 			fail_msg("group fd %d got ioctl 0x%lx", fd, request);
 		st->flags = VFIO_GROUP_FLAGS_VIABLE;
@@ -205,18 +174,8 @@ static int fk_reset(void **state)
 {
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	return 0;
-}
-
-static void fk_assert_all_closed(void)
-{
-	unsigned i;
-
-	for (i = 0; i < fk.nfds; i++)
-		if (fk.open[i])
-			fail_msg("fd %u (kind %d) was never closed", FK_BASE + i, fk.kind[i]);
-	assert_int_equal(fk.bad_closes, 0);
-	assert_int_equal(fk.closes, fk.opens);
 }
 
 #define EDU(addr_, group_, method_)                                                          \
@@ -309,7 +268,7 @@ static void test_reset_sends_device_reset_without_argument(void **state)
 	assert_int_equal(fk.reset_fd, vfiox_device_fd(d));
 	assert_null(fk.reset_arg);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -324,7 +283,7 @@ static void test_reset_refused_for_bus_only_device_points_to_hot_reset(void **st
 	assert_msg(e, "cannot reset " EDU1 " on its own", "reset_method is \"bus\"",
 		   "use a hot reset");
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -338,7 +297,7 @@ static void test_reset_enotty_quotes_flr_method(void **state)
 	assert_int_equal(vfiox_device_reset(d), -ENOTTY);
 	assert_msg(e, NVME, "reset_method is \"flr bus\"", "none of them usable");
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -361,7 +320,7 @@ static void test_reset_refused_with_empty_or_absent_reset_method(void **state)
 	vfiox_device_close(gone);
 	vfiox_device_close(d3);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -378,7 +337,7 @@ static void test_reset_busy_says_try_again(void **state)
 	assert_int_equal(vfiox_device_reset(d), -EIO);
 	assert_msg(e, NVME, "VFIO_DEVICE_RESET", strerror(EIO));
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -408,7 +367,7 @@ static void test_plan_one_device_in_one_query(void **state)
 	vfiox_reset_plan_free(p);
 	vfiox_reset_plan_free(NULL);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -452,7 +411,7 @@ static void test_plan_bridged_three_devices_sorted_with_functions(void **state)
 	assert_int_equal(vfiox_reset_plan_group(p, 2), 9);
 	vfiox_reset_plan_free(p);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -480,7 +439,7 @@ static void test_plan_resizes_after_enospc(void **state)
 	assert_int_equal(vfiox_reset_plan_group(p, 2), 22);
 	vfiox_reset_plan_free(p);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -515,7 +474,7 @@ static void test_plan_follows_devices_appearing_between_queries(void **state)
 	assert_int_equal(fk.info_calls, 3);
 	assert_msg(e, EDU1, "kept growing", NULL);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -557,7 +516,7 @@ static void test_plan_reply_claiming_more_devices_than_fit_is_eproto(void **stat
 	assert_msg(e, EDU1, "IOMMU group 2147483648", NULL);
 	assert_null(p);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -574,7 +533,7 @@ static void test_plan_with_device_ids_is_not_supported(void **state)
 	assert_null(p);
 	assert_msg(e, EDU1, "iommufd device id", "cdev");
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -599,7 +558,7 @@ static void test_plan_kernel_errors_say_why(void **state)
 	assert_msg(e, NVME, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", strerror(EFAULT));
 	assert_null(p);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -640,7 +599,7 @@ static void test_hot_reset_sends_each_needed_group_fd_once(void **state)
 	vfiox_vgroup_close(g8);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -661,7 +620,7 @@ static void test_hot_reset_refuses_one_missing_group_before_the_kernel(void **st
 	vfiox_vgroup_close(g9);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -699,7 +658,7 @@ static void test_hot_reset_refusal_lists_every_missing_group_and_device(void **s
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -720,7 +679,7 @@ static void test_hot_reset_refusal_names_a_few_devices_per_group(void **state)
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -742,7 +701,7 @@ static void test_hot_reset_null_group_and_plan_failure_never_reach_the_kernel(vo
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 
@@ -773,7 +732,7 @@ static void test_hot_reset_kernel_refusals_say_what_to_do(void **state)
 	assert_int_equal(fk.hot_calls, 5);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
-	fk_assert_all_closed();
+	fk_assert_fds_closed();
 	env_free(e);
 }
 

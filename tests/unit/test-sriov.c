@@ -29,18 +29,18 @@
 #include "journal.h"
 #include "testutil.h"
 
+#define FK_MAX 1
+#include "fake-kernel.h"
+
 #define PF "0000:03:00.0"
 #define PF_NODRV "0000:04:00.0"
 #define EDU "0000:00:03.0"
-#define FK_FD 1000
 
 ssize_t __real_vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
 ssize_t __wrap_vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
 int __wrap_vfiox_sys_getrandom(void *buf, size_t len);
 int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 int __real_vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 int __wrap_vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 
@@ -72,17 +72,9 @@ static struct fake {
 static void read_journal(const char *dev, char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/devices/%s", vfiox_ctx_state_dir(fk.e->ctx), dev);
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	fk_read_text(path, buf, len);
 }
 
 static void remove_vfs(const char *pf)
@@ -151,12 +143,12 @@ int __wrap_vfiox_sys_getrandom(void *buf, size_t len)
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	return fd == FK_FD ? 0 : __real_vfiox_sys_close(fd);
+	return fk_close(fd);
 }
 
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 {
-	if (fd != FK_FD)
+	if (fk_slot(fd) < 0)
 		return __real_vfiox_sys_ioctl(fd, request, arg);
 	if (request == VFIO_DEVICE_GET_INFO)
 		return 0; /* vfiox_device_adopt() checks that the fd is a device */
@@ -210,6 +202,7 @@ static struct env *sriov_env(void)
 	assert_int_equal(vfiox_ctx_set_state_dir(e->ctx, state), 0);
 	assert_int_equal(vfiox_ctx_set_dev_root(e->ctx, dev), 0);
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	fk.e = e;
 	return e;
 }
@@ -553,7 +546,7 @@ static struct vfiox_device *fake_dev(struct env *e)
 {
 	struct vfiox_device *d = NULL;
 
-	assert_int_equal(vfiox_device_adopt(e->ctx, FK_FD, PF, &d), 0);
+	assert_int_equal(vfiox_device_adopt(e->ctx, fk_new_fd(0), PF, &d), 0);
 	return d;
 }
 

@@ -23,169 +23,25 @@
 
 #include "internal.h"
 
+#include "fake-kernel.h"
+
 #define REGION_FIXED 32
-#define IOMMU_FIXED 24
 #define DEVICE_FIXED 20 /* sizeof(struct vfio_device_info): the kernel's first cap goes here */
-#define HDR 8		/* struct vfio_info_cap_header */
 
 #define IGD_TYPE 0x80008086u /* VFIO_REGION_TYPE_PCI_VENDOR_TYPE | Intel; (1 << 31) is UB */
 
-/* A reply under construction: the fixed struct, then capabilities appended in order. */
-struct reply {
-	uint8_t buf[8192];
-	size_t len;
-	size_t flags_at, cap_offset_at; /* where the fixed struct keeps them */
-	uint32_t caps_flag;
-	size_t last; /* header of the last capability appended, 0: none yet */
-};
-
-static void put16(struct reply *r, size_t off, uint16_t v)
+static size_t add_migration(struct fk_reply *r, uint32_t flags, uint64_t pgsizes, uint64_t max)
 {
-	assert_true(off + 2 <= sizeof(r->buf));
-	memcpy(r->buf + off, &v, 2);
-}
+	size_t off = fk_cap(r, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1, 24);
 
-static void put32(struct reply *r, size_t off, uint32_t v)
-{
-	assert_true(off + 4 <= sizeof(r->buf));
-	memcpy(r->buf + off, &v, 4);
-}
-
-static void put64(struct reply *r, size_t off, uint64_t v)
-{
-	assert_true(off + 8 <= sizeof(r->buf));
-	memcpy(r->buf + off, &v, 8);
-}
-
-static uint32_t get32(const struct reply *r, size_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, r->buf + off, 4);
-	return v;
-}
-
-static void region_reply(struct reply *r, uint32_t index, uint32_t flags, uint64_t size,
-			 uint64_t offset)
-{
-	memset(r, 0, sizeof(*r));
-	r->len = REGION_FIXED;
-	r->flags_at = 4;
-	r->cap_offset_at = 12;
-	r->caps_flag = VFIO_REGION_INFO_FLAG_CAPS;
-	put32(r, 0, REGION_FIXED);
-	put32(r, 4, flags);
-	put32(r, 8, index);
-	put64(r, 16, size);
-	put64(r, 24, offset);
-}
-
-static void iommu_reply(struct reply *r, uint32_t flags, uint64_t pgsizes)
-{
-	memset(r, 0, sizeof(*r));
-	r->len = IOMMU_FIXED;
-	r->flags_at = 4;
-	r->cap_offset_at = 16;
-	r->caps_flag = VFIO_IOMMU_INFO_CAPS;
-	put32(r, 0, IOMMU_FIXED);
-	put32(r, 4, flags);
-	put64(r, 8, pgsizes);
-}
-
-static void device_reply(struct reply *r, uint32_t flags, uint32_t regions, uint32_t irqs)
-{
-	memset(r, 0, sizeof(*r));
-	r->len = DEVICE_FIXED;
-	r->flags_at = 4;
-	r->cap_offset_at = 16;
-	r->caps_flag = VFIO_DEVICE_FLAGS_CAPS;
-	put32(r, 0, DEVICE_FIXED);
-	put32(r, 4, flags);
-	put32(r, 8, regions);
-	put32(r, 12, irqs);
-}
-
-/*
- * Appends a capability header and @body zeroed bytes after it, links it from the one
- * before (or from cap_offset, setting the CAPS flag) and returns its offset.
- */
-static size_t add_cap(struct reply *r, uint16_t id, uint16_t version, size_t body)
-{
-	size_t off = r->len;
-
-	assert_true(off + HDR + body <= sizeof(r->buf));
-	put16(r, off, id);
-	put16(r, off + 2, version);
-	put32(r, off + 4, 0);
-	if (r->last) {
-		put32(r, r->last + 4, (uint32_t)off);
-	} else {
-		put32(r, r->cap_offset_at, (uint32_t)off);
-		put32(r, r->flags_at, get32(r, r->flags_at) | r->caps_flag);
-	}
-	r->last = off;
-	r->len = off + HDR + body;
-	put32(r, 0, (uint32_t)r->len);
-	return off;
-}
-
-/* A sparse-mmap capability with @nr areas given as offset, size pairs. */
-static size_t add_sparse(struct reply *r, uint32_t nr, const uint64_t *areas)
-{
-	size_t off = add_cap(r, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 1, 8 + 16 * (size_t)nr);
-	uint32_t i;
-
-	put32(r, off + 8, nr);
-	for (i = 0; i < nr; i++) {
-		put64(r, off + 16 + 16 * i, areas[2 * i]);
-		put64(r, off + 24 + 16 * i, areas[2 * i + 1]);
-	}
-	return off;
-}
-
-static size_t add_type(struct reply *r, uint32_t type, uint32_t subtype)
-{
-	size_t off = add_cap(r, VFIO_REGION_INFO_CAP_TYPE, 1, 8);
-
-	put32(r, off + 8, type);
-	put32(r, off + 12, subtype);
-	return off;
-}
-
-/* An IOVA range capability with @nr ranges given as start, end pairs (inclusive). */
-static size_t add_iova(struct reply *r, uint32_t nr, const uint64_t *ranges)
-{
-	size_t off = add_cap(r, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1, 8 + 16 * (size_t)nr);
-	uint32_t i;
-
-	put32(r, off + 8, nr);
-	for (i = 0; i < nr; i++) {
-		put64(r, off + 16 + 16 * i, ranges[2 * i]);
-		put64(r, off + 24 + 16 * i, ranges[2 * i + 1]);
-	}
-	return off;
-}
-
-static size_t add_dma_avail(struct reply *r, uint32_t avail)
-{
-	size_t off = add_cap(r, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 1, 8); /* 4 + 4 padding */
-
-	put32(r, off + 8, avail);
-	return off;
-}
-
-static size_t add_migration(struct reply *r, uint32_t flags, uint64_t pgsizes, uint64_t max)
-{
-	size_t off = add_cap(r, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1, 24);
-
-	put32(r, off + 8, flags);
-	put64(r, off + 16, pgsizes);
-	put64(r, off + 24, max);
+	fk_put32(r, off + 8, flags);
+	fk_put64(r, off + 16, pgsizes);
+	fk_put64(r, off + 24, max);
 	return off;
 }
 
 /* The first @len bytes of @r in a buffer of exactly that size (ASan sees overreads). */
-static uint8_t *exact_copy(const struct reply *r, size_t len)
+static uint8_t *exact_copy(const struct fk_reply *r, size_t len)
 {
 	uint8_t *p = malloc(len ? len : 1);
 
@@ -196,7 +52,7 @@ static uint8_t *exact_copy(const struct reply *r, size_t len)
 
 static char why[256];
 
-static int parse_region_len(const struct reply *r, size_t len, struct vfiox_region *out)
+static int parse_region_len(const struct fk_reply *r, size_t len, struct vfiox_region *out)
 {
 	uint8_t *p = exact_copy(r, len);
 	int ret;
@@ -207,12 +63,12 @@ static int parse_region_len(const struct reply *r, size_t len, struct vfiox_regi
 	return ret;
 }
 
-static int parse_region(const struct reply *r, struct vfiox_region *out)
+static int parse_region(const struct fk_reply *r, struct vfiox_region *out)
 {
 	return parse_region_len(r, r->len, out);
 }
 
-static int parse_iommu_len(const struct reply *r, size_t len, struct vfiox_iommu_info *out)
+static int parse_iommu_len(const struct fk_reply *r, size_t len, struct vfiox_iommu_info *out)
 {
 	uint8_t *p = exact_copy(r, len);
 	int ret;
@@ -223,12 +79,12 @@ static int parse_iommu_len(const struct reply *r, size_t len, struct vfiox_iommu
 	return ret;
 }
 
-static int parse_iommu(const struct reply *r, struct vfiox_iommu_info *out)
+static int parse_iommu(const struct fk_reply *r, struct vfiox_iommu_info *out)
 {
 	return parse_iommu_len(r, r->len, out);
 }
 
-static int parse_device_len(const struct reply *r, size_t len, struct vfiox_device_info *out)
+static int parse_device_len(const struct fk_reply *r, size_t len, struct vfiox_device_info *out)
 {
 	uint8_t *p = exact_copy(r, len);
 	int ret;
@@ -253,14 +109,14 @@ static void assert_why(const char *first, ...)
 }
 
 /* A failed region parse leaves nothing allocated behind (LSan/valgrind check the rest). */
-static void assert_region_failed(const struct reply *r, struct vfiox_region *out)
+static void assert_region_failed(const struct fk_reply *r, struct vfiox_region *out)
 {
 	assert_int_equal(parse_region(r, out), -EPROTO);
 	assert_null(out->sparse);
 	assert_int_equal(out->num_sparse, 0);
 }
 
-static void assert_iommu_failed(const struct reply *r, struct vfiox_iommu_info *out)
+static void assert_iommu_failed(const struct fk_reply *r, struct vfiox_iommu_info *out)
 {
 	assert_int_equal(parse_iommu(r, out), -EPROTO);
 	assert_null(out->iova_ranges);
@@ -271,14 +127,14 @@ static void assert_iommu_failed(const struct reply *r, struct vfiox_iommu_info *
 
 static void test_region_without_caps_decodes_the_fixed_struct(void **state)
 {
-	struct reply r;
+	struct fk_reply r;
 	struct vfiox_region reg;
 
 	(void)state;
-	region_reply(&r, VFIO_PCI_BAR2_REGION_INDEX,
-		     VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
-			     VFIO_REGION_INFO_FLAG_MMAP,
-		     0x100000, 0x20000000000ull);
+	fk_reply_region(&r, VFIO_PCI_BAR2_REGION_INDEX,
+			VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			    VFIO_REGION_INFO_FLAG_MMAP,
+			0x100000, 0x20000000000ull);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.index, 2);
 	assert_string_equal(reg.name, "BAR2");
@@ -297,16 +153,16 @@ static void test_fixed_region_indexes_are_named(void **state)
 	static const char *const names[] = { "BAR0", "BAR1", "BAR2", "BAR3", "BAR4",
 					     "BAR5", "ROM", "CONFIG", "VGA" };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	uint32_t i;
 
 	(void)state;
 	for (i = 0; i < 9; i++) {
-		region_reply(&r, i, VFIO_REGION_INFO_FLAG_READ, 0x1000, (uint64_t)i << 40);
+		fk_reply_region(&r, i, VFIO_REGION_INFO_FLAG_READ, 0x1000, (uint64_t)i << 40);
 		assert_int_equal(parse_region(&r, &reg), 0);
 		assert_string_equal(reg.name, names[i]);
 	}
-	region_reply(&r, 12, VFIO_REGION_INFO_FLAG_READ, 0x1000, 12ull << 40);
+	fk_reply_region(&r, 12, VFIO_REGION_INFO_FLAG_READ, 0x1000, 12ull << 40);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_string_equal(reg.name, "region 12");
 }
@@ -314,10 +170,10 @@ static void test_fixed_region_indexes_are_named(void **state)
 static void test_zero_sized_region_without_caps_is_valid(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, VFIO_PCI_BAR3_REGION_INDEX, 0, 0, 3ull << 40);
+	fk_reply_region(&r, VFIO_PCI_BAR3_REGION_INDEX, 0, 0, 3ull << 40);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.size, 0);
 	assert_int_equal(reg.flags, 0);
@@ -331,14 +187,14 @@ static void test_sparse_mmap_areas_are_decoded(void **state)
 	/* An NVMe BAR0: the MSI-X table page at 0x2000 is left out of the mmap. */
 	static const uint64_t areas[] = { 0x0, 0x2000, 0x3000, 0x1000 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0,
-		     VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
-			     VFIO_REGION_INFO_FLAG_MMAP,
-		     0x4000, 0);
-	add_sparse(&r, 2, areas);
+	fk_reply_region(&r, 0,
+			VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			    VFIO_REGION_INFO_FLAG_MMAP,
+			0x4000, 0);
+	fk_cap_sparse(&r, 2, areas);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.flags, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
 					    VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS);
@@ -357,11 +213,11 @@ static void test_sparse_mmap_areas_are_decoded(void **state)
 static void test_sparse_mmap_with_no_areas_means_nothing_mappable(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 0, NULL);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 0, NULL);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_true(reg.has_sparse);
 	assert_int_equal(reg.num_sparse, 0);
@@ -372,11 +228,11 @@ static void test_sparse_area_may_end_exactly_at_the_region_end(void **state)
 {
 	static const uint64_t areas[] = { 0x0, 0x4000 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 1, areas);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 1, areas);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.num_sparse, 1);
 	assert_int_equal(reg.sparse[0].size, 0x4000);
@@ -386,11 +242,11 @@ static void test_sparse_area_may_end_exactly_at_the_region_end(void **state)
 static void test_msix_mappable_is_reported(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_true(reg.msix_mappable);
 	assert_false(reg.has_sparse);
@@ -414,14 +270,14 @@ static void test_vendor_region_types_are_named(void **state)
 		{ 0x80001234u, 1, "region 9" },		  /* another vendor */
 	};
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		region_reply(&r, 9, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
-			     0x2000, 9ull << 40);
-		add_type(&r, cases[i].type, cases[i].subtype);
+		fk_reply_region(&r, 9, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+				0x2000, 9ull << 40);
+		fk_cap_type(&r, cases[i].type, cases[i].subtype);
 		assert_int_equal(parse_region(&r, &reg), 0);
 		assert_true(reg.has_type);
 		assert_int_equal(reg.type, cases[i].type);
@@ -435,14 +291,14 @@ static void test_region_with_every_cap_and_an_unknown_one(void **state)
 {
 	static const uint64_t areas[] = { 0x1000, 0x1000 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_cap(&r, 0x77, 3, 12); /* unknown: kept, not dropped */
-	add_sparse(&r, 1, areas);
-	add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
-	add_cap(&r, 0x1234, 1, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap(&r, 0x77, 3, 12); /* unknown: kept, not dropped */
+	fk_cap_sparse(&r, 1, areas);
+	fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	fk_cap(&r, 0x1234, 1, 0);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.num_unknown_caps, 2);
 	assert_int_equal(reg.unknown_caps[0], 0x77);
@@ -456,13 +312,13 @@ static void test_region_with_every_cap_and_an_unknown_one(void **state)
 static void test_unknown_caps_beyond_16_are_counted(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	uint16_t i;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
 	for (i = 0; i < 20; i++)
-		add_cap(&r, (uint16_t)(0x100 + i), 1, 0);
+		fk_cap(&r, (uint16_t)(0x100 + i), 1, 0);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.num_unknown_caps, 20);
 	for (i = 0; i < 16; i++)
@@ -472,11 +328,11 @@ static void test_unknown_caps_beyond_16_are_counted(void **state)
 static void test_cap_offset_without_the_caps_flag_is_ignored(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
-	put32(&r, 12, 0x7777); /* garbage, but the kernel did not say there are caps */
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
+	fk_put32(&r, 12, 0x7777); /* garbage, but the kernel did not say there are caps */
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.num_unknown_caps, 0);
 	assert_false(reg.has_sparse);
@@ -487,14 +343,14 @@ static void test_cap_offset_without_the_caps_flag_is_ignored(void **state)
 static void test_next_pointing_backwards_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a, b;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	a = add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
-	b = add_cap(&r, 0x55, 1, 0);
-	put32(&r, b + 4, (uint32_t)a);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	a = fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	b = fk_cap(&r, 0x55, 1, 0);
+	fk_put32(&r, b + 4, (uint32_t)a);
 	assert_region_failed(&r, &reg);
 	assert_int_equal(a, 32);
 	assert_int_equal(b, 40);
@@ -504,13 +360,13 @@ static void test_next_pointing_backwards_is_rejected(void **state)
 static void test_next_pointing_to_itself_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	a = add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 8);
-	put32(&r, a + 4, (uint32_t)a);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	a = fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 8);
+	fk_put32(&r, a + 4, (uint32_t)a);
 	assert_region_failed(&r, &reg);
 	assert_why("capability at 32", "points back to 32", NULL);
 }
@@ -518,13 +374,13 @@ static void test_next_pointing_to_itself_is_rejected(void **state)
 static void test_next_pointing_into_its_own_header_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	a = add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 16);
-	put32(&r, a + 4, (uint32_t)a + 4);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	a = fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 16);
+	fk_put32(&r, a + 4, (uint32_t)a + 4);
 	assert_region_failed(&r, &reg);
 	assert_why("capability at 32", "into itself", "36", NULL);
 }
@@ -532,14 +388,14 @@ static void test_next_pointing_into_its_own_header_is_rejected(void **state)
 static void test_next_beyond_the_reply_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	a = add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 8);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	a = fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 8);
 	assert_int_equal(r.len, 48);
-	put32(&r, a + 4, 0x1000);
+	fk_put32(&r, a + 4, 0x1000);
 	assert_region_failed(&r, &reg);
 	assert_why("capability offset 4096 outside the reply", "48 bytes", NULL);
 }
@@ -547,11 +403,11 @@ static void test_next_beyond_the_reply_is_rejected(void **state)
 static void test_first_cap_past_the_reply_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_CAPS, 0x4000, 0);
-	put32(&r, 12, 0xffffffffu);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_CAPS, 0x4000, 0);
+	fk_put32(&r, 12, 0xffffffffu);
 	assert_region_failed(&r, &reg);
 	assert_why("capability offset 4294967295 outside the reply", "32 bytes", NULL);
 }
@@ -561,24 +417,24 @@ static void test_first_cap_inside_the_fixed_struct_is_rejected(void **state)
 	struct vfiox_region reg;
 	struct vfiox_iommu_info info;
 	struct vfiox_device_info dev;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
-	put32(&r, 12, 16); /* the size field */
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	fk_put32(&r, 12, 16); /* the size field */
 	assert_region_failed(&r, &reg);
 	assert_why("capability offset 16", "first 32 fixed", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_dma_avail(&r, 10);
-	put32(&r, 16, 8);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_dma_avail(&r, 10);
+	fk_put32(&r, 16, 8);
 	assert_iommu_failed(&r, &info);
 	assert_why("capability offset 8", "first 24 fixed", NULL);
 
-	device_reply(&r, VFIO_DEVICE_FLAGS_PCI, 9, 5);
-	add_cap(&r, 1, 1, 8);
-	put32(&r, 16, 4);
+	fk_reply_device(&r, DEVICE_FIXED, VFIO_DEVICE_FLAGS_PCI, 9, 5);
+	fk_cap(&r, 1, 1, 8);
+	fk_put32(&r, 16, 4);
 	assert_int_equal(parse_device_len(&r, r.len, &dev), -EPROTO);
 	assert_why("capability offset 4", "first 20 fixed", NULL);
 }
@@ -587,11 +443,11 @@ static void test_first_cap_inside_the_fixed_struct_is_rejected(void **state)
 static void test_device_cap_at_offset_20_is_accepted(void **state)
 {
 	struct vfiox_device_info dev;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	device_reply(&r, VFIO_DEVICE_FLAGS_PCI, 9, 5);
-	add_cap(&r, 5, 1, 4);
+	fk_reply_device(&r, DEVICE_FIXED, VFIO_DEVICE_FLAGS_PCI, 9, 5);
+	fk_cap(&r, 5, 1, 4);
 	assert_int_equal(r.last, 20);
 	assert_int_equal(parse_device_len(&r, r.len, &dev), 0);
 	assert_int_equal(dev.num_caps, 1);
@@ -601,21 +457,21 @@ static void test_device_cap_at_offset_20_is_accepted(void **state)
 static void test_truncated_header_at_the_end_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	a = add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 4);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	a = fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 4);
 	/* The next header would start at 44: only 4 of its 8 bytes are in the reply. */
-	put32(&r, a + 4, (uint32_t)a + 12);
+	fk_put32(&r, a + 4, (uint32_t)a + 12);
 	assert_int_equal(r.len, 44);
 	assert_region_failed(&r, &reg);
 	assert_why("capability offset 44 outside the reply", "44 bytes", NULL);
 
 	/* The same with the reply cut inside the first header. */
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
-	add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x4000, 0);
+	fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
 	assert_int_equal(parse_region_len(&r, 36, &reg), -EPROTO);
 	assert_null(reg.sparse);
 	assert_why("capability offset 32 outside the reply", "36 bytes", NULL);
@@ -624,13 +480,13 @@ static void test_truncated_header_at_the_end_is_rejected(void **state)
 static void test_sparse_cap_shorter_than_its_header_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	a = add_cap(&r, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 1, 0); /* no nr_areas at all */
-	add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	a = fk_cap(&r, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 1, 0); /* no nr_areas at all */
+	fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
 	assert_int_equal(a, 32);
 	assert_region_failed(&r, &reg);
 	assert_why("sparse-mmap capability at 32 has 8 bytes, needs 16", NULL);
@@ -640,26 +496,26 @@ static void test_sparse_nr_areas_larger_than_the_room_is_rejected(void **state)
 {
 	static const uint64_t areas[] = { 0x0, 0x1000 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	a = add_sparse(&r, 1, areas);
-	put32(&r, a + 8, 3);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	a = fk_cap_sparse(&r, 1, areas);
+	fk_put32(&r, a + 8, 3);
 	assert_region_failed(&r, &reg);
 	assert_why("sparse-mmap capability at 32 claims 3 areas, room for 1", NULL);
 
 	/* A count that would overflow a 32-bit multiplication. */
-	put32(&r, a + 8, 0x10000001u);
+	fk_put32(&r, a + 8, 0x10000001u);
 	assert_region_failed(&r, &reg);
 	assert_why("claims 268435457 areas, room for 1", NULL);
 
 	/* The room ends at the next capability, not at the end of the reply. */
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	a = add_sparse(&r, 1, areas);
-	add_cap(&r, 0x99, 1, 32);
-	put32(&r, a + 8, 2);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	a = fk_cap_sparse(&r, 1, areas);
+	fk_cap(&r, 0x99, 1, 32);
+	fk_put32(&r, a + 8, 2);
 	assert_region_failed(&r, &reg);
 	assert_why("claims 2 areas, room for 1", NULL);
 }
@@ -667,11 +523,11 @@ static void test_sparse_nr_areas_larger_than_the_room_is_rejected(void **state)
 static void test_type_cap_shorter_than_16_bytes_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 9, VFIO_REGION_INFO_FLAG_READ, 0x2000, 0);
-	add_cap(&r, VFIO_REGION_INFO_CAP_TYPE, 1, 4); /* type but no subtype */
+	fk_reply_region(&r, 9, VFIO_REGION_INFO_FLAG_READ, 0x2000, 0);
+	fk_cap(&r, VFIO_REGION_INFO_CAP_TYPE, 1, 4); /* type but no subtype */
 	assert_region_failed(&r, &reg);
 	assert_why("type capability at 32 has 12 bytes, needs 16", NULL);
 }
@@ -682,28 +538,28 @@ static void test_sparse_area_outside_the_region_is_rejected(void **state)
 	static const uint64_t wraps[] = { 0x1000, UINT64_MAX };
 	static const uint64_t starts_past[] = { 0x5000, 0 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 2, past_end);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 2, past_end);
 	assert_region_failed(&r, &reg);
 	assert_why("sparse area 1", "offset 0x3000", "size 0x2000", "outside the region",
 		   "size 0x4000", NULL);
 
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 1, wraps); /* offset + size wraps to below the region size */
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 1, wraps); /* offset + size wraps to below the region size */
 	assert_region_failed(&r, &reg);
 	assert_why("sparse area 0", "outside the region", NULL);
 
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 1, starts_past);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 1, starts_past);
 	assert_region_failed(&r, &reg);
 	assert_why("sparse area 0", "offset 0x5000", NULL);
 
 	/* In a zero-sized region, any non-empty area lies outside. */
-	region_reply(&r, 0, 0, 0, 0);
-	add_sparse(&r, 1, past_end);
+	fk_reply_region(&r, 0, 0, 0, 0);
+	fk_cap_sparse(&r, 1, past_end);
 	assert_region_failed(&r, &reg);
 	assert_why("sparse area 0", "size 0x0)", NULL);
 }
@@ -712,13 +568,13 @@ static void test_duplicate_sparse_caps_are_rejected(void **state)
 {
 	static const uint64_t areas[] = { 0x0, 0x1000 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	size_t second;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 1, areas);
-	second = add_sparse(&r, 1, areas);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 1, areas);
+	second = fk_cap_sparse(&r, 1, areas);
 	assert_region_failed(&r, &reg);
 	assert_why("two sparse-mmap capabilities", NULL);
 	{
@@ -729,9 +585,9 @@ static void test_duplicate_sparse_caps_are_rejected(void **state)
 	}
 
 	/* Also when the first one has no areas. */
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 0, NULL);
-	add_sparse(&r, 1, areas);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 0, NULL);
+	fk_cap_sparse(&r, 1, areas);
 	assert_region_failed(&r, &reg);
 	assert_why("two sparse-mmap capabilities", NULL);
 }
@@ -739,17 +595,17 @@ static void test_duplicate_sparse_caps_are_rejected(void **state)
 static void test_64_caps_pass_and_65_are_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	int i;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
 	for (i = 0; i < 64; i++)
-		add_cap(&r, 0x200, 1, 0);
+		fk_cap(&r, 0x200, 1, 0);
 	assert_int_equal(parse_region(&r, &reg), 0);
 	assert_int_equal(reg.num_unknown_caps, 64);
 
-	add_cap(&r, 0x200, 1, 0);
+	fk_cap(&r, 0x200, 1, 0);
 	assert_region_failed(&r, &reg);
 	assert_why("more than 64 capabilities", NULL);
 }
@@ -758,14 +614,14 @@ static void test_caps_past_64_after_a_sparse_cap_do_not_leak_it(void **state)
 {
 	static const uint64_t areas[] = { 0x0, 0x1000 };
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 	int i;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
-	add_sparse(&r, 1, areas);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000, 0);
+	fk_cap_sparse(&r, 1, areas);
 	for (i = 0; i < 70; i++)
-		add_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+		fk_cap(&r, VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
 	assert_region_failed(&r, &reg); /* the areas allocated first must be freed */
 	assert_why("more than 64 capabilities", NULL);
 }
@@ -773,10 +629,10 @@ static void test_caps_past_64_after_a_sparse_cap_do_not_leak_it(void **state)
 static void test_region_reply_shorter_than_the_fixed_struct_is_rejected(void **state)
 {
 	struct vfiox_region reg;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	region_reply(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
+	fk_reply_region(&r, 0, VFIO_REGION_INFO_FLAG_READ, 0x1000, 0);
 	assert_int_equal(parse_region_len(&r, 31, &reg), -EPROTO);
 	assert_why("region info reply of 31 bytes, at least 32 expected", NULL);
 	assert_int_equal(parse_region_len(&r, 0, &reg), -EPROTO);
@@ -808,15 +664,15 @@ static int record_cap(void *arg, const struct vfiox_cap_view *cap, char *w, size
 static void test_walker_reports_each_cap_with_its_extent(void **state)
 {
 	struct seen s = { .n = 0 };
-	struct reply r;
+	struct fk_reply r;
 	uint8_t *p;
 	int ret;
 
 	(void)state;
-	region_reply(&r, 0, 0, 0x1000, 0);
-	add_cap(&r, 5, 2, 8);  /* at 32, 16 bytes */
-	add_cap(&r, 6, 1, 24); /* at 48, 32 bytes */
-	add_cap(&r, 7, 9, 0);  /* at 80, to the end: 8 bytes + the 8 added below */
+	fk_reply_region(&r, 0, 0, 0x1000, 0);
+	fk_cap(&r, 5, 2, 8);  /* at 32, 16 bytes */
+	fk_cap(&r, 6, 1, 24); /* at 48, 32 bytes */
+	fk_cap(&r, 7, 9, 0);  /* at 80, to the end: 8 bytes + the 8 added below */
 	r.len += 8;
 	p = exact_copy(&r, r.len);
 	ret = vfiox__walk_info_caps(p, r.len, REGION_FIXED, 32, record_cap, &s, why,
@@ -862,13 +718,13 @@ static const uint64_t x86_ranges[] = {
 static void test_iommu_info_with_iova_ranges_dma_avail_and_migration(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x40201000ull);
-	add_iova(&r, 2, x86_ranges);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x40201000ull);
+	fk_cap_iova(&r, 2, x86_ranges);
 	add_migration(&r, 1, 0x1000, 0x8000000);
-	add_dma_avail(&r, 65535);
+	fk_cap_dma_avail(&r, 65535);
 	assert_int_equal(parse_iommu(&r, &info), 0);
 	assert_int_equal(info.flags, VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS);
 	assert_int_equal(info.pgsizes, 0x40201000ull);
@@ -889,10 +745,10 @@ static void test_iommu_info_with_iova_ranges_dma_avail_and_migration(void **stat
 static void test_iommu_info_without_caps_reports_nothing_extra(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
 	assert_int_equal(parse_iommu(&r, &info), 0);
 	assert_int_equal(info.pgsizes, 0x1000);
 	assert_null(info.iova_ranges);
@@ -909,13 +765,13 @@ static void test_iommu_info_without_caps_reports_nothing_extra(void **state)
 static void test_iommu_unknown_caps_are_reported(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_cap(&r, 0x42, 1, 8);
-	add_dma_avail(&r, 0);
-	add_cap(&r, 0x43, 2, 0);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap(&r, 0x42, 1, 8);
+	fk_cap_dma_avail(&r, 0);
+	fk_cap(&r, 0x43, 2, 0);
 	assert_int_equal(parse_iommu(&r, &info), 0);
 	assert_int_equal(info.num_unknown_caps, 2);
 	assert_int_equal(info.unknown_caps[0], 0x42);
@@ -926,19 +782,19 @@ static void test_iommu_unknown_caps_are_reported(void **state)
 static void test_iova_nr_larger_than_the_room_is_rejected(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	a = add_iova(&r, 2, x86_ranges);
-	put32(&r, a + 8, 3);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	a = fk_cap_iova(&r, 2, x86_ranges);
+	fk_put32(&r, a + 8, 3);
 	assert_iommu_failed(&r, &info);
 	assert_why("IOVA range capability at 24 claims 3 ranges, room for 2", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	a = add_iova(&r, 2, x86_ranges);
-	put32(&r, a + 8, 0xffffffffu);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	a = fk_cap_iova(&r, 2, x86_ranges);
+	fk_put32(&r, a + 8, 0xffffffffu);
 	assert_iommu_failed(&r, &info);
 	assert_why("claims 4294967295 ranges, room for 2", NULL);
 }
@@ -946,22 +802,22 @@ static void test_iova_nr_larger_than_the_room_is_rejected(void **state)
 static void test_short_iommu_caps_are_rejected(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_cap(&r, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1, 4);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap(&r, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 1, 4);
 	assert_iommu_failed(&r, &info);
 	assert_why("IOVA range capability at 24 has 12 bytes, needs 16", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_cap(&r, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1, 16);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap(&r, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, 1, 16);
 	assert_iommu_failed(&r, &info);
 	assert_why("migration capability at 24 has 24 bytes, needs 32", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_cap(&r, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 1, 0);
-	add_cap(&r, 0x42, 1, 0);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap(&r, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 1, 0);
+	fk_cap(&r, 0x42, 1, 0);
 	assert_iommu_failed(&r, &info);
 	assert_why("DMA available capability at 24 has 8 bytes, needs 12", NULL);
 }
@@ -972,27 +828,27 @@ static void test_iova_ranges_out_of_order_or_inverted_are_rejected(void **state)
 	static const uint64_t overlapping[] = { 0x0, 0x1fffff, 0x1fffff, 0x2fffff };
 	static const uint64_t inverted[] = { 0x0, 0xfff, 0x3000, 0x2000 };
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 2, reversed);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 2, reversed);
 	assert_iommu_failed(&r, &info);
 	assert_why("IOVA range 1 (0x0-0xfffff)", "out of order", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 2, overlapping);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 2, overlapping);
 	assert_iommu_failed(&r, &info);
 	assert_why("IOVA range 1 (0x1fffff-0x2fffff)", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 2, inverted);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 2, inverted);
 	assert_iommu_failed(&r, &info);
 	assert_why("IOVA range 1 (0x3000-0x2000)", "empty", NULL);
 
 	/* A single-address range is fine (ranges are inclusive). */
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 1, (const uint64_t[]){ 0x5000, 0x5000 });
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 1, (const uint64_t[]){ 0x5000, 0x5000 });
 	assert_int_equal(parse_iommu(&r, &info), 0);
 	assert_int_equal(info.num_iova_ranges, 1);
 	assert_int_equal(info.iova_ranges[0].start, 0x5000);
@@ -1003,19 +859,19 @@ static void test_iova_ranges_out_of_order_or_inverted_are_rejected(void **state)
 static void test_duplicate_iova_caps_are_rejected(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 2, x86_ranges);
-	add_dma_avail(&r, 5);
-	add_iova(&r, 1, x86_ranges);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 2, x86_ranges);
+	fk_cap_dma_avail(&r, 5);
+	fk_cap_iova(&r, 1, x86_ranges);
 	assert_iommu_failed(&r, &info);
 	assert_why("two IOVA range capabilities", "second at 88", NULL);
 
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 0, NULL);
-	add_iova(&r, 1, x86_ranges);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 0, NULL);
+	fk_cap_iova(&r, 1, x86_ranges);
 	assert_iommu_failed(&r, &info);
 	assert_why("two IOVA range capabilities", NULL);
 }
@@ -1023,14 +879,14 @@ static void test_duplicate_iova_caps_are_rejected(void **state)
 static void test_iommu_chain_errors_after_iova_ranges_free_them(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
-	add_iova(&r, 2, x86_ranges);
-	a = add_dma_avail(&r, 5);
-	put32(&r, a + 4, 24); /* back to the IOVA cap: would loop */
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&r, 2, x86_ranges);
+	a = fk_cap_dma_avail(&r, 5);
+	fk_put32(&r, a + 4, 24); /* back to the IOVA cap: would loop */
 	assert_iommu_failed(&r, &info);
 	assert_why("points back to 24", NULL);
 }
@@ -1038,10 +894,10 @@ static void test_iommu_chain_errors_after_iova_ranges_free_them(void **state)
 static void test_iommu_reply_shorter_than_16_bytes_is_rejected(void **state)
 {
 	struct vfiox_iommu_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	iommu_reply(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_reply_iommu(&r, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
 	assert_int_equal(parse_iommu_len(&r, 15, &info), -EPROTO);
 	assert_why("IOMMU info reply of 15 bytes, at least 16 expected", NULL);
 	assert_null(info.iova_ranges);
@@ -1052,10 +908,10 @@ static void test_iommu_reply_shorter_than_16_bytes_is_rejected(void **state)
 static void test_device_info_decodes_counts_and_cap_ids(void **state)
 {
 	struct vfiox_device_info info;
-	struct reply r;
+	struct fk_reply r;
 
 	(void)state;
-	device_reply(&r, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, 9, 5);
+	fk_reply_device(&r, DEVICE_FIXED, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, 9, 5);
 	assert_int_equal(parse_device_len(&r, r.len, &info), 0);
 	assert_int_equal(info.flags, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET);
 	assert_int_equal(info.num_regions, 9);
@@ -1066,10 +922,10 @@ static void test_device_info_decodes_counts_and_cap_ids(void **state)
 	assert_int_equal(parse_device_len(&r, 16, &info), 0);
 	assert_int_equal(info.num_regions, 9);
 
-	device_reply(&r, VFIO_DEVICE_FLAGS_PCI, 10, 5);
-	add_cap(&r, VFIO_DEVICE_INFO_CAP_ZPCI_BASE, 1, 32);
-	add_cap(&r, VFIO_DEVICE_INFO_CAP_ZPCI_GROUP, 1, 16);
-	add_cap(&r, 0x99, 1, 0);
+	fk_reply_device(&r, DEVICE_FIXED, VFIO_DEVICE_FLAGS_PCI, 10, 5);
+	fk_cap(&r, VFIO_DEVICE_INFO_CAP_ZPCI_BASE, 1, 32);
+	fk_cap(&r, VFIO_DEVICE_INFO_CAP_ZPCI_GROUP, 1, 16);
+	fk_cap(&r, 0x99, 1, 0);
 	assert_int_equal(parse_device_len(&r, r.len, &info), 0);
 	assert_int_equal(info.flags, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_CAPS);
 	assert_int_equal(info.num_regions, 10);
@@ -1082,17 +938,17 @@ static void test_device_info_decodes_counts_and_cap_ids(void **state)
 static void test_malformed_device_info_is_rejected(void **state)
 {
 	struct vfiox_device_info info;
-	struct reply r;
+	struct fk_reply r;
 	size_t a;
 
 	(void)state;
-	device_reply(&r, VFIO_DEVICE_FLAGS_PCI, 9, 5);
+	fk_reply_device(&r, DEVICE_FIXED, VFIO_DEVICE_FLAGS_PCI, 9, 5);
 	assert_int_equal(parse_device_len(&r, 15, &info), -EPROTO);
 	assert_why("device info reply of 15 bytes, at least 16 expected", NULL);
 
-	device_reply(&r, VFIO_DEVICE_FLAGS_PCI, 9, 5);
-	a = add_cap(&r, 1, 1, 8);
-	put32(&r, a + 4, (uint32_t)a);
+	fk_reply_device(&r, DEVICE_FIXED, VFIO_DEVICE_FLAGS_PCI, 9, 5);
+	a = fk_cap(&r, 1, 1, 8);
+	fk_put32(&r, a + 4, (uint32_t)a);
 	assert_int_equal(parse_device_len(&r, r.len, &info), -EPROTO);
 	assert_why("points back to 20", NULL);
 }

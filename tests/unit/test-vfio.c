@@ -20,8 +20,8 @@
 
 #include "testutil.h"
 
-#define FK_BASE 1000
-#define FK_MAX 64
+#include "fake-kernel.h"
+
 #define DEVROOT_MISSING "/nonexistent/vfiox-test-dev"
 #define NVME "0000:00:04.0"
 #define VF_TOKEN "2ab74924-c335-45f4-9b16-8569e5b08258"
@@ -29,8 +29,6 @@
 
 int __real_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
 int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
-int __real_vfiox_sys_close(int fd);
-int __wrap_vfiox_sys_close(int fd);
 int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __real_vfiox_sys_set_cloexec(int fd);
@@ -38,26 +36,11 @@ int __wrap_vfiox_sys_set_cloexec(int fd);
 
 enum fk_kind { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_OTHER };
 
-/* A complete reply the fake kernel gives to a VFIO_*_GET_INFO, as the kernel builds it. */
-struct kreply {
-	uint8_t buf[4096];
-	size_t len;	     /* 0: no such reply (-EINVAL) */
-	size_t fixed;	     /* the kernel's fixed struct */
-	size_t flags_at;     /* where it keeps flags and cap_offset */
-	size_t cap_offset_at;
-	uint32_t caps_flag;
-	size_t last; /* the last capability appended */
-};
-
 static struct fake {
 	char devroot[1024];
-	enum fk_kind kind[FK_MAX];
-	bool open[FK_MAX];
 	int group_id[FK_MAX];
 	int group_container[FK_MAX]; /* the container fd a group is attached to, or -1 */
 	bool iommu_set[FK_MAX];	     /* containers: VFIO_SET_IOMMU done */
-	unsigned nfds;
-	unsigned opens, closes, bad_closes;
 	int real_open, real_closed;
 
 	int container_open_err, group_open_err;
@@ -85,7 +68,7 @@ static struct fake {
 	unsigned cloexec_calls;
 	int cloexec_fd;
 
-	struct kreply iommu, devinfo, regions[MAX_REGIONS];
+	struct fk_reply iommu, devinfo, regions[MAX_REGIONS]; /* len 0: no such reply (-EINVAL) */
 	int info_err;		/* every GET_INFO fails with this */
 	int devinfo_err;	/* VFIO_DEVICE_GET_INFO only (adopting) */
 	uint32_t force_argsz;	/* the first reply asks for this much */
@@ -99,145 +82,13 @@ static struct fake {
 
 /* ------------------------------------------------------------------ reply builders */
 
-static void kput16(struct kreply *r, size_t off, uint16_t v)
+/* A region at the offset vfio-pci gives its index (VFIO_PCI_INDEX_TO_OFFSET). */
+static void kregion(struct fk_reply *r, uint32_t index, uint32_t flags, uint64_t size)
 {
-	assert_true(off + 2 <= sizeof(r->buf));
-	memcpy(r->buf + off, &v, 2);
-}
-
-static void kput32(struct kreply *r, size_t off, uint32_t v)
-{
-	assert_true(off + 4 <= sizeof(r->buf));
-	memcpy(r->buf + off, &v, 4);
-}
-
-static void kput64(struct kreply *r, size_t off, uint64_t v)
-{
-	assert_true(off + 8 <= sizeof(r->buf));
-	memcpy(r->buf + off, &v, 8);
-}
-
-static uint32_t kget32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static size_t kcap(struct kreply *r, uint16_t id, size_t body)
-{
-	size_t off = r->len;
-
-	assert_true(off + 8 + body <= sizeof(r->buf));
-	kput16(r, off, id);
-	kput16(r, off + 2, 1);
-	kput32(r, off + 4, 0);
-	if (r->last) {
-		kput32(r, r->last + 4, (uint32_t)off);
-	} else {
-		kput32(r, r->cap_offset_at, (uint32_t)off);
-		kput32(r, r->flags_at, kget32(r->buf + r->flags_at) | r->caps_flag);
-	}
-	r->last = off;
-	r->len = off + 8 + body;
-	return off;
-}
-
-static void kregion(struct kreply *r, uint32_t index, uint32_t flags, uint64_t size)
-{
-	memset(r, 0, sizeof(*r));
-	r->fixed = r->len = sizeof(struct vfio_region_info);
-	r->flags_at = 4;
-	r->cap_offset_at = 12;
-	r->caps_flag = VFIO_REGION_INFO_FLAG_CAPS;
-	kput32(r, 4, flags);
-	kput32(r, 8, index);
-	kput64(r, 16, size);
-	kput64(r, 24, (uint64_t)index << 40); /* vfio-pci's VFIO_PCI_INDEX_TO_OFFSET */
-}
-
-static size_t ksparse(struct kreply *r, uint32_t nr, const uint64_t *areas)
-{
-	size_t off = kcap(r, VFIO_REGION_INFO_CAP_SPARSE_MMAP, 8 + 16 * (size_t)nr);
-	uint32_t i;
-
-	kput32(r, off + 8, nr);
-	for (i = 0; i < nr; i++) {
-		kput64(r, off + 16 + 16 * i, areas[2 * i]);
-		kput64(r, off + 24 + 16 * i, areas[2 * i + 1]);
-	}
-	return off;
-}
-
-static void ktype(struct kreply *r, uint32_t type, uint32_t subtype)
-{
-	size_t off = kcap(r, VFIO_REGION_INFO_CAP_TYPE, 8);
-
-	kput32(r, off + 8, type);
-	kput32(r, off + 12, subtype);
-}
-
-static void kiommu(struct kreply *r, uint64_t pgsizes)
-{
-	memset(r, 0, sizeof(*r));
-	r->fixed = r->len = sizeof(struct vfio_iommu_type1_info);
-	r->flags_at = 4;
-	r->cap_offset_at = 16;
-	r->caps_flag = VFIO_IOMMU_INFO_CAPS;
-	kput32(r, 4, VFIO_IOMMU_INFO_PGSIZES);
-	kput64(r, 8, pgsizes);
-}
-
-static void kiova(struct kreply *r, uint32_t nr, const uint64_t *ranges)
-{
-	size_t off = kcap(r, VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE, 8 + 16 * (size_t)nr);
-	uint32_t i;
-
-	kput32(r, off + 8, nr);
-	for (i = 0; i < nr; i++) {
-		kput64(r, off + 16 + 16 * i, ranges[2 * i]);
-		kput64(r, off + 24 + 16 * i, ranges[2 * i + 1]);
-	}
-}
-
-static void kdma_avail(struct kreply *r, uint32_t avail)
-{
-	size_t off = kcap(r, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL, 8);
-
-	kput32(r, off + 8, avail);
-}
-
-static void kdevice(struct kreply *r, uint32_t flags, uint32_t regions, uint32_t irqs)
-{
-	memset(r, 0, sizeof(*r));
-	r->fixed = r->len = 24; /* the kernel's struct vfio_device_info, with its pad */
-	r->flags_at = 4;
-	r->cap_offset_at = 16;
-	r->caps_flag = VFIO_DEVICE_FLAGS_CAPS;
-	kput32(r, 4, flags);
-	kput32(r, 8, regions);
-	kput32(r, 12, irqs);
+	fk_reply_region(r, index, flags, size, (uint64_t)index << 40);
 }
 
 /* ------------------------------------------------------------------ the fake kernel */
-
-static int fk_slot(int fd)
-{
-	return fd >= FK_BASE && fd < FK_BASE + FK_MAX ? fd - FK_BASE : -1;
-}
-
-static int fk_new_fd(enum fk_kind kind)
-{
-	unsigned i = fk.nfds++;
-
-	assert_true(i < FK_MAX);
-	fk.kind[i] = kind;
-	fk.open[i] = true;
-	fk.group_container[i] = -1;
-	fk.opens++;
-	return FK_BASE + (int)i;
-}
 
 static bool path_is(const char *path, const char *suffix, int *id)
 {
@@ -290,22 +141,16 @@ int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	int s = fk_slot(fd), i;
+	int s = fk_slot(fd), ret = fk_close(fd), i;
 
-	if (s < 0) {
+	if (s < 0)
 		fk.real_closed++;
-		return __real_vfiox_sys_close(fd);
-	}
-	if ((unsigned)s >= fk.nfds || !fk.open[s]) {
-		fk.bad_closes++;
-		return -EBADF;
-	}
-	fk.open[s] = false;
-	fk.closes++;
+	if (s < 0 || ret)
+		return ret;
 	/* Closing a group fd detaches it, as the kernel does. */
-	if (fk.kind[s] == FK_GROUP)
+	if (fk_fds.kind[s] == FK_GROUP)
 		fk.group_container[s] = -1;
-	if (fk.kind[s] == FK_CONTAINER)
+	if (fk_fds.kind[s] == FK_CONTAINER)
 		for (i = 0; i < FK_MAX; i++)
 			if (fk.group_container[i] == fd)
 				fk.group_container[i] = -1;
@@ -318,7 +163,7 @@ int __wrap_vfiox_sys_set_cloexec(int fd)
 
 	if (s < 0)
 		return __real_vfiox_sys_set_cloexec(fd);
-	if ((unsigned)s >= fk.nfds || !fk.open[s])
+	if (!fk_slot_open(s))
 		fail_msg("FD_CLOEXEC on fd %d, which is not open", fd);
 	fk.cloexec_calls++;
 	fk.cloexec_fd = fd;
@@ -330,9 +175,9 @@ int __wrap_vfiox_sys_set_cloexec(int fd)
  * (argsz left as the caller set it); a smaller one gets the fixed part with argsz raised
  * to what is needed and cap_offset 0. Never writes more than argsz bytes.
  */
-static int fk_info(void *arg, const struct kreply *kr, unsigned *calls)
+static int fk_info(void *arg, const struct fk_reply *kr, unsigned *calls)
 {
-	uint32_t argsz = kget32(arg), need = (uint32_t)kr->len;
+	uint32_t argsz = fk_get32(arg), need = (uint32_t)kr->len;
 	uint8_t fixed[64];
 
 	(*calls)++;
@@ -424,7 +269,7 @@ static int fk_group_ioctl(int fd, unsigned long req, void *arg)
 	case VFIO_GROUP_SET_CONTAINER:
 		fk.set_container_calls++;
 		c = fk_slot(*(int *)arg);
-		if (c < 0 || (unsigned)c >= fk.nfds || !fk.open[c] || fk.kind[c] != FK_CONTAINER)
+		if (!fk_slot_open(c) || fk_fds.kind[c] != FK_CONTAINER)
 			return -EBADF;
 		if (fk.group_container[s] >= 0)
 			return -EINVAL;
@@ -466,15 +311,15 @@ static int fk_device_ioctl(unsigned long req, void *arg)
 			return fk.devinfo_err;
 		return fk_info(arg, &fk.devinfo, &fk.device_info_calls);
 	case VFIO_DEVICE_GET_REGION_INFO:
-		index = kget32((uint8_t *)arg + 8);
+		index = fk_get32((uint8_t *)arg + 8);
 		if (index >= MAX_REGIONS || !fk.regions[index].len) {
 			fk.region_info_calls++;
 			return -EINVAL;
 		}
 		if (fk.region_index_delta) {
-			struct kreply other = fk.regions[index];
+			struct fk_reply other = fk.regions[index];
 
-			kput32(&other, 8, index + (uint32_t)fk.region_index_delta);
+			fk_put32(&other, 8, index + (uint32_t)fk.region_index_delta);
 			return fk_info(arg, &other, &fk.region_info_calls);
 		}
 		return fk_info(arg, &fk.regions[index], &fk.region_info_calls);
@@ -496,10 +341,10 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 
 	if (s < 0)
 		return __real_vfiox_sys_ioctl(fd, request, arg);
-	if ((unsigned)s >= fk.nfds || !fk.open[s])
+	if (!fk_slot_open(s))
 		fail_msg("ioctl 0x%lx on fd %d, which is not open", request, fd);
 	fk.ioctls++;
-	switch (fk.kind[s]) {
+	switch (fk_fds.kind[s]) {
 	case FK_CONTAINER:
 		return fk_container_ioctl(fd, request, arg);
 	case FK_GROUP:
@@ -526,6 +371,7 @@ static int fk_reset(void **state)
 
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
 	for (i = 0; i < FK_MAX; i++)
 		fk.group_container[i] = -1;
 	snprintf(fk.devroot, sizeof(fk.devroot), "%s", DEVROOT_MISSING);
@@ -535,17 +381,18 @@ static int fk_reset(void **state)
 	fk.other_err = -ENOTTY;
 	snprintf(fk.device_name, sizeof(fk.device_name), "%s", NVME);
 
-	kiommu(&fk.iommu, 0x40201000ull);
-	kiova(&fk.iommu, 2, x86_ranges);
-	kdma_avail(&fk.iommu, 65535);
+	fk_reply_iommu(&fk.iommu, VFIO_IOMMU_INFO_PGSIZES, 0x40201000ull);
+	fk_cap_iova(&fk.iommu, 2, x86_ranges);
+	fk_cap_dma_avail(&fk.iommu, 65535);
 
-	kdevice(&fk.devinfo, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, 9, 5);
+	/* The kernel's struct vfio_device_info, with its pad: 24 bytes. */
+	fk_reply_device(&fk.devinfo, 24, VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET, 9, 5);
 
 	kregion(&fk.regions[0], 0,
 		VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE | VFIO_REGION_INFO_FLAG_MMAP,
 		0x4000);
-	ksparse(&fk.regions[0], 2, nvme_bar0_areas);
-	kcap(&fk.regions[0], VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 0);
+	fk_cap_sparse(&fk.regions[0], 2, nvme_bar0_areas);
+	fk_cap(&fk.regions[0], VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
 	for (i = 1; i < 6; i++)
 		kregion(&fk.regions[i], i, 0, 0);
 	kregion(&fk.regions[6], 6, VFIO_REGION_INFO_FLAG_READ, 0);
@@ -553,9 +400,9 @@ static int fk_reset(void **state)
 		0x1000);
 	kregion(&fk.regions[8], 8, 0, 0);
 	kregion(&fk.regions[9], 9, VFIO_REGION_INFO_FLAG_READ, 0x2000);
-	ktype(&fk.regions[9], 0x80008086u, VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION);
+	fk_cap_type(&fk.regions[9], 0x80008086u, VFIO_REGION_SUBTYPE_INTEL_IGD_OPREGION);
 	kregion(&fk.regions[12], 12, VFIO_REGION_INFO_FLAG_READ, 0x100);
-	ktype(&fk.regions[12], 0x80001234u, 7);
+	fk_cap_type(&fk.regions[12], 0x80001234u, 7);
 
 	fk.num_irqs = 5;
 	fk.irq_flags[0] = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
@@ -579,13 +426,7 @@ static int fk_teardown(void **state)
 /* Every fake fd was closed exactly once, and the real fds the library opened, too. */
 static void fk_assert_all_closed(void)
 {
-	unsigned i;
-
-	for (i = 0; i < fk.nfds; i++)
-		if (fk.open[i])
-			fail_msg("fd %u (kind %d) was never closed", FK_BASE + i, fk.kind[i]);
-	assert_int_equal(fk.bad_closes, 0);
-	assert_int_equal(fk.closes, fk.opens);
+	fk_assert_fds_closed();
 	assert_int_equal(fk.real_closed, fk.real_open);
 }
 
@@ -676,7 +517,7 @@ static void test_container_prefers_type1v2_when_offered(void **state)
 	vfiox_vgroup_close(g);
 	assert_int_equal(fk.unset_container_calls, 1); /* detached before the close */
 	vfiox_container_close(c);
-	assert_int_equal(fk.opens, 2);
+	assert_int_equal(fk_fds.opens, 2);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -736,7 +577,7 @@ static void test_api_version_mismatch_is_eproto(void **state)
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EPROTO);
 	assert_null(c);
 	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "version 1", NULL);
-	assert_int_equal(fk.opens, 1);
+	assert_int_equal(fk_fds.opens, 1);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -774,7 +615,7 @@ static void test_container_open_failures_name_the_path_and_the_fix(void **state)
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EMFILE);
 	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "Too many open files", NULL);
 	assert_null(c);
-	assert_int_equal(fk.opens, 0);
+	assert_int_equal(fk_fds.opens, 0);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -789,7 +630,7 @@ static void test_container_get_api_version_failure_closes_the_fd(void **state)
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EIO);
 	assert_null(c);
 	assert_msg(e, "VFIO_GET_API_VERSION", "Input/output error", NULL);
-	assert_int_equal(fk.opens, 1);
+	assert_int_equal(fk_fds.opens, 1);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -817,7 +658,7 @@ static void test_group_open_failures_name_the_path_and_the_fix(void **state)
 	assert_int_equal(vfiox_vgroup_open(e->ctx, -1, &g), -EINVAL);
 	assert_msg(e, "-1 is not an IOMMU group number", NULL, NULL);
 	assert_null(g);
-	assert_int_equal(fk.opens, 0);
+	assert_int_equal(fk_fds.opens, 0);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -866,7 +707,7 @@ static void test_nonviable_group_names_the_member_and_its_driver(void **state)
 	/* Only the blocker: the unbound and the vfio-pci member are fine. */
 	if (strstr(msg, "0000:00:1f.0") || strstr(msg, "0000:00:1f.3"))
 		fail_msg("a viable member is blamed: '%s'", msg);
-	assert_int_equal(fk.opens, 1);
+	assert_int_equal(fk_fds.opens, 1);
 	fk_assert_all_closed(); /* the group fd, and every sysfs fd the scan took */
 	env_free(e);
 }
@@ -1057,7 +898,7 @@ static void test_adopting_a_non_vfio_fd_is_ebadf_and_closes_it(void **state)
 	assert_null(c);
 	assert_null(g);
 	assert_null(d);
-	assert_int_equal(fk.opens, 7);
+	assert_int_equal(fk_fds.opens, 7);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -1092,7 +933,7 @@ static void test_iommu_info_queries_then_resizes(void **state)
 	struct vfiox_iommu_info *info = NULL;
 
 	(void)state;
-	kcap(&fk.iommu, 0x4242, 4); /* unknown to the library */
+	fk_cap(&fk.iommu, 0x4242, 1, 4); /* unknown to the library */
 	open_attached(e, &c, &g);
 	assert_int_equal(vfiox_container_iommu_info(c, &info), 0);
 	assert_int_equal(fk.iommu_info_calls, 2);
@@ -1124,7 +965,7 @@ static void test_iommu_info_without_caps_takes_one_call(void **state)
 	struct vfiox_iommu_info *info = NULL;
 
 	(void)state;
-	kiommu(&fk.iommu, 0x1000);
+	fk_reply_iommu(&fk.iommu, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
 	open_attached(e, &c, &g);
 	assert_int_equal(vfiox_container_iommu_info(c, &info), 0);
 	assert_int_equal(fk.iommu_info_calls, 1);
@@ -1147,8 +988,8 @@ static void test_malformed_iommu_info_is_eproto(void **state)
 	struct vfiox_iommu_info *info = NULL;
 
 	(void)state;
-	kiommu(&fk.iommu, 0x1000);
-	kiova(&fk.iommu, 2, reversed);
+	fk_reply_iommu(&fk.iommu, VFIO_IOMMU_INFO_PGSIZES, 0x1000);
+	fk_cap_iova(&fk.iommu, 2, reversed);
 	open_attached(e, &c, &g);
 	assert_int_equal(vfiox_container_iommu_info(c, &info), -EPROTO);
 	assert_null(info);
@@ -1352,7 +1193,7 @@ static void test_device_open_failures(void **state)
 	assert_int_equal(vfiox_device_open(g, NVME, NULL, &d), -EBADF);
 	assert_msg(e, "FD_CLOEXEC", NVME, NULL);
 	assert_null(d);
-	assert_int_equal(fk.opens, 3);
+	assert_int_equal(fk_fds.opens, 3);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_all_closed();
@@ -1377,8 +1218,8 @@ static void test_device_info_with_caps_is_resized(void **state)
 	assert_int_equal(info.num_irqs, 5);
 	assert_int_equal(info.num_caps, 0);
 
-	kcap(&fk.devinfo, VFIO_DEVICE_INFO_CAP_ZPCI_BASE, 32);
-	kcap(&fk.devinfo, 0x77, 0);
+	fk_cap(&fk.devinfo, VFIO_DEVICE_INFO_CAP_ZPCI_BASE, 1, 32);
+	fk_cap(&fk.devinfo, 0x77, 1, 0);
 	fk.device_info_calls = 0;
 	assert_int_equal(vfiox_device_info(d, &info), 0);
 	assert_int_equal(fk.device_info_calls, 2);
@@ -1389,7 +1230,7 @@ static void test_device_info_with_caps_is_resized(void **state)
 	assert_int_equal(info.cap_ids[1], 0x77);
 
 	/* A chain that loops. */
-	kput32(&fk.devinfo, fk.devinfo.last + 4, 24);
+	fk_put32(&fk.devinfo, fk.devinfo.last + 4, 24);
 	assert_int_equal(vfiox_device_info(d, &info), -EPROTO);
 	assert_msg(e, NVME, "malformed device info", "points back to 24");
 
@@ -1483,14 +1324,14 @@ static void test_region_errors_name_the_device_and_region(void **state)
 
 	/* A sparse area past the end of the BAR. */
 	kregion(&fk.regions[0], 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000);
-	ksparse(&fk.regions[0], 1, outside);
+	fk_cap_sparse(&fk.regions[0], 1, outside);
 	assert_int_equal(vfiox_device_region(d, 0, &r), -EPROTO);
 	assert_msg(e, NVME, "region 0", "outside the region");
 
 	/* A chain that points back. */
 	kregion(&fk.regions[2], 2, VFIO_REGION_INFO_FLAG_MMAP, 0x4000);
-	kcap(&fk.regions[2], VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 0);
-	kput32(&fk.regions[2], fk.regions[2].last + 4, 32);
+	fk_cap(&fk.regions[2], VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
+	fk_put32(&fk.regions[2], fk.regions[2].last + 4, 32);
 	assert_int_equal(vfiox_device_region(d, 2, &r), -EPROTO);
 	assert_msg(e, NVME, "region 2", "points back to 32");
 
