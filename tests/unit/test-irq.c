@@ -449,15 +449,6 @@ static void expect_set(unsigned n, uint32_t flags, uint32_t index, uint32_t star
 	}
 }
 
-static void assert_msg(struct env *e, const char *w1, const char *w2, const char *w3)
-{
-	const char *msg = vfiox_ctx_last_error(e->ctx);
-
-	if (!strstr(msg, w1) || (w2 && !strstr(msg, w2)) || (w3 && !strstr(msg, w3)))
-		fail_msg("last error '%s' lacks '%s' / '%s' / '%s'", msg, w1, w2 ? w2 : "",
-			 w3 ? w3 : "");
-}
-
 static void close_efds(const int *fds, size_t n)
 {
 	size_t i;
@@ -679,8 +670,8 @@ static void test_failed_growth_restores_the_previous_vectors(void **state)
 	fk.alloc_limit = 4; /* the host has 4 vectors for this device */
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 2, a), 0);
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 7, 1, &b), -ENOSPC);
-	assert_msg(e, DEV, "MSI-X (irq index 2)", "only 4 host vectors of the 8");
-	assert_msg(e, "the 2 vectors before are enabled again", NULL, NULL);
+	env_assert_error(e, DEV, "MSI-X (irq index 2)", "only 4 host vectors of the 8");
+	env_assert_error(e, "the 2 vectors before are enabled again", NULL, NULL);
 	assert_int_equal(fk.set_calls, 4);
 	expect_set(3, TRIG_EFD, 2, 0, 2, a);
 	assert_int_equal(fk.type, VFIO_PCI_MSIX_IRQ_INDEX);
@@ -710,7 +701,7 @@ static void test_enable_that_gets_too_few_vectors_is_enospc(void **state)
 		fds[i] = efd_new();
 	fk.alloc_limit = 3;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSI, 0, 8, fds), -ENOSPC);
-	assert_msg(e, DEV, "MSI (irq index 1) vectors 0-7", "only 3 host vectors");
+	env_assert_error(e, DEV, "MSI (irq index 1) vectors 0-7", "only 3 host vectors");
 	assert_int_equal(fk.type, NONE);
 	close_efds(fds, 8);
 	finish(e, d);
@@ -727,12 +718,12 @@ static void test_mask_on_a_non_maskable_index_is_refused(void **state)
 	(void)state;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &efd), 0);
 	assert_int_equal(vfiox_irq_mask(d, VFIOX_IRQ_MSIX, 0, 1), -EINVAL);
-	assert_msg(e, DEV ": MSI-X (irq index 2) cannot be masked", "vfio-pci masks INTx only",
+	env_assert_error(e, DEV ": MSI-X (irq index 2) cannot be masked", "vfio-pci masks INTx only",
 		   "-1 as its eventfd");
 	assert_int_equal(vfiox_irq_unmask(d, VFIOX_IRQ_MSI, 0, 1), -EINVAL);
-	assert_msg(e, DEV ": MSI (irq index 1) cannot be unmasked", NULL, NULL);
+	env_assert_error(e, DEV ": MSI (irq index 1) cannot be unmasked", NULL, NULL);
 	assert_int_equal(vfiox_irq_unmask_eventfd(d, VFIOX_IRQ_MSIX, efd), -EINVAL);
-	assert_msg(e, DEV, "MSI-X (irq index 2) is not maskable", NULL);
+	env_assert_error(e, DEV, "MSI-X (irq index 2) is not maskable", NULL);
 	assert_int_equal(fk.set_calls, 1); /* none of them reached the kernel */
 	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_MSIX), 0);
 	close(efd);
@@ -748,7 +739,7 @@ static void test_another_interrupt_type_enabled_is_named(void **state)
 	(void)state;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_INTX, 0, 1, &efd), 0);
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSI, 0, 1, &m), -EINVAL);
-	assert_msg(e, DEV ": enabling MSI (irq index 1) vector 0",
+	env_assert_error(e, DEV ": enabling MSI (irq index 1) vector 0",
 		   "INTx (irq index 0) is enabled", "disable INTx first");
 	assert_int_equal(fk.type, VFIO_PCI_INTX_IRQ_INDEX);
 	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_INTX), 0);
@@ -772,10 +763,10 @@ static void test_an_fd_that_is_not_an_eventfd_is_named(void **state)
 	fds[1] = p[0];
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 4, 2, fds), -EINVAL);
 	snprintf(want, sizeof(want), "fd %d (vector 5) is not an eventfd", p[0]);
-	assert_msg(e, DEV ": enabling MSI-X (irq index 2) vectors 4-5", want, "pipe:");
+	env_assert_error(e, DEV ": enabling MSI-X (irq index 2) vectors 4-5", want, "pipe:");
 	assert_int_equal(fk.type, NONE); /* the kernel undid the block */
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, (int[]){ -7 }), -EINVAL);
-	assert_msg(e, "vector 0: -7 is neither an eventfd nor -1", NULL, NULL);
+	env_assert_error(e, "vector 0: -7 is neither an eventfd nor -1", NULL, NULL);
 	close(p[0]);
 	close(p[1]);
 	close(fds[0]);
@@ -790,16 +781,16 @@ static void test_vectors_out_of_range_are_refused_before_the_kernel(void **state
 
 	(void)state;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 64, 2, two), -EINVAL);
-	assert_msg(e, DEV ": MSI-X (irq index 2) has 65 vectors (0-64)", "vectors 64-65", NULL);
+	env_assert_error(e, DEV ": MSI-X (irq index 2) has 65 vectors (0-64)", "vectors 64-65", NULL);
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_INTX, 0, 2, two), -EINVAL);
-	assert_msg(e, "INTx (irq index 0) has 1 vector (0-0)", NULL, NULL);
+	env_assert_error(e, "INTx (irq index 0) has 1 vector (0-0)", NULL, NULL);
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 0, two), -EINVAL);
-	assert_msg(e, "count is 0", "vfiox_irq_disable", NULL);
+	env_assert_error(e, "count is 0", "vfiox_irq_disable", NULL);
 	fk.irq_count[1] = 0;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSI, 0, 1, &efd), -EINVAL);
-	assert_msg(e, DEV ": the device has no MSI (irq index 1", NULL, NULL);
+	env_assert_error(e, DEV ": the device has no MSI (irq index 1", NULL, NULL);
 	assert_int_equal(vfiox_irq_enable(d, 7, 0, 1, &efd), -EINVAL);
-	assert_msg(e, DEV ": unknown (irq index 7)", "the device has no such index", NULL);
+	env_assert_error(e, DEV ": unknown (irq index 7)", "the device has no such index", NULL);
 	assert_int_equal(fk.set_calls, 0);
 	close(efd);
 	finish(e, d);
@@ -816,30 +807,30 @@ static void test_kernel_einval_and_ebusy_name_the_device_and_index(void **state)
 	fk.fail_set_at = 1;
 	fk.fail_err = -EBUSY;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_INTX, 0, 1, &efd), -EBUSY);
-	assert_msg(e, DEV ": enabling INTx (irq index 0) vector 0", "shared", "use MSI or MSI-X");
+	env_assert_error(e, DEV ": enabling INTx (irq index 0) vector 0", "shared", "use MSI or MSI-X");
 
 	/* MSI-X busy for a reason the library cannot know: the kernel's word. */
 	fk.fail_set_at = 2;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &efd), -EBUSY);
-	assert_msg(e, DEV ": enabling MSI-X (irq index 2) vector 0", "Device or resource busy",
+	env_assert_error(e, DEV ": enabling MSI-X (irq index 2) vector 0", "Device or resource busy",
 		   NULL);
 
 	/* Someone else enabled INTx on the fd: the kernel says EINVAL, we say what may be. */
 	fk.fail_set_at = 3;
 	fk.fail_err = -EINVAL;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &efd), -EINVAL);
-	assert_msg(e, DEV ": enabling MSI-X (irq index 2)", "another user of the device fd",
+	env_assert_error(e, DEV ": enabling MSI-X (irq index 2)", "another user of the device fd",
 		   "disable it first");
 
 	/* Unmask, mask and trigger of what is not enabled. */
 	assert_int_equal(vfiox_irq_unmask(d, VFIOX_IRQ_INTX, 0, 1), -EINVAL);
-	assert_msg(e, DEV ": unmasking INTx (irq index 0) vector 0", "INTx is not enabled",
+	env_assert_error(e, DEV ": unmasking INTx (irq index 0) vector 0", "INTx is not enabled",
 		   "vfiox_irq_enable");
 	assert_int_equal(vfiox_irq_trigger(d, VFIOX_IRQ_MSIX, 0, 1), -EINVAL);
-	assert_msg(e, DEV ": triggering MSI-X (irq index 2) vector 0", "MSI-X is not enabled",
+	env_assert_error(e, DEV ": triggering MSI-X (irq index 2) vector 0", "MSI-X is not enabled",
 		   NULL);
 	assert_int_equal(vfiox_irq_unmask_eventfd(d, VFIOX_IRQ_INTX, efd), -EINVAL);
-	assert_msg(e, DEV ": setting the unmask eventfd of INTx (irq index 0)", "not enabled",
+	env_assert_error(e, DEV ": setting the unmask eventfd of INTx (irq index 0)", "not enabled",
 		   NULL);
 	close(efd);
 	finish(e, d);
@@ -855,11 +846,11 @@ static void test_disable_what_is_not_enabled_is_0_and_a_missing_index_einval(voi
 	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_INTX), 0);
 	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_REQ), 0);
 	assert_int_equal(vfiox_irq_disable(d, 9), -EINVAL);
-	assert_msg(e, DEV ": unknown (irq index 9)", "no such index", NULL);
+	env_assert_error(e, DEV ": unknown (irq index 9)", "no such index", NULL);
 	fk.fail_set_at = 5;
 	fk.fail_err = -EIO;
 	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_MSI), -EIO);
-	assert_msg(e, DEV ": disabling MSI (irq index 1)", "Input/output error", NULL);
+	env_assert_error(e, DEV ": disabling MSI (irq index 1)", "Input/output error", NULL);
 	finish(e, d);
 }
 
@@ -873,7 +864,7 @@ static void test_req_pending_reads_the_req_eventfd(void **state)
 
 	(void)state;
 	assert_int_equal(vfiox_irq_req_pending(d), -ENOENT);
-	assert_msg(e, DEV ": REQ (irq index 4)", "vfiox_irq_enable(d, VFIOX_IRQ_REQ, 0, 1", NULL);
+	env_assert_error(e, DEV ": REQ (irq index 4)", "vfiox_irq_enable(d, VFIOX_IRQ_REQ, 0, 1", NULL);
 
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_ERR, 0, 1, &err), 0);
 	expect_set(0, TRIG_EFD, VFIO_PCI_ERR_IRQ_INDEX, 0, 1, &err);
@@ -1007,11 +998,11 @@ static void test_waiter_refuses_duplicates_and_unpollable_fds(void **state)
 	assert_int_equal(vfiox_irq_waiter_new(e->ctx, &w), 0);
 	assert_int_equal(vfiox_irq_waiter_add(w, efd, 1), 0);
 	assert_int_equal(vfiox_irq_waiter_add(w, efd, 2), -EEXIST);
-	assert_msg(e, "eventfd", "already", NULL);
+	env_assert_error(e, "eventfd", "already", NULL);
 	file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC); /* epoll refuses regular files */
 	assert_true(file >= 0);
 	assert_int_equal(vfiox_irq_waiter_add(w, file, 3), -EPERM);
-	assert_msg(e, "cannot watch fd", "not a pollable fd", NULL);
+	env_assert_error(e, "cannot watch fd", "not a pollable fd", NULL);
 	assert_int_equal(vfiox_irq_waiter_add(w, -1, 3), -EBADF);
 	close(file);
 	vfiox_irq_waiter_free(w);
@@ -1048,7 +1039,7 @@ static void test_kvm_irqfd_bytes_and_busy(void **state)
 	assert_memory_equal(&fk.irqfd_log[0], &want, sizeof(want));
 
 	assert_int_equal(vfiox_kvm_irqfd_assign(e->ctx, FK_VM, efd, 25, -1), -EBUSY);
-	assert_msg(e, "KVM irqfd assign (VM fd 1001", "already assigned",
+	env_assert_error(e, "KVM irqfd assign (VM fd 1001", "already assigned",
 		   "vfiox_kvm_irqfd_deassign");
 
 	assert_int_equal(vfiox_kvm_irqfd_assign(e->ctx, FK_VM, other, 10, rs), 0);
@@ -1068,7 +1059,7 @@ static void test_kvm_irqfd_bytes_and_busy(void **state)
 
 		assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 		assert_int_equal(vfiox_kvm_irqfd_assign(e->ctx, FK_VM, p[0], 1, -1), -EINVAL);
-		assert_msg(e, "GSI 1", "is not an eventfd (it is pipe:", NULL);
+		env_assert_error(e, "GSI 1", "is not an eventfd (it is pipe:", NULL);
 		close(p[0]);
 		close(p[1]);
 	}

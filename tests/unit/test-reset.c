@@ -230,15 +230,6 @@ static struct vfiox_vgroup *open_group(struct env *e, int id)
 	return g;
 }
 
-static void assert_msg(struct env *e, const char *w1, const char *w2, const char *w3)
-{
-	const char *msg = vfiox_ctx_last_error(e->ctx);
-
-	if (!strstr(msg, w1) || (w2 && !strstr(msg, w2)) || (w3 && !strstr(msg, w3)))
-		fail_msg("last error '%s' lacks '%s' / '%s' / '%s'", msg, w1, w2 ? w2 : "",
-			 w3 ? w3 : "");
-}
-
 static void assert_plan_dev(const struct vfiox_reset_plan *p, size_t i, const char *name,
 			    int group)
 {
@@ -280,7 +271,7 @@ static void test_reset_refused_for_bus_only_device_points_to_hot_reset(void **st
 	(void)state;
 	fk.reset_err = -EINVAL; /* vfio-pci: reset_works is false */
 	assert_int_equal(vfiox_device_reset(d), -EINVAL);
-	assert_msg(e, "cannot reset " EDU1 " on its own", "reset_method is \"bus\"",
+	env_assert_error(e, "cannot reset " EDU1 " on its own", "reset_method is \"bus\"",
 		   "use a hot reset");
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
@@ -295,7 +286,7 @@ static void test_reset_enotty_quotes_flr_method(void **state)
 	(void)state;
 	fk.reset_err = -ENOTTY;
 	assert_int_equal(vfiox_device_reset(d), -ENOTTY);
-	assert_msg(e, NVME, "reset_method is \"flr bus\"", "none of them usable");
+	env_assert_error(e, NVME, "reset_method is \"flr bus\"", "none of them usable");
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -310,12 +301,12 @@ static void test_reset_refused_with_empty_or_absent_reset_method(void **state)
 	(void)state;
 	fk.reset_err = -EINVAL;
 	assert_int_equal(vfiox_device_reset(d), -EINVAL);
-	assert_msg(e, NO_METHOD, "reset_method is empty", "knows no way to reset it");
+	env_assert_error(e, NO_METHOD, "reset_method is empty", "knows no way to reset it");
 	assert_int_equal(vfiox_device_reset(d3), -EINVAL);
-	assert_msg(e, EDU3, "reset_method is unknown", "sysfs has no reset_method for it");
+	env_assert_error(e, EDU3, "reset_method is unknown", "sysfs has no reset_method for it");
 	/* Not in sysfs at all: the lookup's "not found" is not what the caller reads. */
 	assert_int_equal(vfiox_device_reset(gone), -EINVAL);
-	assert_msg(e, "cannot reset 0000:09:00.0 on its own", "reset_method is unknown",
+	env_assert_error(e, "cannot reset 0000:09:00.0 on its own", "reset_method is unknown",
 		   "0000:09:00.0 is not in sysfs");
 	vfiox_device_close(gone);
 	vfiox_device_close(d3);
@@ -332,10 +323,10 @@ static void test_reset_busy_says_try_again(void **state)
 	(void)state;
 	fk.reset_err = -EAGAIN;
 	assert_int_equal(vfiox_device_reset(d), -EAGAIN);
-	assert_msg(e, "cannot reset " NVME " now", "try again", NULL);
+	env_assert_error(e, "cannot reset " NVME " now", "try again", NULL);
 	fk.reset_err = -EIO;
 	assert_int_equal(vfiox_device_reset(d), -EIO);
-	assert_msg(e, NVME, "VFIO_DEVICE_RESET", strerror(EIO));
+	env_assert_error(e, NVME, "VFIO_DEVICE_RESET", strerror(EIO));
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -472,7 +463,7 @@ static void test_plan_follows_devices_appearing_between_queries(void **state)
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPROTO);
 	assert_null(p);
 	assert_int_equal(fk.info_calls, 3);
-	assert_msg(e, EDU1, "kept growing", NULL);
+	env_assert_error(e, EDU1, "kept growing", NULL);
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -489,7 +480,7 @@ static void test_plan_reply_claiming_more_devices_than_fit_is_eproto(void **stat
 	fk.claim_extra = 6; /* 9 claimed, room for 8 */
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPROTO);
 	assert_null(p);
-	assert_msg(e, EDU1, "claims 9 devices", "room for 8");
+	env_assert_error(e, EDU1, "claims 9 devices", "room for 8");
 
 	/* -ENOSPC with a count that would have fitted: no endless loop. */
 	fk.claim_extra = 0;
@@ -497,23 +488,23 @@ static void test_plan_reply_claiming_more_devices_than_fit_is_eproto(void **stat
 	fk.info_calls = 0;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPROTO);
 	assert_int_equal(fk.info_calls, 1);
-	assert_msg(e, EDU1, "too small", "asks for 8 devices where 8 fit");
+	env_assert_error(e, EDU1, "too small", "asks for 8 devices where 8 fit");
 
 	/* An absurd count is not allocated for. */
 	fk.enospc_count = 1 << 30;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPROTO);
-	assert_msg(e, EDU1, "1073741824 devices", NULL);
+	env_assert_error(e, EDU1, "1073741824 devices", NULL);
 
 	/* No device at all, not even the one asked about. */
 	fk.enospc_count = 0;
 	fk.ndevs = 0;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPROTO);
-	assert_msg(e, EDU1, "names no device", NULL);
+	env_assert_error(e, EDU1, "names no device", NULL);
 
 	/* A group number that is no int. */
 	kdev(0, 2, 1, 0, 0x80000000u);
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPROTO);
-	assert_msg(e, EDU1, "IOMMU group 2147483648", NULL);
+	env_assert_error(e, EDU1, "IOMMU group 2147483648", NULL);
 	assert_null(p);
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
@@ -531,7 +522,7 @@ static void test_plan_with_device_ids_is_not_supported(void **state)
 	fk.reply_flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EOPNOTSUPP);
 	assert_null(p);
-	assert_msg(e, EDU1, "iommufd device id", "cdev");
+	env_assert_error(e, EDU1, "iommufd device id", "cdev");
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -546,16 +537,16 @@ static void test_plan_kernel_errors_say_why(void **state)
 	(void)state;
 	fk.info_err = -ENODEV;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -ENODEV);
-	assert_msg(e, NVME " cannot be hot reset", "neither its slot nor its bus", NULL);
+	env_assert_error(e, NVME " cannot be hot reset", "neither its slot nor its bus", NULL);
 	fk.info_err = -EPERM;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EPERM);
-	assert_msg(e, NVME, "in no IOMMU group", "IOMMU");
+	env_assert_error(e, NVME, "in no IOMMU group", "IOMMU");
 	fk.info_err = -ENOTTY;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -ENOTTY);
-	assert_msg(e, NVME " has no hot reset", "not a vfio-pci device", NULL);
+	env_assert_error(e, NVME " has no hot reset", "not a vfio-pci device", NULL);
 	fk.info_err = -EFAULT;
 	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EFAULT);
-	assert_msg(e, NVME, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", strerror(EFAULT));
+	env_assert_error(e, NVME, "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", strerror(EFAULT));
 	assert_null(p);
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
@@ -644,7 +635,7 @@ static void test_hot_reset_refusal_lists_every_missing_group_and_device(void **s
 	/* Its own group forgotten too. */
 	assert_int_equal(vfiox_device_hot_reset(d, NULL, 0), -EPERM);
 	assert_int_equal(fk.hot_calls, 0);
-	assert_msg(e, "group 8 and " EDU3 " in IOMMU group 9, which are not ours",
+	env_assert_error(e, "group 8 and " EDU3 " in IOMMU group 9, which are not ours",
 		   "; it also needs its own IOMMU group 7, which was not passed: pass it too",
 		   NULL);
 
@@ -674,7 +665,7 @@ static void test_hot_reset_refusal_names_a_few_devices_per_group(void **state)
 	for (i = 0; i < 7; i++)
 		kdev(0, 5, 0, (uint8_t)i, 40);
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EPERM);
-	assert_msg(e, "0000:05:00.3 and 3 more in IOMMU group 40",
+	env_assert_error(e, "0000:05:00.3 and 3 more in IOMMU group 40",
 		   "open group 40 and pass it", NULL);
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_vgroup_close(g7);
@@ -693,11 +684,11 @@ static void test_hot_reset_null_group_and_plan_failure_never_reach_the_kernel(vo
 	(void)state;
 	kbridged(7, 7, 7);
 	assert_int_equal(vfiox_device_hot_reset(d, given, 2), -EINVAL);
-	assert_msg(e, EDU1, "group 1 of 2 passed is NULL", NULL);
+	env_assert_error(e, EDU1, "group 1 of 2 passed is NULL", NULL);
 	assert_int_equal(fk.info_calls, 0);
 	fk.info_err = -ENODEV;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -ENODEV);
-	assert_msg(e, "neither its slot nor its bus", NULL, NULL);
+	env_assert_error(e, "neither its slot nor its bus", NULL, NULL);
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
@@ -715,20 +706,20 @@ static void test_hot_reset_kernel_refusals_say_what_to_do(void **state)
 	kbridged(7, 7, 7);
 	fk.hot_err = -EPERM;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EPERM);
-	assert_msg(e, "the kernel refused the hot reset of " EDU1, "bound to vfio-pci",
+	env_assert_error(e, "the kernel refused the hot reset of " EDU1, "bound to vfio-pci",
 		   "another process may hold one");
 	fk.hot_err = -EINVAL;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EINVAL);
-	assert_msg(e, "the kernel refused the hot reset of " EDU1, strerror(EINVAL), NULL);
+	env_assert_error(e, "the kernel refused the hot reset of " EDU1, strerror(EINVAL), NULL);
 	fk.hot_err = -EBUSY;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EBUSY);
-	assert_msg(e, "hot reset of " EDU1 " could not start", "busy", "try again");
+	env_assert_error(e, "hot reset of " EDU1 " could not start", "busy", "try again");
 	fk.hot_err = -ENOTTY;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -ENOTTY);
-	assert_msg(e, EDU1 " has no hot reset", "VFIO_DEVICE_PCI_HOT_RESET", NULL);
+	env_assert_error(e, EDU1 " has no hot reset", "VFIO_DEVICE_PCI_HOT_RESET", NULL);
 	fk.hot_err = -EIO;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EIO);
-	assert_msg(e, "hot reset of " EDU1 " failed", strerror(EIO), NULL);
+	env_assert_error(e, "hot reset of " EDU1 " failed", strerror(EIO), NULL);
 	assert_int_equal(fk.hot_calls, 5);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);

@@ -213,14 +213,6 @@ static void done(struct env *e)
 	env_free(e);
 }
 
-static void assert_msg(struct env *e, const char *w1, const char *w2)
-{
-	const char *msg = vfiox_ctx_last_error(e->ctx);
-
-	if (!strstr(msg, w1) || (w2 && !strstr(msg, w2)))
-		fail_msg("last error '%s' lacks '%s' / '%s'", msg, w1, w2 ? w2 : "");
-}
-
 static char *attr_text(struct env *e, const char *dev, const char *attr)
 {
 	static char buf[128];
@@ -246,15 +238,15 @@ static void test_bad_input_is_refused_before_any_write(void **state)
 
 	(void)state;
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, "03:00", 2, 0), -EINVAL);
-	assert_msg(e, "'03:00' is not a PCI address", NULL);
+	env_assert_error(e, "'03:00' is not a PCI address", NULL, NULL);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, "0000:09:00.0", 2, 0), -ENODEV);
-	assert_msg(e, "no PCI device 0000:09:00.0", NULL);
+	env_assert_error(e, "no PCI device 0000:09:00.0", NULL, NULL);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, EDU, 2, 0), -EOPNOTSUPP);
-	assert_msg(e, EDU " is not an SR-IOV physical function", NULL);
+	env_assert_error(e, EDU " is not an SR-IOV physical function", NULL, NULL);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 5, 0), -ERANGE);
-	assert_msg(e, PF " can have at most 4 VFs", "not 5");
+	env_assert_error(e, PF " can have at most 4 VFs", "not 5", NULL);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF_NODRV, 2, 0), -EINVAL);
-	assert_msg(e, PF_NODRV " has no driver", "enable_sriov=1");
+	env_assert_error(e, PF_NODRV " has no driver", "enable_sriov=1", NULL);
 	assert_int_equal(vfiox_sriov_check(e->ctx, PF, 4, 0), 0);
 	assert_int_equal(fk.writes, 0);
 	assert_false(journaled(e, PF));
@@ -293,7 +285,7 @@ static void test_other_count_needs_zero_first(void **state)
 	(void)state;
 	FX(e, fx_add_vfs(e->fx, PF, 2, NULL, 30));
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 3, 0), -EEXIST);
-	assert_msg(e, PF " has 2 VFs already", "vfioctl sriov " PF " --vfs 0");
+	env_assert_error(e, PF " has 2 VFs already", "vfioctl sriov " PF " --vfs 0", NULL);
 	assert_int_equal(fk.writes, 0);
 	assert_false(journaled(e, PF));
 	done(e);
@@ -308,7 +300,7 @@ static void test_vf_is_not_a_pf(void **state)
 	FX(e, fx_add_vfs(e->fx, PF, 1, NULL, 30));
 	FX(e, fx_vf_addr(e->fx, PF, 0, vf, sizeof(vf)));
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, vf, 1, 0), -EINVAL);
-	assert_msg(e, "is a virtual function (of PF " PF ")", NULL);
+	env_assert_error(e, "is a virtual function (of PF " PF ")", NULL, NULL);
 	assert_int_equal(fk.writes, 0);
 	done(e);
 }
@@ -322,7 +314,7 @@ static void test_numvfs_failure_puts_autoprobe_back_and_forgets(void **state)
 	fk.fail_err = -ENOENT;
 	FX(e, fx_symlink_attr(e->fx, PF, "driver", "../../../bus/pci/drivers/vfio-pci"));
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), -ENOENT);
-	assert_msg(e, "its driver vfio-pci cannot create VFs", "enable_sriov=1");
+	env_assert_error(e, "its driver vfio-pci cannot create VFs", "enable_sriov=1", NULL);
 	assert_string_equal(fk.log, PF " sriov_drivers_autoprobe=0;" PF " sriov_numvfs=2;"
 			    PF " sriov_drivers_autoprobe=1;");
 	assert_string_equal(attr_text(e, PF, "sriov_drivers_autoprobe"), "1");
@@ -339,7 +331,7 @@ static void test_autoprobe_failure_changes_nothing(void **state)
 	snprintf(fk.fail_attr, sizeof(fk.fail_attr), "sriov_drivers_autoprobe");
 	fk.fail_err = -EACCES;
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), -EACCES);
-	assert_msg(e, "cannot switch sriov_drivers_autoprobe off", "nothing was changed");
+	env_assert_error(e, "cannot switch sriov_drivers_autoprobe off", "nothing was changed", NULL);
 	assert_string_equal(fk.log, PF " sriov_drivers_autoprobe=0;");
 	assert_string_equal(attr_text(e, PF, "sriov_numvfs"), "0");
 	assert_false(journaled(e, PF));
@@ -415,7 +407,7 @@ static void test_remove_refused_while_a_vf_is_open_through_vfio(void **state)
 	snprintf(pid, sizeof(pid), "pid %d", (int)getpid());
 	/* --force does not help: the kernel would wait for the user */
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, VFIOX_SRIOV_FORCE), -EBUSY);
-	assert_msg(e, "0000:03:00.2 of " PF " is open through VFIO", pid);
+	env_assert_error(e, "0000:03:00.2 of " PF " is open through VFIO", pid, NULL);
 	assert_int_equal(fk.writes, 0);
 	close(fd);
 	/* The same through the device's cdev node (vfio-dev/vfioN) */
@@ -429,7 +421,7 @@ static void test_remove_refused_while_a_vf_is_open_through_vfio(void **state)
 	fd = open(node, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, VFIOX_SRIOV_FORCE), -EBUSY);
-	assert_msg(e, "0000:03:00.1 of " PF " is open through VFIO", "vfio/devices/vfio7");
+	env_assert_error(e, "0000:03:00.1 of " PF " is open through VFIO", "vfio/devices/vfio7", NULL);
 	assert_int_equal(fk.writes, 0);
 	close(fd);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 0, VFIOX_SRIOV_FORCE), 0);
@@ -445,7 +437,7 @@ static void test_another_process_holding_the_journal_lock_means_no_write(void **
 	(void)state;
 	assert_int_equal(vfiox__journal_lock(e->ctx, &lock), 0);
 	assert_int_equal(vfiox_sriov_set_numvfs(e->ctx, PF, 2, 0), -EBUSY);
-	assert_msg(e, "another vfioctl is changing device bindings", NULL);
+	env_assert_error(e, "another vfioctl is changing device bindings", NULL, NULL);
 	assert_int_equal(fk.writes, 0);
 	assert_false(journaled(e, PF));
 	vfiox__journal_unlock(lock);
@@ -575,7 +567,7 @@ static void test_set_vf_token_sends_the_feature_with_the_uuid(void **state)
 	fk.feature_err = -ENOTTY;
 	assert_int_equal(vfiox_device_set_vf_token(d, "00010203-0405-4607-8809-0a0b0c0d0eff"),
 			 -ENOTTY);
-	assert_msg(e, PF " has no VF token", "not an SR-IOV PF bound to vfio-pci");
+	env_assert_error(e, PF " has no VF token", "not an SR-IOV PF bound to vfio-pci", NULL);
 	vfiox_device_close(d);
 	done(e);
 }
@@ -630,7 +622,7 @@ static void test_no_netdev_is_a_clear_error_without_netlink(void **state)
 
 	(void)state;
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &cfg), -ENODEV);
-	assert_msg(e, PF " has no network interface (driver ixgbe)", "--mac");
+	env_assert_error(e, PF " has no network interface (driver ixgbe)", "--mac", NULL);
 	assert_int_equal(vfiox_sriov_netdev(e->ctx, PF, name, sizeof(name)), -ENODEV);
 	assert_int_equal(fk.nl_calls, 0);
 	done(e);
@@ -700,20 +692,20 @@ static void test_kernel_refusals_are_named_and_stop_the_rest(void **state)
 	fk.nl_fail_at = 2;
 	fk.nl_err = -EOPNOTSUPP;
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 1, &cfg), -EOPNOTSUPP);
-	assert_msg(e, "enp3s0f0 (PF " PF "): its driver cannot set the trust", NULL);
+	env_assert_error(e, "enp3s0f0 (PF " PF "): its driver cannot set the trust", NULL, NULL);
 	assert_int_equal(fk.nl_calls, 2);
 
 	fk.nl_calls = 0;
 	fk.nl_fail_at = 1;
 	fk.nl_err = -EPERM;
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 1, &cfg), -EPERM);
-	assert_msg(e, "needs CAP_NET_ADMIN", NULL);
+	env_assert_error(e, "needs CAP_NET_ADMIN", NULL, NULL);
 	assert_int_equal(fk.nl_calls, 1);
 
 	fk.nl_calls = 0;
 	fk.nl_err = -EINVAL;
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 9, &cfg), -EINVAL);
-	assert_msg(e, "refused the VLAN of VF 9", "out of range");
+	env_assert_error(e, "refused the VLAN of VF 9", "out of range", NULL);
 	done(e);
 }
 
@@ -728,10 +720,10 @@ static void test_bad_values_never_reach_the_kernel(void **state)
 	(void)state;
 	add_netdev(e, PF, "enp3s0f0", 7);
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &vlan), -EINVAL);
-	assert_msg(e, "VLAN 4096 qos 0 is out of range", NULL);
+	env_assert_error(e, "VLAN 4096 qos 0 is out of range", NULL, NULL);
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &qos), -EINVAL);
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &mcast), -EINVAL);
-	assert_msg(e, "01:00:5e:00:00:01 is a multicast address", NULL);
+	env_assert_error(e, "01:00:5e:00:00:01 is a multicast address", NULL, NULL);
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &unknown), -EINVAL);
 	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, "x", 0, &vlan), -EINVAL);
 	assert_int_equal(fk.nl_calls, 0);
@@ -756,8 +748,8 @@ static void test_real_kernel_answers_the_request(void **state)
 	if (ret != -EOPNOTSUPP && ret != -EPERM)
 		fail_msg("the kernel answered %d (%s): %s", ret, strerror(-ret),
 			 vfiox_ctx_last_error(e->ctx));
-	assert_msg(e, ret == -EOPNOTSUPP ? "lo (PF " PF "): its driver cannot set the trust" :
-		   "needs CAP_NET_ADMIN", NULL);
+	env_assert_error(e, ret == -EOPNOTSUPP ? "lo (PF " PF "): its driver cannot set the trust" :
+		   "needs CAP_NET_ADMIN", NULL, NULL);
 	assert_int_equal(fk.nl_calls, 1);
 	done(e);
 }

@@ -440,15 +440,6 @@ static struct env *fk_env(const char *scenario)
 	return e;
 }
 
-static void assert_msg(struct env *e, const char *w1, const char *w2, const char *w3)
-{
-	const char *msg = vfiox_ctx_last_error(e->ctx);
-
-	if (!strstr(msg, w1) || (w2 && !strstr(msg, w2)) || (w3 && !strstr(msg, w3)))
-		fail_msg("last error '%s' lacks '%s' / '%s' / '%s'", msg, w1, w2 ? w2 : "",
-			 w3 ? w3 : "");
-}
-
 /* Container, group 12 and the attachment between them; must all succeed. */
 static void open_attached(struct env *e, struct vfiox_container **c, struct vfiox_vgroup **g)
 {
@@ -554,7 +545,7 @@ static void test_second_group_shares_the_model(void **state)
 	assert_int_equal(vfiox_container_attach(c, g2), 0);
 	assert_int_equal(fk.set_iommu_calls, 1);
 	assert_int_equal(vfiox_container_attach(c, g2), -EBUSY);
-	assert_msg(e, "IOMMU group 13", "already attached", NULL);
+	env_assert_error(e, "IOMMU group 13", "already attached", NULL);
 	assert_int_equal(vfiox_vgroup_detach(g), 0);
 	assert_int_equal(vfiox_container_model(c), VFIOX_IOMMU_TYPE1V2); /* g2 holds it */
 	assert_int_equal(vfiox_vgroup_detach(g), 0); /* not attached: 0, no ioctl */
@@ -576,7 +567,7 @@ static void test_api_version_mismatch_is_eproto(void **state)
 	fk.api_version = 1;
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EPROTO);
 	assert_null(c);
-	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "version 1", NULL);
+	env_assert_error(e, DEVROOT_MISSING "/vfio/vfio", "version 1", NULL);
 	assert_int_equal(fk_fds.opens, 1);
 	fk_assert_all_closed();
 	env_free(e);
@@ -592,7 +583,7 @@ static void test_no_type1_iommu_is_enodev(void **state)
 	fk.ext_type1 = -EINVAL; /* a failed check is no offer either */
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -ENODEV);
 	assert_null(c);
-	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "no type1 IOMMU", "modprobe vfio_iommu_type1");
+	env_assert_error(e, DEVROOT_MISSING "/vfio/vfio", "no type1 IOMMU", "modprobe vfio_iommu_type1");
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -605,15 +596,15 @@ static void test_container_open_failures_name_the_path_and_the_fix(void **state)
 	(void)state;
 	fk.container_open_err = -ENOENT;
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -ENOENT);
-	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "does not exist", "modprobe vfio-pci");
+	env_assert_error(e, DEVROOT_MISSING "/vfio/vfio", "does not exist", "modprobe vfio-pci");
 
 	fk.container_open_err = -EACCES;
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EACCES);
-	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "no permission", "run as root");
+	env_assert_error(e, DEVROOT_MISSING "/vfio/vfio", "no permission", "run as root");
 
 	fk.container_open_err = -EMFILE;
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EMFILE);
-	assert_msg(e, DEVROOT_MISSING "/vfio/vfio", "Too many open files", NULL);
+	env_assert_error(e, DEVROOT_MISSING "/vfio/vfio", "Too many open files", NULL);
 	assert_null(c);
 	assert_int_equal(fk_fds.opens, 0);
 	fk_assert_all_closed();
@@ -629,7 +620,7 @@ static void test_container_get_api_version_failure_closes_the_fd(void **state)
 	fk.api_err = -EIO;
 	assert_int_equal(vfiox_container_open(e->ctx, &c), -EIO);
 	assert_null(c);
-	assert_msg(e, "VFIO_GET_API_VERSION", "Input/output error", NULL);
+	env_assert_error(e, "VFIO_GET_API_VERSION", "Input/output error", NULL);
 	assert_int_equal(fk_fds.opens, 1);
 	fk_assert_all_closed();
 	env_free(e);
@@ -645,18 +636,18 @@ static void test_group_open_failures_name_the_path_and_the_fix(void **state)
 	(void)state;
 	fk.group_open_err = -ENOENT;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 12, &g), -ENOENT);
-	assert_msg(e, DEVROOT_MISSING "/vfio/12", "does not exist", "bound to vfio-pci");
+	env_assert_error(e, DEVROOT_MISSING "/vfio/12", "does not exist", "bound to vfio-pci");
 
 	fk.group_open_err = -EACCES;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 12, &g), -EACCES);
-	assert_msg(e, DEVROOT_MISSING "/vfio/12", "no permission", "run as root");
+	env_assert_error(e, DEVROOT_MISSING "/vfio/12", "no permission", "run as root");
 
 	fk.group_open_err = -EBUSY;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 12, &g), -EBUSY);
-	assert_msg(e, DEVROOT_MISSING "/vfio/12", "in use", "one process at a time");
+	env_assert_error(e, DEVROOT_MISSING "/vfio/12", "in use", "one process at a time");
 
 	assert_int_equal(vfiox_vgroup_open(e->ctx, -1, &g), -EINVAL);
-	assert_msg(e, "-1 is not an IOMMU group number", NULL, NULL);
+	env_assert_error(e, "-1 is not an IOMMU group number", NULL, NULL);
 	assert_null(g);
 	assert_int_equal(fk_fds.opens, 0);
 	fk_assert_all_closed();
@@ -685,7 +676,7 @@ static void test_busy_group_names_the_holder(void **state)
 	fk.group_open_err = -EBUSY;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 12, &g), -EBUSY);
 	snprintf(pid, sizeof(pid), "pid %d (", (int)getpid());
-	assert_msg(e, "IOMMU group 12", "in use by", pid);
+	env_assert_error(e, "IOMMU group 12", "in use by", pid);
 	close(hold);
 	fk_assert_all_closed();
 	env_free(e);
@@ -701,7 +692,7 @@ static void test_nonviable_group_names_the_member_and_its_driver(void **state)
 	fk.viable = false;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 9, &g), -EPERM);
 	assert_null(g);
-	assert_msg(e, "IOMMU group 9 is not viable", "0000:00:1f.2 (bound to ahci)",
+	env_assert_error(e, "IOMMU group 9 is not viable", "0000:00:1f.2 (bound to ahci)",
 		   "bind them to vfio-pci");
 	msg = vfiox_ctx_last_error(e->ctx);
 	/* Only the blocker: the unbound and the vfio-pci member are fine. */
@@ -720,7 +711,7 @@ static void test_nonviable_group_with_two_blockers_names_both(void **state)
 	(void)state;
 	fk.viable = false;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 11, &g), -EPERM);
-	assert_msg(e, "0000:02:00.0 (bound to nvidia)", "0000:02:00.1 (bound to snd_hda_intel)",
+	env_assert_error(e, "0000:02:00.0 (bound to nvidia)", "0000:02:00.1 (bound to snd_hda_intel)",
 		   "IOMMU group 11");
 	fk_assert_all_closed();
 	env_free(e);
@@ -735,7 +726,7 @@ static void test_group_status_failure_closes_the_fd(void **state)
 	fk.status_err = -EIO;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 12, &g), -EIO);
 	assert_null(g);
-	assert_msg(e, DEVROOT_MISSING "/vfio/12", "VFIO_GROUP_GET_STATUS", NULL);
+	env_assert_error(e, DEVROOT_MISSING "/vfio/12", "VFIO_GROUP_GET_STATUS", NULL);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -752,13 +743,13 @@ static void test_attach_failures_leave_no_model(void **state)
 
 	fk.set_container_err = -EPERM;
 	assert_int_equal(vfiox_container_attach(c, g), -EPERM);
-	assert_msg(e, "IOMMU group 12", "not viable", NULL);
+	env_assert_error(e, "IOMMU group 12", "not viable", NULL);
 	assert_int_equal(fk.set_iommu_calls, 0);
 
 	fk.set_container_err = 0;
 	fk.set_iommu_err = -ENODEV;
 	assert_int_equal(vfiox_container_attach(c, g), -ENODEV);
-	assert_msg(e, "type1v2", "No such device", NULL);
+	env_assert_error(e, "type1v2", "No such device", NULL);
 	assert_int_equal(fk.unset_container_calls, 1); /* undone */
 	assert_int_equal(fk.group_container[1], -1);
 	assert_int_equal(vfiox_container_model(c), VFIOX_IOMMU_NONE);
@@ -849,11 +840,11 @@ static void test_vf_token_must_be_a_uuid(void **state)
 	assert_int_equal(vfiox_device_open(g, "0000:03:10.0", "not-a-uuid", &d), -EINVAL);
 	assert_null(d);
 	assert_string_equal(fk.last_device_arg, "");
-	assert_msg(e, "not-a-uuid", "not a UUID", NULL);
+	env_assert_error(e, "not-a-uuid", "not a UUID", NULL);
 	/* a well-formed token the kernel refuses: the message blames the token, not the group */
 	fk.get_device_fd_err = -EINVAL;
 	assert_int_equal(vfiox_device_open(g, "0000:03:10.0", VF_TOKEN, &d), -EINVAL);
-	assert_msg(e, "0000:03:10.0", "vf_token", NULL);
+	env_assert_error(e, "0000:03:10.0", "vf_token", NULL);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_all_closed();
@@ -872,15 +863,15 @@ static void test_adopting_a_non_vfio_fd_is_ebadf_and_closes_it(void **state)
 	/* ENOTTY: a file, a pipe, or a VFIO fd of the wrong kind. */
 	fd = fk_new_fd(FK_OTHER);
 	assert_int_equal(vfiox_container_adopt(e->ctx, fd, &c), -EBADF);
-	assert_msg(e, "not a VFIO container", NULL, NULL);
+	env_assert_error(e, "not a VFIO container", NULL, NULL);
 	fd = fk_new_fd(FK_GROUP);
 	assert_int_equal(vfiox_container_adopt(e->ctx, fd, &c), -EBADF);
 	fd = fk_new_fd(FK_CONTAINER);
 	assert_int_equal(vfiox_vgroup_adopt(e->ctx, fd, 12, &g), -EBADF);
-	assert_msg(e, "not a VFIO group", NULL, NULL);
+	env_assert_error(e, "not a VFIO group", NULL, NULL);
 	fd = fk_new_fd(FK_CONTAINER);
 	assert_int_equal(vfiox_device_adopt(e->ctx, fd, NVME, &d), -EBADF);
-	assert_msg(e, "not a VFIO device", NULL, NULL);
+	env_assert_error(e, "not a VFIO device", NULL, NULL);
 
 	/* EINVAL: what many drivers answer to an ioctl they do not know. */
 	fk.other_err = -EINVAL;
@@ -912,13 +903,13 @@ static void test_adopted_fds_are_closed_on_every_refusal(void **state)
 	(void)state;
 	fk.api_version = 2;
 	assert_int_equal(vfiox_container_adopt(e->ctx, fk_new_fd(FK_CONTAINER), &c), -EPROTO);
-	assert_msg(e, "version 2", NULL, NULL);
+	env_assert_error(e, "version 2", NULL, NULL);
 	fk.api_version = 0;
 	fk.ext_type1 = fk.ext_type1v2 = 0;
 	assert_int_equal(vfiox_container_adopt(e->ctx, fk_new_fd(FK_CONTAINER), &c), -ENODEV);
 	fk.viable = false;
 	assert_int_equal(vfiox_vgroup_adopt(e->ctx, fk_new_fd(FK_GROUP), 9, &g), -EPERM);
-	assert_msg(e, "0000:00:1f.2 (bound to ahci)", NULL, NULL);
+	env_assert_error(e, "0000:00:1f.2 (bound to ahci)", NULL, NULL);
 	fk_assert_all_closed();
 	env_free(e);
 }
@@ -993,7 +984,7 @@ static void test_malformed_iommu_info_is_eproto(void **state)
 	open_attached(e, &c, &g);
 	assert_int_equal(vfiox_container_iommu_info(c, &info), -EPROTO);
 	assert_null(info);
-	assert_msg(e, "malformed IOMMU info", "IOVA range 1", "out of order");
+	env_assert_error(e, "malformed IOMMU info", "IOVA range 1", "out of order");
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_all_closed();
@@ -1013,7 +1004,7 @@ static void test_iommu_info_argsz_over_64k_is_eproto(void **state)
 	assert_int_equal(vfiox_container_iommu_info(c, &info), -EPROTO);
 	assert_null(info);
 	assert_int_equal(fk.iommu_info_calls, 1); /* no 64 KiB + 1 allocation tried */
-	assert_msg(e, "IOMMU info", "65537", NULL);
+	env_assert_error(e, "IOMMU info", "65537", NULL);
 
 	/* 64 KiB exactly is still believed. */
 	fk.force_argsz = 64 * 1024;
@@ -1041,12 +1032,12 @@ static void test_iommu_info_that_keeps_growing_is_eproto(void **state)
 	assert_int_equal(vfiox_container_iommu_info(c, &info), -EPROTO);
 	assert_null(info);
 	assert_int_equal(fk.iommu_info_calls, 2);
-	assert_msg(e, "IOMMU info", "kept growing", NULL);
+	env_assert_error(e, "IOMMU info", "kept growing", NULL);
 
 	fk.keep_growing = false;
 	fk.info_err = -EFAULT;
 	assert_int_equal(vfiox_container_iommu_info(c, &info), -EFAULT);
-	assert_msg(e, "VFIO_IOMMU_GET_INFO", "Bad address", NULL);
+	env_assert_error(e, "VFIO_IOMMU_GET_INFO", "Bad address", NULL);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_all_closed();
@@ -1066,7 +1057,7 @@ static void test_device_open_before_attach_is_einval(void **state)
 	assert_int_equal(vfiox_device_open(g, NVME, NULL, &d), -EINVAL);
 	assert_null(d);
 	assert_int_equal(fk.get_device_fd_calls, 0);
-	assert_msg(e, "IOMMU group 12", "attached to a container", NULL);
+	env_assert_error(e, "IOMMU group 12", "attached to a container", NULL);
 	vfiox_vgroup_close(g);
 	assert_int_equal(fk.unset_container_calls, 0);
 	fk_assert_all_closed();
@@ -1117,7 +1108,7 @@ static void test_vf_token_is_passed_in_the_device_string(void **state)
 	assert_int_equal(vfiox_device_open(g, "0000:03:10.0", NULL, &d), -EACCES);
 	assert_null(d);
 	assert_string_equal(fk.last_device_arg, "0000:03:10.0");
-	assert_msg(e, "0000:03:10.0", "needs a vf_token", NULL);
+	env_assert_error(e, "0000:03:10.0", "needs a vf_token", NULL);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_all_closed();
@@ -1164,7 +1155,7 @@ static void test_overlong_device_name_is_refused(void **state)
 	assert_int_equal(vfiox_device_open(g, name, NULL, &d), -ENAMETOOLONG);
 	assert_null(d);
 	assert_string_equal(fk.last_device_arg, ""); /* the kernel was not asked */
-	assert_msg(e, "too long", NULL, NULL);
+	env_assert_error(e, "too long", NULL, NULL);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_all_closed();
@@ -1181,17 +1172,17 @@ static void test_device_open_failures(void **state)
 	(void)state;
 	open_attached(e, &c, &g);
 	assert_int_equal(vfiox_device_open(g, "0000:00:05.0", NULL, &d), -ENODEV);
-	assert_msg(e, "0000:00:05.0", "not a device of IOMMU group 12", NULL);
+	env_assert_error(e, "0000:00:05.0", "not a device of IOMMU group 12", NULL);
 
 	fk.get_device_fd_err = -EBUSY;
 	assert_int_equal(vfiox_device_open(g, NVME, NULL, &d), -EBUSY);
-	assert_msg(e, NVME, "busy", NULL);
+	env_assert_error(e, NVME, "busy", NULL);
 
 	/* The fd came, FD_CLOEXEC failed: the fd must not stay open. */
 	fk.get_device_fd_err = 0;
 	fk.cloexec_err = -EBADF;
 	assert_int_equal(vfiox_device_open(g, NVME, NULL, &d), -EBADF);
-	assert_msg(e, "FD_CLOEXEC", NVME, NULL);
+	env_assert_error(e, "FD_CLOEXEC", NVME, NULL);
 	assert_null(d);
 	assert_int_equal(fk_fds.opens, 3);
 	vfiox_vgroup_close(g);
@@ -1232,11 +1223,11 @@ static void test_device_info_with_caps_is_resized(void **state)
 	/* A chain that loops. */
 	fk_put32(&fk.devinfo, fk.devinfo.last + 4, 24);
 	assert_int_equal(vfiox_device_info(d, &info), -EPROTO);
-	assert_msg(e, NVME, "malformed device info", "points back to 24");
+	env_assert_error(e, NVME, "malformed device info", "points back to 24");
 
 	fk.info_err = -EIO;
 	assert_int_equal(vfiox_device_info(d, &info), -EIO);
-	assert_msg(e, NVME, "VFIO_DEVICE_GET_INFO", "Input/output error");
+	env_assert_error(e, NVME, "VFIO_DEVICE_GET_INFO", "Input/output error");
 	vfiox_device_close(d);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
@@ -1320,25 +1311,25 @@ static void test_region_errors_name_the_device_and_region(void **state)
 
 	/* An index the kernel does not have. */
 	assert_int_equal(vfiox_device_region(d, 14, &r), -EINVAL);
-	assert_msg(e, NVME, "region 14", "Invalid argument");
+	env_assert_error(e, NVME, "region 14", "Invalid argument");
 
 	/* A sparse area past the end of the BAR. */
 	kregion(&fk.regions[0], 0, VFIO_REGION_INFO_FLAG_MMAP, 0x4000);
 	fk_cap_sparse(&fk.regions[0], 1, outside);
 	assert_int_equal(vfiox_device_region(d, 0, &r), -EPROTO);
-	assert_msg(e, NVME, "region 0", "outside the region");
+	env_assert_error(e, NVME, "region 0", "outside the region");
 
 	/* A chain that points back. */
 	kregion(&fk.regions[2], 2, VFIO_REGION_INFO_FLAG_MMAP, 0x4000);
 	fk_cap(&fk.regions[2], VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, 1, 0);
 	fk_put32(&fk.regions[2], fk.regions[2].last + 4, 32);
 	assert_int_equal(vfiox_device_region(d, 2, &r), -EPROTO);
-	assert_msg(e, NVME, "region 2", "points back to 32");
+	env_assert_error(e, NVME, "region 2", "points back to 32");
 
 	/* The reply names another region. */
 	fk.region_index_delta = 1;
 	assert_int_equal(vfiox_device_region(d, 7, &r), -EPROTO);
-	assert_msg(e, NVME, "asked for region 7", "answered for 8");
+	env_assert_error(e, NVME, "asked for region 7", "answered for 8");
 	fk.region_index_delta = 0;
 
 	/* argsz beyond 64 KiB, and a reply that keeps growing. */
@@ -1346,11 +1337,11 @@ static void test_region_errors_name_the_device_and_region(void **state)
 	fk.region_info_calls = 0;
 	assert_int_equal(vfiox_device_region(d, 9, &r), -EPROTO);
 	assert_int_equal(fk.region_info_calls, 1);
-	assert_msg(e, NVME, "region 9", "1048576");
+	env_assert_error(e, NVME, "region 9", "1048576");
 	fk.force_argsz = 0;
 	fk.keep_growing = true;
 	assert_int_equal(vfiox_device_region(d, 9, &r), -EPROTO);
-	assert_msg(e, NVME, "region 9", "kept growing");
+	env_assert_error(e, NVME, "region 9", "kept growing");
 	assert_null(r);
 
 	vfiox_device_close(d);
@@ -1383,7 +1374,7 @@ static void test_irq_info(void **state)
 	assert_int_equal(vfiox_device_irq(d, 2, &irq), 0);
 	assert_int_equal(irq.count, 130);
 	assert_int_equal(vfiox_device_irq(d, 5, &irq), -EINVAL);
-	assert_msg(e, NVME, "irq index 5", "Invalid argument");
+	env_assert_error(e, NVME, "irq index 5", "Invalid argument");
 	vfiox_device_close(d);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);

@@ -85,6 +85,17 @@ static inline void env_put(struct env *e, const char *rel, const char *text)
 	close(fd);
 }
 
+/* The context's last error holds each of the given words (w2, w3 may be NULL). */
+static inline void env_assert_error(const struct env *e, const char *w1, const char *w2,
+				    const char *w3)
+{
+	const char *msg = vfiox_ctx_last_error(e->ctx);
+
+	if (!strstr(msg, w1) || (w2 && !strstr(msg, w2)) || (w3 && !strstr(msg, w3)))
+		fail_msg("last error '%s' lacks '%s' / '%s' / '%s'", msg, w1, w2 ? w2 : "",
+			 w3 ? w3 : "");
+}
+
 /* True when some warning (or error) line contains every one of the given words. */
 static inline bool env_warned(const struct env *e, const char *w1, const char *w2)
 {
