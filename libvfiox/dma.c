@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,9 @@
 /*
  * A range of IOVA backed by process memory. The same shape serves twice: the mappings as
  * the caller made them, and the kernel's entries (each a run of merged mappings). Both
- * sets are kept in tsearch trees ordered by IOVA, where overlapping ranges compare equal,
- * so a lookup with any range finds a member that overlaps it.
+ * sets are AVL trees ordered by IOVA, threaded through the ranges themselves: members
+ * never overlap, so a lookup with any range finds a member that overlaps it, and no
+ * insert needs memory of its own (the map path stays cheap next to a hugepage pin).
  */
 struct dma_range {
 	uint64_t iova;
@@ -27,14 +27,16 @@ struct dma_range {
 	unsigned int flags;
 	bool pending; /* a mapping of the open batch: has its IOVA, not yet in the kernel */
 	bool fixed;   /* the caller chose the IOVA (reserved, not allocated) */
+	struct dma_range *left, *right;
+	int height;
 };
 
 struct vfiox_dma_state {
 	struct vfiox_iova_space *space;
 	uint64_t page;    /* smallest IOMMU page size */
 	uint64_t ceiling; /* last usable IOVA + 1, or 0 when the ranges reach 2^64 */
-	void *maps;       /* struct dma_range: the caller's mappings */
-	void *ents;       /* struct dma_range: the kernel's entries */
+	struct dma_range *maps; /* the caller's mappings */
+	struct dma_range *ents; /* the kernel's entries */
 	size_t num_maps, num_ents, num_pending;
 	int64_t avail; /* entries the kernel still allows, -1 unknown */
 	uint64_t mapped;
@@ -47,23 +49,125 @@ struct vfiox_dma_state {
 	struct dma_range *last_pending;
 };
 
-static int range_cmp(const void *pa, const void *pb)
-{
-	const struct dma_range *a = pa, *b = pb;
+/* ------------------------------------------------------------------ the two sets */
 
-	if (a->iova + a->size <= b->iova)
-		return -1;
-	if (b->iova + b->size <= a->iova)
-		return 1;
-	return 0;
+static int rt_height(const struct dma_range *n)
+{
+	return n ? n->height : 0;
 }
 
-static struct dma_range *range_find(void *root, uint64_t iova, uint64_t size)
+static void rt_fix(struct dma_range *n)
 {
-	struct dma_range key = { .iova = iova, .size = size };
-	void *node = tfind(&key, &root, range_cmp);
+	int l = rt_height(n->left), r = rt_height(n->right);
 
-	return node ? *(struct dma_range **)node : NULL;
+	n->height = (l > r ? l : r) + 1;
+}
+
+static struct dma_range *rt_rotate(struct dma_range *n, bool to_left)
+{
+	struct dma_range *p = to_left ? n->right : n->left;
+
+	if (to_left) {
+		n->right = p->left;
+		p->left = n;
+	} else {
+		n->left = p->right;
+		p->right = n;
+	}
+	rt_fix(n);
+	rt_fix(p);
+	return p;
+}
+
+static struct dma_range *rt_balance(struct dma_range *n)
+{
+	int b;
+
+	rt_fix(n);
+	b = rt_height(n->left) - rt_height(n->right);
+	if (b > 1) {
+		if (rt_height(n->left->left) < rt_height(n->left->right))
+			n->left = rt_rotate(n->left, true);
+		return rt_rotate(n, false);
+	}
+	if (b < -1) {
+		if (rt_height(n->right->right) < rt_height(n->right->left))
+			n->right = rt_rotate(n->right, false);
+		return rt_rotate(n, true);
+	}
+	return n;
+}
+
+/* Inserts @x, which overlaps no member (the callers make sure). Depth is logarithmic. */
+static struct dma_range *rt_insert(struct dma_range *n, struct dma_range *x)
+{
+	if (!n) {
+		x->left = x->right = NULL;
+		x->height = 1;
+		return x;
+	}
+	if (x->iova < n->iova)
+		n->left = rt_insert(n->left, x);
+	else
+		n->right = rt_insert(n->right, x);
+	return rt_balance(n);
+}
+
+static struct dma_range *rt_take_min(struct dma_range *n, struct dma_range **min)
+{
+	if (!n->left) {
+		*min = n;
+		return n->right;
+	}
+	n->left = rt_take_min(n->left, min);
+	return rt_balance(n);
+}
+
+/* Removes member @x (found by its IOVA); the range itself is left to the caller. */
+static struct dma_range *rt_remove(struct dma_range *n, const struct dma_range *x)
+{
+	struct dma_range *min;
+
+	if (!n)
+		return NULL;
+	if (x->iova < n->iova) {
+		n->left = rt_remove(n->left, x);
+	} else if (x->iova > n->iova) {
+		n->right = rt_remove(n->right, x);
+	} else {
+		if (!n->left || !n->right)
+			return n->left ? n->left : n->right;
+		n->right = rt_take_min(n->right, &min);
+		min->left = n->left;
+		min->right = n->right;
+		n = min;
+	}
+	return rt_balance(n);
+}
+
+/* A member overlapping [iova, iova + size), or NULL. */
+static struct dma_range *range_find(struct dma_range *n, uint64_t iova, uint64_t size)
+{
+	while (n) {
+		if (n->iova + n->size <= iova)
+			n = n->right;
+		else if (n->iova >= iova + size)
+			n = n->left;
+		else
+			return n;
+	}
+	return NULL;
+}
+
+static void rt_free_all(struct dma_range *n)
+{
+	while (n) {
+		struct dma_range *right = n->right;
+
+		rt_free_all(n->left);
+		free(n);
+		n = right;
+	}
 }
 
 static void fmt_size(char *buf, size_t len, uint64_t n)
@@ -219,19 +323,14 @@ err_info:
 	return ret;
 }
 
-static void free_range(void *p)
-{
-	free(p);
-}
-
 void vfiox__dma_release(struct vfiox_container *c)
 {
 	struct vfiox_dma_state *s = c->dma;
 
 	if (!s)
 		return;
-	tdestroy(s->maps, free_range);
-	tdestroy(s->ents, free_range);
+	rt_free_all(s->maps);
+	rt_free_all(s->ents);
 	vfiox__iova_free_space(s->space);
 	free(s);
 	c->dma = NULL;
@@ -369,10 +468,7 @@ static int add_entry(struct vfiox_dma_state *s, const struct dma_range *r)
 		return -ENOMEM;
 	*e = *r;
 	e->pending = false;
-	if (!tsearch(e, &s->ents, range_cmp)) {
-		free(e);
-		return -ENOMEM;
-	}
+	s->ents = rt_insert(s->ents, e);
 	s->num_ents++;
 	s->mapped += e->size;
 	if (s->avail > 0)
@@ -382,7 +478,7 @@ static int add_entry(struct vfiox_dma_state *s, const struct dma_range *r)
 
 static void drop_entry(struct vfiox_dma_state *s, struct dma_range *e)
 {
-	tdelete(e, &s->ents, range_cmp);
+	s->ents = rt_remove(s->ents, e);
 	s->num_ents--;
 	s->mapped -= e->size;
 	if (s->avail >= 0)
@@ -407,7 +503,7 @@ static int map_entry(struct vfiox_container *c, const struct dma_range *r)
 static void give_back(struct vfiox_dma_state *s, struct dma_range *m)
 {
 	vfiox__iova_release(s->space, m->iova, m->size);
-	tdelete(m, &s->maps, range_cmp);
+	s->maps = rt_remove(s->maps, m);
 	s->num_maps--;
 	if (s->last_pending == m)
 		s->last_pending = NULL;
@@ -544,10 +640,7 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 			goto err_free;
 		}
 	}
-	if (!tsearch(m, &s->maps, range_cmp)) {
-		ret = vfiox__err(c->ctx, -ENOMEM, "out of memory");
-		goto err_release;
-	}
+	s->maps = rt_insert(s->maps, m);
 	s->num_maps++;
 	if (s->batch) {
 		s->num_pending++;
@@ -562,8 +655,6 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 	}
 	*iova = m->iova;
 	return 0;
-err_release:
-	vfiox__iova_release(s->space, m->iova, size);
 err_free:
 	free(m);
 	return ret;
@@ -590,33 +681,32 @@ struct collect {
 	int err;
 };
 
-static void collect_fn(const void *node, VISIT which, void *arg)
+static void collect_walk(struct dma_range *n, struct collect *col)
 {
-	struct dma_range *r = *(struct dma_range *const *)node;
-	struct collect *col = arg;
 	struct dma_range **v;
 
-	if ((which != postorder && which != leaf) || col->err)
-		return;
-	if (col->pending_only && !r->pending)
-		return;
-	if (col->n == col->cap) {
-		col->cap = col->cap ? col->cap * 2 : 64;
-		v = realloc(col->v, col->cap * sizeof(*v));
-		if (!v) {
-			col->err = -ENOMEM;
-			return;
+	for (; n && !col->err; n = n->right) {
+		collect_walk(n->left, col);
+		if (col->err || (col->pending_only && !n->pending))
+			continue;
+		if (col->n == col->cap) {
+			col->cap = col->cap ? col->cap * 2 : 64;
+			v = realloc(col->v, col->cap * sizeof(*v));
+			if (!v) {
+				col->err = -ENOMEM;
+				return;
+			}
+			col->v = v;
 		}
-		col->v = v;
+		col->v[col->n++] = n;
 	}
-	col->v[col->n++] = r;
 }
 
-/* The members of @root in IOVA order (twalk visits in order at postorder/leaf). */
-static int collect(void *root, bool pending_only, struct collect *col)
+/* The members of @root in IOVA order. */
+static int collect(struct dma_range *root, bool pending_only, struct collect *col)
 {
 	*col = (struct collect){ .pending_only = pending_only };
-	twalk_r(root, collect_fn, col);
+	collect_walk(root, col);
 	if (col->err) {
 		free(col->v);
 		col->v = NULL;
