@@ -27,6 +27,11 @@ struct dma_range {
 	unsigned int flags;
 	bool pending; /* a mapping of the open batch: has its IOVA, not yet in the kernel */
 	bool fixed;   /* the caller chose the IOVA (reserved, not allocated) */
+	/*
+	 * An entry that is exactly one mapping lives in the second slot of that mapping's
+	 * allocation (mappings are allocated two ranges at a time): freed with the mapping.
+	 */
+	bool embedded;
 	struct dma_range *left, *right;
 	int height;
 };
@@ -101,15 +106,25 @@ static struct dma_range *rt_balance(struct dma_range *n)
 /* Inserts @x, which overlaps no member (the callers make sure). Depth is logarithmic. */
 static struct dma_range *rt_insert(struct dma_range *n, struct dma_range *x)
 {
+	int h;
+
 	if (!n) {
 		x->left = x->right = NULL;
 		x->height = 1;
 		return x;
 	}
-	if (x->iova < n->iova)
+	/* A subtree that kept its height leaves everything above it as it was. */
+	if (x->iova < n->iova) {
+		h = rt_height(n->left);
 		n->left = rt_insert(n->left, x);
-	else
+		if (rt_height(n->left) == h)
+			return n;
+	} else {
+		h = rt_height(n->right);
 		n->right = rt_insert(n->right, x);
+		if (rt_height(n->right) == h)
+			return n;
+	}
 	return rt_balance(n);
 }
 
@@ -127,13 +142,20 @@ static struct dma_range *rt_take_min(struct dma_range *n, struct dma_range **min
 static struct dma_range *rt_remove(struct dma_range *n, const struct dma_range *x)
 {
 	struct dma_range *min;
+	int h;
 
 	if (!n)
 		return NULL;
 	if (x->iova < n->iova) {
+		h = rt_height(n->left);
 		n->left = rt_remove(n->left, x);
+		if (rt_height(n->left) == h)
+			return n;
 	} else if (x->iova > n->iova) {
+		h = rt_height(n->right);
 		n->right = rt_remove(n->right, x);
+		if (rt_height(n->right) == h)
+			return n;
 	} else {
 		if (!n->left || !n->right)
 			return n->left ? n->left : n->right;
@@ -165,7 +187,8 @@ static void rt_free_all(struct dma_range *n)
 		struct dma_range *right = n->right;
 
 		rt_free_all(n->left);
-		free(n);
+		if (!n->embedded)
+			free(n);
 		n = right;
 	}
 }
@@ -329,8 +352,9 @@ void vfiox__dma_release(struct vfiox_container *c)
 
 	if (!s)
 		return;
-	rt_free_all(s->maps);
+	/* Entries first: embedded ones live inside the mappings' allocations. */
 	rt_free_all(s->ents);
+	rt_free_all(s->maps);
 	vfiox__iova_free_space(s->space);
 	free(s);
 	c->dma = NULL;
@@ -459,15 +483,19 @@ static int kernel_unmap(struct vfiox_container *c, uint64_t iova, uint64_t size)
 	return 0;
 }
 
-/* Adds a kernel entry for @r (copied) after the kernel mapped it. */
-static int add_entry(struct vfiox_dma_state *s, const struct dma_range *r)
+/*
+ * Adds a kernel entry for @r (copied) after the kernel mapped it: into @slot when given
+ * (the spare half of a mapping's allocation), else into memory of its own.
+ */
+static int add_entry(struct vfiox_dma_state *s, const struct dma_range *r, struct dma_range *slot)
 {
-	struct dma_range *e = malloc(sizeof(*e));
+	struct dma_range *e = slot ? slot : malloc(sizeof(*e));
 
 	if (!e)
 		return -ENOMEM;
 	*e = *r;
 	e->pending = false;
+	e->embedded = slot != NULL;
 	s->ents = rt_insert(s->ents, e);
 	s->num_ents++;
 	s->mapped += e->size;
@@ -483,21 +511,28 @@ static void drop_entry(struct vfiox_dma_state *s, struct dma_range *e)
 	s->mapped -= e->size;
 	if (s->avail >= 0)
 		s->avail++;
-	free(e);
+	if (!e->embedded)
+		free(e);
 }
 
-static int map_entry(struct vfiox_container *c, const struct dma_range *r)
+static int map_entry_in(struct vfiox_container *c, const struct dma_range *r,
+			struct dma_range *slot)
 {
 	int ret = kernel_map(c, r);
 
 	if (ret < 0)
 		return map_failed(c, ret, r->iova, r->size);
-	ret = add_entry(c->dma, r);
+	ret = add_entry(c->dma, r, slot);
 	if (ret < 0) {
 		kernel_unmap(c, r->iova, r->size);
 		return vfiox__err(c->ctx, ret, "out of memory tracking a DMA mapping");
 	}
 	return 0;
+}
+
+static int map_entry(struct vfiox_container *c, const struct dma_range *r)
+{
+	return map_entry_in(c, r, NULL);
 }
 
 static void give_back(struct vfiox_dma_state *s, struct dma_range *m)
@@ -602,7 +637,7 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 		if (ret < 0)
 			return ret;
 	}
-	m = calloc(1, sizeof(*m));
+	m = calloc(2, sizeof(*m)); /* m[1]: room for its own kernel entry */
 	if (!m)
 		return vfiox__err(c->ctx, -ENOMEM, "out of memory");
 	m->size = size;
@@ -648,7 +683,7 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 		*iova = m->iova;
 		return 0;
 	}
-	ret = map_entry(c, m);
+	ret = map_entry_in(c, m, m + 1);
 	if (ret < 0) {
 		give_back(s, m);
 		return ret;
