@@ -181,10 +181,8 @@ static int run_bind(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			return verb_help(&cmd_bind);
 		default:
-			return usage_error(&cmd_bind, "%s", bad_option(argv));
+			return verb_option_end(&cmd_bind, c, argv);
 		}
 	}
 	if (optind == argc && !ngids)
@@ -299,10 +297,8 @@ static int run_restore(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'a':
 			all = true;
 			break;
-		case 'h':
-			return verb_help(&cmd_restore);
 		default:
-			return usage_error(&cmd_restore, "%s", bad_option(argv));
+			return verb_option_end(&cmd_restore, c, argv);
 		}
 	}
 	if (all == (optind < argc))

@@ -89,10 +89,8 @@ static int run_check(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			return verb_help(&cmd_check);
 		default:
-			return usage_error(&cmd_check, "%s", bad_option(argv));
+			return verb_option_end(&cmd_check, c, argv);
 		}
 	}
 	if (argc - optind > 1)

@@ -149,10 +149,8 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 't':
 			vf_token = optarg;
 			break;
-		case 'h':
-			return verb_help(&cmd_irq_test);
 		default:
-			return usage_error(&cmd_irq_test, "%s", bad_option(argv));
+			return verb_option_end(&cmd_irq_test, c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -235,10 +235,8 @@ static int run_list(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			return verb_help(&cmd_list);
 		default:
-			return usage_error(&cmd_list, "%s", bad_option(argv));
+			return verb_option_end(&cmd_list, c, argv);
 		}
 	}
 	if (optind < argc)

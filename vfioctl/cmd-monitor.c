@@ -126,10 +126,8 @@ static int run_monitor(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'u':
 			flags |= VFIOX_MONITOR_UDEV;
 			break;
-		case 'h':
-			return verb_help(&cmd_monitor);
 		default:
-			return usage_error(&cmd_monitor, "%s", bad_option(argv));
+			return verb_option_end(&cmd_monitor, c, argv);
 		}
 	}
 	if (optind != argc)

@@ -115,10 +115,8 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 't':
 			vf_token = optarg;
 			break;
-		case 'h':
-			return verb_help(&cmd_reset);
 		default:
-			return usage_error(&cmd_reset, "%s", bad_option(argv));
+			return verb_option_end(&cmd_reset, c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -46,10 +46,8 @@ static int run_rom(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 't':
 			vf_token = optarg;
 			break;
-		case 'h':
-			return verb_help(&cmd_rom);
 		default:
-			return usage_error(&cmd_rom, "%s", bad_option(argv));
+			return verb_option_end(&cmd_rom, c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -393,10 +393,8 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 't':
 			vf_token = optarg;
 			break;
-		case 'h':
-			return verb_help(&cmd_show);
 		default:
-			return usage_error(&cmd_show, "%s", bad_option(argv));
+			return verb_option_end(&cmd_show, c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -387,10 +387,8 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'j':
 			a.json = true;
 			break;
-		case 'h':
-			return verb_help(&cmd_sriov);
 		default:
-			return usage_error(&cmd_sriov, "%s", bad_option(argv));
+			return verb_option_end(&cmd_sriov, c, argv);
 		}
 	}
 	if (optind != argc - 1)

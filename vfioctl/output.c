@@ -408,3 +408,10 @@ int test_stop_hook(void *userdata, size_t step, const char *text)
 	}
 	return 0;
 }
+
+int verb_option_end(const struct cmd *cmd, int c, char **argv)
+{
+	if (c == 'h')
+		return verb_help(cmd);
+	return usage_error(cmd, "%s", bad_option(argv));
+}

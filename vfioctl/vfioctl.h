@@ -103,6 +103,11 @@ void target_close(struct target *t);
  * 'restore --all' puts everything back. Returns 0.
  */
 int test_stop_hook(void *userdata, size_t step, const char *text);
+/*
+ * The end of every verb's getopt switch: -h/--help prints the verb's help (exit 0), any
+ * other option is a usage error naming it (exit 2).
+ */
+int verb_option_end(const struct cmd *cmd, int c, char **argv);
 /* Prints `vfioctl VERB ARGS` and the verb's option list: the --help of every verb. */
 int verb_help(const struct cmd *cmd);
 
