@@ -719,7 +719,7 @@ static void test_mask_on_a_non_maskable_index_is_refused(void **state)
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &efd), 0);
 	assert_int_equal(vfiox_irq_mask(d, VFIOX_IRQ_MSIX, 0, 1), -EINVAL);
 	env_assert_error(e, DEV ": MSI-X (irq index 2) cannot be masked", "vfio-pci masks INTx only",
-		   "-1 as its eventfd");
+			 "-1 as its eventfd");
 	assert_int_equal(vfiox_irq_unmask(d, VFIOX_IRQ_MSI, 0, 1), -EINVAL);
 	env_assert_error(e, DEV ": MSI (irq index 1) cannot be unmasked", NULL, NULL);
 	assert_int_equal(vfiox_irq_unmask_eventfd(d, VFIOX_IRQ_MSIX, efd), -EINVAL);
@@ -740,7 +740,7 @@ static void test_another_interrupt_type_enabled_is_named(void **state)
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_INTX, 0, 1, &efd), 0);
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSI, 0, 1, &m), -EINVAL);
 	env_assert_error(e, DEV ": enabling MSI (irq index 1) vector 0",
-		   "INTx (irq index 0) is enabled", "disable INTx first");
+			 "INTx (irq index 0) is enabled", "disable INTx first");
 	assert_int_equal(fk.type, VFIO_PCI_INTX_IRQ_INDEX);
 	assert_int_equal(vfiox_irq_disable(d, VFIOX_IRQ_INTX), 0);
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSI, 0, 1, &m), 0);
@@ -813,25 +813,25 @@ static void test_kernel_einval_and_ebusy_name_the_device_and_index(void **state)
 	fk.fail_set_at = 2;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &efd), -EBUSY);
 	env_assert_error(e, DEV ": enabling MSI-X (irq index 2) vector 0", "Device or resource busy",
-		   NULL);
+			 NULL);
 
 	/* Someone else enabled INTx on the fd: the kernel says EINVAL, we say what may be. */
 	fk.fail_set_at = 3;
 	fk.fail_err = -EINVAL;
 	assert_int_equal(vfiox_irq_enable(d, VFIOX_IRQ_MSIX, 0, 1, &efd), -EINVAL);
 	env_assert_error(e, DEV ": enabling MSI-X (irq index 2)", "another user of the device fd",
-		   "disable it first");
+			 "disable it first");
 
 	/* Unmask, mask and trigger of what is not enabled. */
 	assert_int_equal(vfiox_irq_unmask(d, VFIOX_IRQ_INTX, 0, 1), -EINVAL);
 	env_assert_error(e, DEV ": unmasking INTx (irq index 0) vector 0", "INTx is not enabled",
-		   "vfiox_irq_enable");
+			 "vfiox_irq_enable");
 	assert_int_equal(vfiox_irq_trigger(d, VFIOX_IRQ_MSIX, 0, 1), -EINVAL);
 	env_assert_error(e, DEV ": triggering MSI-X (irq index 2) vector 0", "MSI-X is not enabled",
-		   NULL);
+			 NULL);
 	assert_int_equal(vfiox_irq_unmask_eventfd(d, VFIOX_IRQ_INTX, efd), -EINVAL);
 	env_assert_error(e, DEV ": setting the unmask eventfd of INTx (irq index 0)", "not enabled",
-		   NULL);
+			 NULL);
 	close(efd);
 	finish(e, d);
 }
@@ -1040,7 +1040,7 @@ static void test_kvm_irqfd_bytes_and_busy(void **state)
 
 	assert_int_equal(vfiox_kvm_irqfd_assign(e->ctx, FK_VM, efd, 25, -1), -EBUSY);
 	env_assert_error(e, "KVM irqfd assign (VM fd 1001", "already assigned",
-		   "vfiox_kvm_irqfd_deassign");
+			 "vfiox_kvm_irqfd_deassign");
 
 	assert_int_equal(vfiox_kvm_irqfd_assign(e->ctx, FK_VM, other, 10, rs), 0);
 	want = (struct kvm_irqfd){ .fd = (uint32_t)other, .gsi = 10,

@@ -272,7 +272,7 @@ static void test_reset_refused_for_bus_only_device_points_to_hot_reset(void **st
 	fk.reset_err = -EINVAL; /* vfio-pci: reset_works is false */
 	assert_int_equal(vfiox_device_reset(d), -EINVAL);
 	env_assert_error(e, "cannot reset " EDU1 " on its own", "reset_method is \"bus\"",
-		   "use a hot reset");
+			 "use a hot reset");
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -307,7 +307,7 @@ static void test_reset_refused_with_empty_or_absent_reset_method(void **state)
 	/* Not in sysfs at all: the lookup's "not found" is not what the caller reads. */
 	assert_int_equal(vfiox_device_reset(gone), -EINVAL);
 	env_assert_error(e, "cannot reset 0000:09:00.0 on its own", "reset_method is unknown",
-		   "0000:09:00.0 is not in sysfs");
+			 "0000:09:00.0 is not in sysfs");
 	vfiox_device_close(gone);
 	vfiox_device_close(d3);
 	vfiox_device_close(d);
@@ -636,7 +636,7 @@ static void test_hot_reset_refusal_lists_every_missing_group_and_device(void **s
 	assert_int_equal(vfiox_device_hot_reset(d, NULL, 0), -EPERM);
 	assert_int_equal(fk.hot_calls, 0);
 	env_assert_error(e, "group 8 and " EDU3 " in IOMMU group 9, which are not ours",
-		   "; it also needs its own IOMMU group 7, which was not passed: pass it too",
+			 "; it also needs its own IOMMU group 7, which was not passed: pass it too",
 		   NULL);
 
 	/* Only its own group forgotten. */
@@ -666,7 +666,7 @@ static void test_hot_reset_refusal_names_a_few_devices_per_group(void **state)
 		kdev(0, 5, 0, (uint8_t)i, 40);
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EPERM);
 	env_assert_error(e, "0000:05:00.3 and 3 more in IOMMU group 40",
-		   "open group 40 and pass it", NULL);
+			 "open group 40 and pass it", NULL);
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
@@ -707,7 +707,7 @@ static void test_hot_reset_kernel_refusals_say_what_to_do(void **state)
 	fk.hot_err = -EPERM;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EPERM);
 	env_assert_error(e, "the kernel refused the hot reset of " EDU1, "bound to vfio-pci",
-		   "another process may hold one");
+			 "another process may hold one");
 	fk.hot_err = -EINVAL;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EINVAL);
 	env_assert_error(e, "the kernel refused the hot reset of " EDU1, strerror(EINVAL), NULL);

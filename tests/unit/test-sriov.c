@@ -749,7 +749,7 @@ static void test_real_kernel_answers_the_request(void **state)
 		fail_msg("the kernel answered %d (%s): %s", ret, strerror(-ret),
 			 vfiox_ctx_last_error(e->ctx));
 	env_assert_error(e, ret == -EOPNOTSUPP ? "lo (PF " PF "): its driver cannot set the trust" :
-		   "needs CAP_NET_ADMIN", NULL, NULL);
+			 "needs CAP_NET_ADMIN", NULL, NULL);
 	assert_int_equal(fk.nl_calls, 1);
 	done(e);
 }

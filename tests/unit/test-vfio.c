@@ -693,7 +693,7 @@ static void test_nonviable_group_names_the_member_and_its_driver(void **state)
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 9, &g), -EPERM);
 	assert_null(g);
 	env_assert_error(e, "IOMMU group 9 is not viable", "0000:00:1f.2 (bound to ahci)",
-		   "bind them to vfio-pci");
+			 "bind them to vfio-pci");
 	msg = vfiox_ctx_last_error(e->ctx);
 	/* Only the blocker: the unbound and the vfio-pci member are fine. */
 	if (strstr(msg, "0000:00:1f.0") || strstr(msg, "0000:00:1f.3"))
@@ -712,7 +712,7 @@ static void test_nonviable_group_with_two_blockers_names_both(void **state)
 	fk.viable = false;
 	assert_int_equal(vfiox_vgroup_open(e->ctx, 11, &g), -EPERM);
 	env_assert_error(e, "0000:02:00.0 (bound to nvidia)", "0000:02:00.1 (bound to snd_hda_intel)",
-		   "IOMMU group 11");
+			 "IOMMU group 11");
 	fk_assert_all_closed();
 	env_free(e);
 }
