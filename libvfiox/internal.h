@@ -204,7 +204,12 @@ int vfiox__parse_caps(const uint8_t *cfg, size_t len, struct vfiox_pci_cap **cap
 		      size_t *countp, char *why, size_t whylen);
 
 /* scan.c: parses a device's uevent text (modified in place); returns the VFIOX_UEVENT_* found. */
-enum { VFIOX_UEVENT_ID = 1, VFIOX_UEVENT_SUBSYS = 2, VFIOX_UEVENT_CLASS = 4, VFIOX_UEVENT_DRIVER = 8 };
+enum {
+	VFIOX_UEVENT_ID = 1,
+	VFIOX_UEVENT_SUBSYS = 2,
+	VFIOX_UEVENT_CLASS = 4,
+	VFIOX_UEVENT_DRIVER = 8,
+};
 int vfiox__parse_uevent(struct vfiox_pci_dev *dev, char *text);
 
 /*

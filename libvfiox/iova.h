@@ -46,9 +46,10 @@ void vfiox__iova_free_space(struct vfiox_iova_space *sp);
  * @iova: the first IOVA of the block
  *
  * Takes the lowest fitting block in the common case; logarithmic in the number of free
- * extents, constant in the number of allocations. With @align above the page size, and only when no free extent below @limit has
- * room for the block whatever its alignment, the extents that are large enough but
- * misaligned are searched one by one (each step logarithmic) before giving up.
+ * extents, constant in the number of allocations. With @align above the page size, and
+ * only when no free extent below @limit has room for the block whatever its alignment,
+ * the extents that are large enough but misaligned are searched one by one (each step
+ * logarithmic) before giving up.
  *
  * Return: 0, -EINVAL (bad @size or @align), -ENOSPC (no block fits) or -ENOMEM.
  */

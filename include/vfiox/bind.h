@@ -163,11 +163,10 @@ void vfiox_bind_plan_set_step_cb(struct vfiox_bind_plan *plan, vfiox_bind_step_f
  *
  * Return: 0; -EBUSY when a device is in use, or its IOMMU group keeps another member on a
  * host driver, and VFIOX_BIND_FORCE is not given, or when another process holds the
- * journal's lock; -EAGAIN when a device moved to another driver since the scan; -ENXIO when the driver did not take a
- * device (rolled back); -ETIMEDOUT
- * when a /dev/vfio node did not appear (the devices stay bound); another -errno from
- * sysfs or the journal (e.g. -EROFS, -EACCES). The last error names the device and the
- * step.
+ * journal's lock; -EAGAIN when a device moved to another driver since the scan; -ENXIO
+ * when the driver did not take a device (rolled back); -ETIMEDOUT when a /dev/vfio node
+ * did not appear (the devices stay bound); another -errno from sysfs or the journal
+ * (e.g. -EROFS, -EACCES). The last error names the device and the step.
  */
 int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int flags, int timeout_ms);
 

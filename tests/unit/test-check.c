@@ -204,8 +204,10 @@ static void test_healthy_host_has_no_failure(void **state)
 	struct vfiox_findings *f = run(e, NULL, NULL);
 
 	assert_finding(f, "iommu.groups", NULL, VFIOX_CHECK_OK, "the IOMMU is on: 6 IOMMU groups");
-	assert_finding(f, "iommu.firmware", NULL, VFIOX_CHECK_OK, "ACPI DMAR table present (Intel VT-d)");
-	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_OK, "IOMMU parameters: intel_iommu=on");
+	assert_finding(f, "iommu.firmware", NULL, VFIOX_CHECK_OK,
+		       "ACPI DMAR table present (Intel VT-d)");
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_OK,
+		       "IOMMU parameters: intel_iommu=on");
 	assert_finding(f, "irq_remapping", NULL, VFIOX_CHECK_OK,
 		       "interrupt remapping is on (certain: 2 interrupts in /proc/interrupts go "
 		       "through IR- chips); 1 of 1 VT-d units support it (ecap IR bit)");
@@ -238,7 +240,8 @@ static void test_iommu_off_without_cmdline_parameter_fails_with_the_fix(void **s
 	vfiox_ctx_set_dev_root(e->ctx, root);
 	f = run(e, NULL, NULL);
 	assert_finding(f, "iommu.groups", NULL, VFIOX_CHECK_FAIL, "no IOMMU groups");
-	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL, "intel_iommu=on is not on the kernel command line");
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL,
+		       "intel_iommu=on is not on the kernel command line");
 	assert_contains(FIX(f, "iommu.cmdline", NULL), "add intel_iommu=on");
 	/* vfio_pci counts as there: devices are bound to its driver (bus/pci/drivers/vfio-pci) */
 	assert_finding(f, "modules", NULL, VFIOX_CHECK_FAIL, "not loaded: vfio vfio_iommu_type1 (");
@@ -258,11 +261,13 @@ static void test_cmdline_off_fails_and_passthrough_is_info(void **state)
 
 	env_put(e, "_proc/cmdline", "quiet intel_iommu=on intel_iommu=off\n");
 	f = run(e, NULL, NULL);
-	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL, "switches the IOMMU off: intel_iommu=off");
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_FAIL,
+		       "switches the IOMMU off: intel_iommu=off");
 	vfiox_findings_free(f);
 	env_put(e, "_proc/cmdline", "iommu=pt intel_iommu=on\n");
 	f = run(e, NULL, NULL);
-	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_INFO, "iommu=pt intel_iommu=on: host devices bypass");
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_INFO,
+		       "iommu=pt intel_iommu=on: host devices bypass");
 	vfiox_findings_free(f);
 	rm(e, "firmware/acpi/tables/DMAR");
 	env_put(e, "firmware/acpi/tables/IVRS", "IVRS");
@@ -422,7 +427,8 @@ static void test_memlock_of_the_caller(void **state)
 
 	env_put(e, "_proc/self/status", STATUS_USER);
 	f = run(e, NULL, NULL);
-	assert_finding(f, "memlock", NULL, VFIOX_CHECK_WARN, "the caller may lock 64 KiB (hard limit 64 KiB)");
+	assert_finding(f, "memlock", NULL, VFIOX_CHECK_WARN,
+		       "the caller may lock 64 KiB (hard limit 64 KiB)");
 	assert_contains(FIX(f, "memlock", NULL), "LimitMEMLOCK=infinity");
 	vfiox_findings_free(f);
 	fake_memlock = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
@@ -695,12 +701,14 @@ static void test_odd_files_become_findings_not_errors(void **state)
 	env_put(e, "_etc/passwd", "broken\nalice:x\nalice:x:1000:1000::/home/alice:/bin/sh\n");
 	rm(e, "_etc/group");
 	f = run(e, NULL, "alice");
-	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_INFO, "cannot read the kernel command line");
+	assert_finding(f, "iommu.cmdline", NULL, VFIOX_CHECK_INFO,
+		       "cannot read the kernel command line");
 	/* an ecap that does not parse is no unit; no interrupts: unknown */
 	assert_finding(f, "irq_remapping", NULL, VFIOX_CHECK_INFO, "interrupt remapping: unknown");
 	assert_null(strstr(vfiox_findings_summary(f, find(f, "irq_remapping", NULL)), "VT-d units"));
 	/* the empty size is skipped, the other size is listed */
-	assert_finding(f, "hugepages", NULL, VFIOX_CHECK_INFO, "1048576kB: 0 reserved, 0 free (optional");
+	assert_finding(f, "hugepages", NULL, VFIOX_CHECK_INFO,
+		       "1048576kB: 0 reserved, 0 free (optional");
 	/* the short passwd lines are skipped; without a group file only the primary gid counts */
 	assert_finding(f, "memlock", "alice", VFIOX_CHECK_WARN, "no memlock line for alice");
 	vfiox_findings_free(f);

@@ -713,7 +713,8 @@ static void test_firmware_framebuffer_on_boot_vga_is_in_use(void **state)
 	struct vfiox_uses *u;
 
 	env_put(e, "devices/platform/efi-framebuffer.0/graphics/fb0/name", "EFI VGA\n");
-	link_rel(e, "devices/platform/efi-framebuffer.0/graphics/fb0/device", "../../../efi-framebuffer.0");
+	link_rel(e, "devices/platform/efi-framebuffer.0/graphics/fb0/device",
+		 "../../../efi-framebuffer.0");
 	link_rel(e, "class/graphics/fb0", "../../devices/platform/efi-framebuffer.0/graphics/fb0");
 	u = uses_of(e, VGA);
 	assert_int_equal(vfiox_uses_count(u), 1);
