@@ -27,6 +27,7 @@ struct dma_range {
 	unsigned int flags;
 	bool pending; /* a mapping of the open batch: has its IOVA, not yet in the kernel */
 	bool fixed;   /* the caller chose the IOVA (reserved, not allocated) */
+	bool unpinned; /* PFNMAP memory (/dev/mem): type1 neither pins nor charges it */
 	/*
 	 * An entry that is exactly one mapping lives in the second slot of that mapping's
 	 * allocation (mappings are allocated two ranges at a time): freed with the mapping.
@@ -45,6 +46,7 @@ struct vfiox_dma_state {
 	size_t num_maps, num_ents, num_pending;
 	int64_t avail; /* entries the kernel still allows, -1 unknown */
 	uint64_t mapped;
+	uint64_t unpinned; /* the part of mapped that RLIMIT_MEMLOCK is not charged for */
 	bool batch;
 	bool cap_ipc_lock;
 	/*
@@ -412,7 +414,7 @@ static int check_memlock(struct vfiox_container *c, uint64_t size)
 	if (ret < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return 0;
 	limit = rl.rlim_cur;
-	if (s->mapped <= limit && size <= limit - s->mapped)
+	if (s->mapped - s->unpinned <= limit && size <= limit - (s->mapped - s->unpinned))
 		return 0;
 	ret = read_status(c->ctx, &locked, NULL);
 	if (ret < 0)
@@ -423,7 +425,8 @@ static int check_memlock(struct vfiox_container *c, uint64_t size)
 }
 
 /* After the kernel said no: the library's words for what happened. */
-static int map_failed(struct vfiox_container *c, int err, uint64_t iova, uint64_t size)
+static int map_failed(struct vfiox_container *c, int err, uint64_t iova, uint64_t size,
+		      bool pinned)
 {
 	struct vfiox_dma_state *s = c->dma;
 	struct vfiox_iommu_info *info;
@@ -439,7 +442,7 @@ static int map_failed(struct vfiox_container *c, int err, uint64_t iova, uint64_
 			return err;
 	}
 	/* Asked now, not at setup: the process may have dropped CAP_IPC_LOCK since. */
-	if (err == -ENOMEM && vfiox_memlock_info(c->ctx, &limit, &locked, &cap) == 0) {
+	if (err == -ENOMEM && pinned && vfiox_memlock_info(c->ctx, &limit, &locked, &cap) == 0) {
 		s->cap_ipc_lock = cap;
 		if (!cap && limit != UINT64_MAX)
 			return memlock_error(c, err, size, limit, locked);
@@ -499,6 +502,8 @@ static int add_entry(struct vfiox_dma_state *s, const struct dma_range *r, struc
 	s->ents = rt_insert(s->ents, e);
 	s->num_ents++;
 	s->mapped += e->size;
+	if (e->unpinned)
+		s->unpinned += e->size;
 	if (s->avail > 0)
 		s->avail--;
 	return 0;
@@ -509,6 +514,8 @@ static void drop_entry(struct vfiox_dma_state *s, struct dma_range *e)
 	s->ents = rt_remove(s->ents, e);
 	s->num_ents--;
 	s->mapped -= e->size;
+	if (e->unpinned)
+		s->unpinned -= e->size;
 	if (s->avail >= 0)
 		s->avail++;
 	if (!e->embedded)
@@ -521,7 +528,7 @@ static int map_entry_in(struct vfiox_container *c, const struct dma_range *r,
 	int ret = kernel_map(c, r);
 
 	if (ret < 0)
-		return map_failed(c, ret, r->iova, r->size);
+		return map_failed(c, ret, r->iova, r->size, !r->unpinned);
 	ret = add_entry(c->dma, r, slot);
 	if (ret < 0) {
 		kernel_unmap(c, r->iova, r->size);
@@ -615,8 +622,8 @@ static int fixed_failed(struct vfiox_container *c, uint64_t iova, uint64_t size,
 			  iova, iova + size - 1);
 }
 
-VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t size,
-			       unsigned int flags, uint64_t limit, uint64_t *iova)
+static int dma_map(struct vfiox_container *c, void *vaddr, uint64_t size, unsigned int flags,
+		   uint64_t limit, uint64_t *iova, bool unpinned)
 {
 	struct vfiox_dma_state *s;
 	struct dma_range *m, *prev;
@@ -633,7 +640,7 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 		ret = check_entries(c, 1, size, flags & VFIOX_DMA_FIXED ? *iova : 0);
 		if (ret < 0)
 			return ret;
-		ret = check_memlock(c, size);
+		ret = unpinned ? 0 : check_memlock(c, size);
 		if (ret < 0)
 			return ret;
 	}
@@ -644,6 +651,7 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 	m->vaddr = (uintptr_t)vaddr;
 	m->flags = flags & (VFIOX_DMA_READ | VFIOX_DMA_WRITE);
 	m->fixed = flags & VFIOX_DMA_FIXED;
+	m->unpinned = unpinned;
 	m->pending = s->batch;
 	if (m->fixed) {
 		m->iova = *iova;
@@ -656,7 +664,7 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 		ret = -ENOSPC;
 		prev = s->batch ? s->last_pending : NULL;
 		if (prev && prev->vaddr + prev->size == m->vaddr && prev->flags == m->flags &&
-		    (!limit || prev->iova + prev->size + size <= limit)) {
+		    prev->unpinned == m->unpinned && (!limit || prev->iova + prev->size + size <= limit)) {
 			m->iova = prev->iova + prev->size;
 			ret = vfiox__iova_reserve(s->space, m->iova, size);
 		}
@@ -693,6 +701,18 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 err_free:
 	free(m);
 	return ret;
+}
+
+VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t size,
+			       unsigned int flags, uint64_t limit, uint64_t *iova)
+{
+	return dma_map(c, vaddr, size, flags, limit, iova, false);
+}
+
+int vfiox__dma_map_unpinned(struct vfiox_container *c, void *vaddr, uint64_t size,
+			    unsigned int flags, uint64_t limit, uint64_t *iova)
+{
+	return dma_map(c, vaddr, size, flags, limit, iova, true);
 }
 
 VFIOX_EXPORT int vfiox_dma_batch_begin(struct vfiox_container *c)
@@ -752,7 +772,7 @@ static int collect(struct dma_range *root, bool pending_only, struct collect *co
 static bool joins(const struct dma_range *a, const struct dma_range *b)
 {
 	return a->iova + a->size == b->iova && a->vaddr + a->size == b->vaddr &&
-	       a->flags == b->flags;
+	       a->flags == b->flags && a->unpinned == b->unpinned;
 }
 
 VFIOX_EXPORT int vfiox_dma_batch_end(struct vfiox_container *c)
@@ -761,7 +781,7 @@ VFIOX_EXPORT int vfiox_dma_batch_end(struct vfiox_container *c)
 	struct collect col;
 	struct dma_range run;
 	size_t i, j, runs = 0, done = 0;
-	uint64_t total = 0;
+	uint64_t total = 0, pinned = 0;
 	int ret;
 
 	if (!s || !s->batch)
@@ -775,12 +795,14 @@ VFIOX_EXPORT int vfiox_dma_batch_end(struct vfiox_container *c)
 	}
 	for (i = 0; i < col.n; i++) {
 		total += col.v[i]->size;
+		if (!col.v[i]->unpinned)
+			pinned += col.v[i]->size;
 		if (i == 0 || !joins(col.v[i - 1], col.v[i]))
 			runs++;
 	}
 	ret = check_entries(c, runs, total, col.n ? col.v[0]->iova : 0);
 	if (ret == 0)
-		ret = check_memlock(c, total);
+		ret = check_memlock(c, pinned);
 	for (i = 0; ret == 0 && i < col.n; i = j) {
 		run = *col.v[i];
 		for (j = i + 1; j < col.n && joins(col.v[j - 1], col.v[j]); j++)

@@ -175,6 +175,12 @@ int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
  * pointer is not NULL; pure (fuzzed). 0, or -EPROTO when a wanted line is missing or odd.
  */
 int vfiox__parse_proc_status(const char *text, uint64_t *locked, bool *cap);
+/*
+ * dma.c: vfiox_dma_map() of memory type1 neither pins nor charges to RLIMIT_MEMLOCK (a
+ * VM_PFNMAP mapping of /dev/mem): tracked like any mapping, left out of the preflight.
+ */
+int vfiox__dma_map_unpinned(struct vfiox_container *c, void *vaddr, uint64_t size,
+			    unsigned int flags, uint64_t limit, uint64_t *iova);
 /* dma.c: the container's DMA state goes (the kernel drops the mappings with the model). */
 void vfiox__dma_release(struct vfiox_container *c);
 /* dma.c: the first free usable IOVA for @size inside [lo, lo + len) (len 0: no end). */
