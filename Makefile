@@ -105,6 +105,8 @@ WRAP_test-bar-access := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close \
 WRAP_test-dma := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_getrlimit
 WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
 WRAP_test-bind := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_write -Wl,--wrap=vfiox_sys_close
+WRAP_test-physmap := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl \
+	-Wl,--wrap=vfiox_sys_getrlimit -Wl,--wrap=vfiox_sys_mmap -Wl,--wrap=vfiox_sys_munmap
 # The rtnetlink answers about an interface (libvfiox/netdev.c), as one function.
 WRAP_test-inuse := -Wl,--wrap=vfiox__netdev_facts -Wl,--wrap=vfiox_sys_openat
 WRAP_test-check := -Wl,--wrap=vfiox_sys_getrlimit

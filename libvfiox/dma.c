@@ -712,6 +712,10 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 int vfiox__dma_map_unpinned(struct vfiox_container *c, void *vaddr, uint64_t size,
 			    unsigned int flags, uint64_t limit, uint64_t *iova)
 {
+	/* Its caller owns the vaddr and must know at once whether the kernel mapped it. */
+	if (c->dma && c->dma->batch)
+		return vfiox__err(c->ctx, -EBUSY,
+				  "a DMA batch is open: end it before mapping a physical range");
 	return dma_map(c, vaddr, size, flags, limit, iova, true);
 }
 

@@ -16,5 +16,6 @@
 #include <vfiox/host.h>
 #include <vfiox/sriov.h>
 #include <vfiox/monitor.h>
+#include <vfiox/physmap.h>
 
 #endif /* VFIOX_VFIOX_H */
