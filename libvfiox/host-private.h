@@ -9,6 +9,7 @@
 #define VFIOX_HOST_PRIVATE_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -113,5 +114,16 @@ int vfiox__parse_limits(char *text, const char *file, const struct vfiox_limits_
  * IO-APIC interrupts that are not.
  */
 int vfiox__parse_interrupts(char *text, unsigned *remapped, unsigned *plain);
+
+/*
+ * host.c: findings built by other files (igd.c). vfiox__findings_vadd() appends one;
+ * vfiox__findings_vfix() sets the fix of the last one. Both return 0 or -ENOMEM (-EINVAL:
+ * no finding to fix); the list stays valid either way.
+ */
+struct vfiox_findings;
+struct vfiox_findings *vfiox__findings_new(void);
+int vfiox__findings_vadd(struct vfiox_findings *f, const char *id, int status,
+			 const char *subject, const char *fmt, va_list ap);
+int vfiox__findings_vfix(struct vfiox_findings *f, const char *fmt, va_list ap);
 
 #endif /* VFIOX_HOST_PRIVATE_H */

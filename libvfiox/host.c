@@ -65,22 +65,23 @@ struct check {
 
 /* ------------------------------------------------------------------ findings */
 
-static void VFIOX_PRINTF(5, 6) add(struct check *c, const char *id, int status,
-				   const char *subject, const char *fmt, ...)
+struct vfiox_findings *vfiox__findings_new(void)
 {
-	struct vfiox_findings *f = c->f;
+	return calloc(1, sizeof(struct vfiox_findings));
+}
+
+int vfiox__findings_vadd(struct vfiox_findings *f, const char *id, int status,
+			 const char *subject, const char *fmt, va_list ap)
+{
 	struct finding *e;
-	va_list ap;
 	int n;
 
-	if (c->err)
-		return;
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
 		struct finding *v = realloc(f->v, cap * sizeof(*v));
 
 		if (!v)
-			goto err_nomem;
+			return -ENOMEM;
 		f->v = v;
 		f->cap = cap;
 	}
@@ -89,41 +90,56 @@ static void VFIOX_PRINTF(5, 6) add(struct check *c, const char *id, int status,
 	e->status = status;
 	e->id = strdup(id);
 	e->subject = subject ? strdup(subject) : NULL;
-	va_start(ap, fmt);
 	n = vasprintf(&e->summary, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		e->summary = NULL;
 	if (!e->id || !e->summary || (subject && !e->subject)) {
 		free(e->id);
 		free(e->subject);
 		free(e->summary);
-		goto err_nomem;
+		return -ENOMEM;
 	}
 	f->n++;
-	return;
-err_nomem:
-	c->err = -ENOMEM;
+	return 0;
+}
+
+int vfiox__findings_vfix(struct vfiox_findings *f, const char *fmt, va_list ap)
+{
+	struct finding *e;
+
+	if (!f->n)
+		return -EINVAL;
+	e = &f->v[f->n - 1];
+	free(e->fix);
+	if (vasprintf(&e->fix, fmt, ap) < 0) {
+		e->fix = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void VFIOX_PRINTF(5, 6) add(struct check *c, const char *id, int status,
+				   const char *subject, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->err)
+		return;
+	va_start(ap, fmt);
+	c->err = vfiox__findings_vadd(c->f, id, status, subject, fmt, ap);
+	va_end(ap);
 }
 
 /* The fix of the finding added last. */
 static void VFIOX_PRINTF(2, 3) fix(struct check *c, const char *fmt, ...)
 {
-	struct finding *e;
 	va_list ap;
-	int n;
 
 	if (c->err || !c->f->n)
 		return;
-	e = &c->f->v[c->f->n - 1];
-	free(e->fix);
 	va_start(ap, fmt);
-	n = vasprintf(&e->fix, fmt, ap);
+	c->err = vfiox__findings_vfix(c->f, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		e->fix = NULL;
-		c->err = -ENOMEM;
-	}
 }
 
 /* ------------------------------------------------------------------ small readers */
@@ -1239,7 +1255,7 @@ VFIOX_EXPORT int vfiox_host_check(struct vfiox_ctx *ctx, const char *device, con
 	if (device && vfiox_pci_addr_parse(device, &a))
 		return vfiox__err(ctx, -EINVAL, "'%s' is not a PCI address (expected DDDD:BB:DD.F "
 				  "or BB:DD.F, as lspci -D prints)", device);
-	c.f = calloc(1, sizeof(*c.f));
+	c.f = vfiox__findings_new();
 	if (!c.f)
 		return vfiox__err(ctx, -ENOMEM, "out of memory");
 	if (user) {

@@ -17,5 +17,6 @@
 #include <vfiox/sriov.h>
 #include <vfiox/monitor.h>
 #include <vfiox/physmap.h>
+#include <vfiox/igd.h>
 
 #endif /* VFIOX_VFIOX_H */
