@@ -35,6 +35,11 @@ command -v qemu-system-x86_64 > /dev/null ||
 mapfile -t devices < <(bash "$here/devices.sh")
 # intremap=on (with kernel-irqchip=split) gives the guest interrupt remapping, without
 # which vfio_iommu_type1 refuses to attach groups (allow_unsafe_interrupts).
+# memmap=4M$0x0c000000 reserves 4 MiB at 192 MiB at boot: physical memory that is no
+# System RAM and belongs to no process, like an IGD's stolen memory, for t-57 to map for a
+# device through /dev/mem; below 256 MiB because edu's DMA mask is 28 bits and t-57 maps
+# it at IOVA = its address. The $ is the kernel's ("reserve"): single quotes keep it.
+reserve='memmap=4M$0x0c000000'
 start=$(date +%s.%N)
 # shellcheck disable=SC2086 # VM_QEMU_ARGS is a list of words
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
@@ -42,7 +47,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nographic -no-reboot -nic none \
 	-device intel-iommu,caching-mode=on,intremap=on \
 	-kernel "$VM_DIR/kernel/vmlinuz" -initrd "$VM_DIR/initramfs.gz" \
-	-append "console=ttyS0 intel_iommu=on quiet panic=-1 vfiox.mode=$mode ${VM_APPEND:-}" \
+	-append "console=ttyS0 intel_iommu=on quiet panic=-1 $reserve vfiox.mode=$mode ${VM_APPEND:-}" \
 	"${devices[@]}" ${VM_QEMU_ARGS:-} < /dev/null > "$run_log" 2>&1
 rc=$?
 secs=$(echo "$start $(date +%s.%N)" | awk '{printf "%.0f", $2 - $1}')
