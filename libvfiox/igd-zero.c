@@ -314,6 +314,20 @@ static int bar2_clear(struct zero *z)
 	return 0;
 }
 
+/* A generation without a documented way to clear its stolen memory: the refusal. */
+static int no_method(struct vfiox_ctx *ctx, const char *dev, const struct vfiox_igd_layout *l)
+{
+	if (l->kind != VFIOX_IGD_INTEGRATED)
+		return vfiox__err(ctx, -EOPNOTSUPP, "%s is not an integrated Intel GPU (see vfioctl "
+				  "igd %s): there is no stolen memory to clear", dev, dev);
+	if (l->gen < 8)
+		return vfiox__err(ctx, -EOPNOTSUPP, "%s (%s, gen%d): no documented way to reach "
+				  "its stolen memory through the IOMMU (i915 itself stops using it "
+				  "while VT-d is on); not cleared", dev,
+				  l->family ? l->family : "unknown", l->gen);
+	return 0;
+}
+
 static int command_set(struct zero *z, uint16_t *old)
 {
 	uint16_t cmd;
@@ -337,14 +351,9 @@ VFIOX_EXPORT int vfiox_igd_zero_device(struct vfiox_container *c, struct vfiox_d
 	int ret;
 
 	memset(rep, 0, sizeof(*rep));
-	if (l->kind != VFIOX_IGD_INTEGRATED)
-		return vfiox__err(z.ctx, -EOPNOTSUPP, "%s is not an integrated Intel GPU: it has "
-				  "no stolen memory to clear", vfiox_device_name(d));
-	if (l->gen < 8)
-		return vfiox__err(z.ctx, -EOPNOTSUPP, "%s (%s, gen%d): no documented way to reach "
-				  "its stolen memory through the IOMMU (i915 itself stops using it "
-				  "while VT-d is on); not cleared", vfiox_device_name(d),
-				  l->family ? l->family : "unknown", l->gen);
+	ret = no_method(z.ctx, vfiox_device_name(d), l);
+	if (ret)
+		return ret;
 	if (l->dsm_at != VFIOX_IGD_DSM_BAR2) {
 		if (!l->have_gmch || !l->have_bdsm || !l->dsm_base || !l->dsm_size)
 			return vfiox__err(z.ctx, -EPROTO, "%s: its GMCH/BDSM give no data stolen "
@@ -408,9 +417,10 @@ static int refuse_host(struct vfiox_ctx *ctx, const struct vfiox_igd *igd)
 	char mode[32], path[4096];
 	struct stat st;
 
-	if (vfiox_igd_layout(igd)->kind != VFIOX_IGD_INTEGRATED)
-		return vfiox__err(ctx, -EOPNOTSUPP, "%s is not an integrated Intel GPU (see "
-				  "vfioctl igd %s): there is no stolen memory to clear", dev, dev);
+	int ret = no_method(ctx, dev, vfiox_igd_layout(igd));
+
+	if (ret)
+		return ret;
 	if (!drv || strcmp(drv, "vfio-pci") != 0)
 		return vfiox__err(ctx, -EBUSY, "%s is bound to %s%s: %s; bind it to vfio-pci first "
 				  "(vfioctl bind %s)", dev, drv ? "" : "no driver", drv ? drv : "",

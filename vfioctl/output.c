@@ -415,3 +415,54 @@ int verb_option_end(const struct cmd *cmd, int c, char **argv)
 		return verb_help(cmd);
 	return usage_error(cmd, "%s", bad_option(argv));
 }
+
+void findings_print(const struct vfiox_findings *f)
+{
+	size_t i, n = vfiox_findings_count(f);
+	unsigned count[4] = { 0 };
+
+	for (i = 0; i < n; i++) {
+		int st = vfiox_findings_status(f, i);
+		const char *subject = vfiox_findings_subject(f, i);
+		const char *fx = vfiox_findings_fix(f, i);
+
+		if (st >= 0 && st <= 3)
+			count[st]++;
+		printf("%-5s %s%s%s%s: %s\n", vfiox_check_status_name(st), vfiox_findings_id(f, i),
+		       subject ? " [" : "", subject ? subject : "", subject ? "]" : "",
+		       vfiox_findings_summary(f, i));
+		if (fx)
+			printf("      fix: %s\n", fx);
+	}
+	printf("%u ok, %u info, %u warn, %u fail\n", count[VFIOX_CHECK_OK],
+	       count[VFIOX_CHECK_INFO], count[VFIOX_CHECK_WARN], count[VFIOX_CHECK_FAIL]);
+}
+
+void json_findings(struct json *j, const struct vfiox_findings *f)
+{
+	size_t i, n = vfiox_findings_count(f);
+	long long count[4] = { 0 };
+
+	json_arr_open(j, "findings");
+	for (i = 0; i < n; i++) {
+		int st = vfiox_findings_status(f, i);
+
+		if (st >= 0 && st <= 3)
+			count[st]++;
+		json_obj_open(j, NULL);
+		json_str(j, "id", vfiox_findings_id(f, i));
+		json_str(j, "status", vfiox_check_status_name(st));
+		json_str(j, "subject", vfiox_findings_subject(f, i));
+		json_str(j, "summary", vfiox_findings_summary(f, i));
+		json_str(j, "fix", vfiox_findings_fix(f, i));
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_obj_open(j, "counts");
+	json_int(j, "ok", count[VFIOX_CHECK_OK]);
+	json_int(j, "info", count[VFIOX_CHECK_INFO]);
+	json_int(j, "warn", count[VFIOX_CHECK_WARN]);
+	json_int(j, "fail", count[VFIOX_CHECK_FAIL]);
+	json_obj_close(j);
+	json_str(j, "worst", vfiox_check_status_name(vfiox_findings_worst(f)));
+}

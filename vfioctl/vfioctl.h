@@ -30,6 +30,7 @@ extern const struct cmd cmd_restore;
 extern const struct cmd cmd_sriov;
 extern const struct cmd cmd_monitor;
 extern const struct cmd cmd_check;
+extern const struct cmd cmd_igd;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
@@ -125,6 +126,11 @@ struct table {
 	char **cells;
 	size_t nrows, cap;
 };
+/* Findings as vfioctl check prints them (a line each, fixes, the counts), or into JSON as
+ * "findings", "counts" and "worst". */
+void findings_print(const struct vfiox_findings *f);
+void json_findings(struct json *j, const struct vfiox_findings *f);
+
 void table_init(struct table *t, int ncols);
 void table_add(struct table *t, ...); /* ncols strings (NULL prints "-") */
 void table_print(struct table *t, FILE *f, const char *indent);
