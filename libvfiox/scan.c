@@ -539,6 +539,9 @@ static struct vfiox_pci_dev *dev_by_addr(const struct vfiox_scan *scan,
 {
 	struct vfiox_pci_dev key = { .addr = *addr };
 
+	/* An empty scan has no array: bsearch must not see its NULL. */
+	if (!scan->num_devs)
+		return NULL;
 	return bsearch(&key, scan->devs, scan->num_devs, sizeof(key), cmp_dev);
 }
 
