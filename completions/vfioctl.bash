@@ -3,7 +3,8 @@
 #
 # Completes the verbs, the global and per-verb options, driver names for --driver,
 # class prefixes for --class, IOMMU group numbers for --group and `show`, PCI addresses
-# for `show`, `rom`, `reset` and `irq-test`, file names for `rom --output`, the kinds of
+# for `show`, `rom`, `reset`, `irq-test` and `igd`, file names for `rom --output` and
+# `igd --save-vbt`, the kinds of
 # `irq-test --type`. The UUID of --vf-token is a secret the PF's user chose, and
 # `irq-test --vectors N` / `--timeout MS` are numbers: nothing is offered for them.
 # `reset` offers --json only after --plan (the only place it is valid), and not --hot
@@ -12,7 +13,7 @@
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show rom reset irq-test bind restore check sriov monitor help"
+_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -164,7 +165,7 @@ _vfioctl()
 		w=${words[i]}
 		case $w in
 		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
-			--vfs | --mac | --vlan | --trust | --spoofchk | --count)
+			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt)
 			used+=("$w")
 			((i++))
 			;;
@@ -322,6 +323,44 @@ _vfioctl()
 		*)
 			((${#targets[@]} == 0)) || return 0
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur")
+			;;
+		esac
+		;;
+	igd)
+		# igd: at most one device; --save-vbt FILE; --dry-run and --no-verify only with
+		# --zero, and --zero not with --save-vbt (separate runs).
+		case $prev in
+		--save-vbt)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return 0
+			;;
+		esac
+		case $cur in
+		--save-vbt=*)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -P --save-vbt= -- "${cur#*=}")
+			;;
+		-*)
+			local all="--json --save-vbt --zero --help"
+			[[ " ${used[*]} " == *" --zero "* ]] && all="--json --dry-run --no-verify --help"
+			[[ " ${used[*]} " == *" --save-vbt "* ]] && all="--json --help"
+			opts=""
+			for w in $all; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			((${#targets[@]} == 0)) || return 0
+			local devs
+			local -a full=() short=()
+			devs=$(_vfioctl_devices "$root")
+			mapfile -t full < <(compgen -W "$devs" -- "$cur")
+			if ((${#full[@]} == 0)) && [[ -n $cur ]]; then
+				mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$cur")
+			fi
+			COMPREPLY=("${full[@]}" "${short[@]}")
 			;;
 		esac
 		;;

@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count
+                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count --save-vbt
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -118,6 +118,7 @@ complete -c vfioctl -n __vfioctl_needs_verb -a irq-test -d 'Trigger each interru
 complete -c vfioctl -n __vfioctl_needs_verb -a bind -d 'Hand devices or IOMMU groups to vfio-pci'
 complete -c vfioctl -n __vfioctl_needs_verb -a restore -d 'Put devices back on the drivers they had before bind'
 complete -c vfioctl -n __vfioctl_needs_verb -a check -d 'Check the host (and a device) for VFIO'
+complete -c vfioctl -n __vfioctl_needs_verb -a igd -d 'Intel IGD: stolen memory, OpRegion/VBT, QEMU readiness; clear it'
 complete -c vfioctl -n __vfioctl_needs_verb -a sriov -d 'Create SR-IOV VFs bound to vfio-pci, or remove them'
 complete -c vfioctl -n __vfioctl_needs_verb -a monitor -d 'Print PCI and VFIO group events as they happen'
 complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
@@ -180,6 +181,15 @@ complete -c vfioctl -n '__vfioctl_using restore' -l all -d 'Replay the whole jou
 complete -c vfioctl -n '__vfioctl_using restore' -s h -l help -d 'Print the options of restore'
 complete -c vfioctl -n '__vfioctl_using restore; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
 
+# igd: at most one device; --dry-run and --no-verify only with --zero; --zero and --save-vbt apart
+complete -c vfioctl -n '__vfioctl_using igd' -l json -d 'Everything as JSON'
+complete -c vfioctl -n '__vfioctl_using igd; and not __fish_contains_opt zero' -l save-vbt -r -F -d 'Write the VBT out to FILE'
+complete -c vfioctl -n '__vfioctl_using igd; and not __fish_contains_opt save-vbt' -l zero -d 'Clear the data stolen memory of DEVICE (on vfio-pci)'
+complete -c vfioctl -n '__vfioctl_using igd; and __fish_contains_opt zero' -l dry-run -d 'Print the checks, method, ranges and writes; write nothing'
+complete -c vfioctl -n '__vfioctl_using igd; and __fish_contains_opt zero' -l no-verify -d 'Skip reading the stolen memory back'
+complete -c vfioctl -n '__vfioctl_using igd' -s h -l help -d 'Print the options of igd'
+complete -c vfioctl -n '__vfioctl_using igd 1' -a '(__vfioctl_devices)'
+
 # sriov: one PF
 function __vfioctl_pfs
     set -l root (__vfioctl_root)
@@ -206,4 +216,4 @@ complete -c vfioctl -n '__vfioctl_using monitor; and not __fish_contains_opt ker
 complete -c vfioctl -n '__vfioctl_using monitor' -s h -l help -d 'Print the options of monitor'
 
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check sriov monitor help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor help'

@@ -131,7 +131,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "bind check help irq-test list monitor reset restore rom show sriov" ] ||
+	if [ "$(reply 'vfioctl ')" != "bind check help igd irq-test list monitor reset restore rom show sriov" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -139,15 +139,16 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs'
+	expect 'vfioctl ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
 	expect 'vfioctl --' '--sysfs-root --dev-root --verbose --version --help' 'long global options'
 	expect 'vfioctl r' 'reset restore rom' 'verb prefix shared by three verbs'
-	expect 'vfioctl i' 'irq-test' 'the verb with a hyphen'
-	expect 'vfioctl -v ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs after --dev-root DIR'
+	expect 'vfioctl i' 'igd irq-test' 'verb prefix shared by two verbs'
+	expect 'vfioctl ir' 'irq-test' 'the verb with a hyphen'
+	expect 'vfioctl -v ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs after --dev-root DIR'
 
 	# list
 	expect 'vfioctl list --' '--driver --class --group --json --help' 'options of list'
@@ -270,6 +271,20 @@ else
 	expect 'vfioctl check --user roo' 'root' 'check: --user completes login names'
 	expect 'vfioctl c' 'check' 'the verb check'
 
+	# igd
+	expect 'vfioctl igd ' "$ALLDEVS" 'igd: every device, no group'
+	expect 'vfioctl igd 1' '' 'igd: no group numbers'
+	expect 'vfioctl igd 0000:00:' '00.0 1c.0 1f.2' 'igd: address prefix'
+	expect 'vfioctl igd --' '--json --save-vbt --zero --help' 'options of igd: --dry-run and --no-verify only with --zero'
+	expect 'vfioctl igd --zero --' '--json --dry-run --no-verify --help' 'after --zero: --dry-run, --no-verify, no --save-vbt'
+	expect 'vfioctl igd --zero --dry-run --' '--json --no-verify --help' 'igd: --dry-run is not offered twice'
+	expect "vfioctl igd --save-vbt $T/files/" "$T/files/rom.bin $T/files/sub" '--save-vbt completes file names'
+	expect "vfioctl igd --save-vbt=$T/files/r" "$T/files/rom.bin" '--save-vbt=FILE, split at ='
+	expect "vfioctl igd --save-vbt $T/files/vbt.bin --" '--json --help' 'after --save-vbt: no --zero'
+	expect "vfioctl igd --save-vbt $T/files/vbt.bin 0000:03" '03:00.0' 'the file is not a target: the device follows'
+	expect 'vfioctl igd --zero 0000:00:02.0 ' '' 'igd: one device only'
+	expect 'vfioctl ig' 'igd' 'the verb igd'
+
 	# sriov, monitor
 	expect 'vfioctl sriov ' '0000:04:00.0' 'sriov: only SR-IOV physical functions'
 	expect 'vfioctl sriov --' '--vfs --mac --vlan --trust --spoofchk --force --json --help' \
@@ -288,7 +303,7 @@ else
 	expect 'vfioctl m' 'monitor' 'the verb monitor'
 
 	# help
-	expect 'vfioctl help ' 'bind check help irq-test list monitor reset restore rom show sriov' 'verbs for help'
+	expect 'vfioctl help ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs for help'
 	expect 'vfioctl help r' 'reset restore rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
@@ -351,7 +366,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'bind check help irq-test list monitor reset restore rom show sriov'
+	fexpect 'vfioctl ' 'bind check help igd irq-test list monitor reset restore rom show sriov'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -361,7 +376,7 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl show --' '--json --vf-token --help'
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'bind check help irq-test list monitor reset restore rom show sriov'
+	fexpect 'vfioctl help ' 'bind check help igd irq-test list monitor reset restore rom show sriov'
 	fexpect 'vfioctl sriov ' '0000:04:00.0'
 	fexpect 'vfioctl sriov 0000:04:00.0 --trust ' 'on off'
 	fexpect 'vfioctl monitor --kernel --' '--json --count --timeout --kernel --help'
@@ -379,6 +394,10 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl irq-test --vectors ' ''
 	fexpect 'vfioctl irq-test --type msix 0000:03' '0000:03:00.0'
 	fexpect "vfioctl --sysfs-root $O show " '0000:99:00.0 7'
+	fexpect 'vfioctl igd --' '--json --save-vbt --zero --help'
+	fexpect 'vfioctl igd --zero --' '--json --zero --dry-run --no-verify --help' # fish offers a given flag again, as for monitor
+	fexpect 'vfioctl igd 0000:03' '0000:03:00.0'
+	fexpect 'vfioctl igd 0000:03:00.0 ' ''
 else
 	skip "fish -n completions/vfioctl.fish" "fish is not installed (Debian: fish)"
 fi
