@@ -126,4 +126,7 @@ int vfiox__findings_vadd(struct vfiox_findings *f, const char *id, int status,
 			 const char *subject, const char *fmt, va_list ap);
 int vfiox__findings_vfix(struct vfiox_findings *f, const char *fmt, va_list ap);
 
+/* physmap.c: the active mode of <sysfs>/kernel/security/lockdown ("integrity"), or "". */
+void vfiox__lockdown_mode(struct vfiox_ctx *ctx, char *mode, size_t len);
+
 #endif /* VFIOX_HOST_PRIVATE_H */

@@ -394,22 +394,6 @@ out:
 	return ret;
 }
 
-/* The active lockdown mode, "" when the kernel has no lockdown file. */
-static void lockdown(struct vfiox_ctx *ctx, char *mode, size_t len)
-{
-	char path[4096], buf[128], *lb, *rb;
-
-	mode[0] = '\0';
-	if (vfiox__root_path(path, sizeof(path), vfiox_ctx_sysfs_root(ctx),
-			     "kernel/security/lockdown") ||
-	    vfiox__read_attr(AT_FDCWD, path, buf, sizeof(buf)) < 0)
-		return;
-	lb = strchr(buf, '[');
-	rb = lb ? strchr(lb, ']') : NULL;
-	if (rb && (size_t)(rb - lb) <= len)
-		snprintf(mode, (size_t)(rb - lb), "%s", lb + 1);
-}
-
 static int refuse_host(struct vfiox_ctx *ctx, const struct vfiox_igd *igd)
 {
 	const char *drv = vfiox_igd_driver(igd), *id = NULL, *summary = NULL;
@@ -430,7 +414,7 @@ static int refuse_host(struct vfiox_ctx *ctx, const struct vfiox_igd *igd)
 	if (vfiox__igd_worst(igd, &id, &summary) >= VFIOX_CHECK_WARN)
 		return vfiox__err(ctx, -EPERM, "%s: refusing to clear its stolen memory: %s: %s",
 				  dev, id, summary);
-	lockdown(ctx, mode, sizeof(mode));
+	vfiox__lockdown_mode(ctx, mode, sizeof(mode));
 	if (mode[0] && strcmp(mode, "none"))
 		return vfiox__err(ctx, -EPERM, "%s: the kernel is locked down ([%s] in "
 				  "%s/kernel/security/lockdown), which refuses /dev/mem: the "

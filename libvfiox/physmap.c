@@ -21,7 +21,7 @@ struct vfiox_physmap {
 };
 
 /* The active mode of <sysfs>/kernel/security/lockdown ("none [integrity] ..."), or "". */
-static void lockdown_mode(struct vfiox_ctx *ctx, char *mode, size_t len)
+void vfiox__lockdown_mode(struct vfiox_ctx *ctx, char *mode, size_t len)
 {
 	char path[4096], buf[256], *lb, *rb;
 
@@ -48,7 +48,7 @@ static int devmem_refused(struct vfiox_ctx *ctx, int err, const char *dev, const
 
 	/* Lockdown answers -EPERM; another errno is about something else. */
 	if (err == -EPERM)
-		lockdown_mode(ctx, mode, sizeof(mode));
+		vfiox__lockdown_mode(ctx, mode, sizeof(mode));
 	else
 		mode[0] = '\0';
 	if (mode[0] && strcmp(mode, "none"))
