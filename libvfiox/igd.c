@@ -612,7 +612,7 @@ static void judge_qemu(struct vfiox_igd *g)
 	const struct vfiox_igd_layout *l = &g->layout;
 	char a[32], why[256] = "";
 	unsigned gms32 = 0;
-	bool legacy = true;
+	bool legacy = true, only_rom;
 	size_t used = 0;
 	char *args = NULL;
 	bool lpc;
@@ -655,8 +655,9 @@ static void judge_qemu(struct vfiox_igd *g)
 				     g->lpc_ok;
 	if (!lpc)
 		legacy = false, WHY("%sno Intel ISA/LPC bridge at 00:1f.0 to copy", used ? "; " : "");
+	only_rom = legacy && !g->vfio.rom_size && !g->rom_file;
 	if (!g->vfio.rom_size && !g->rom_file)
-		legacy = false, WHY("%sno option ROM (give QEMU romfile=)", used ? "; " : "");
+		legacy = false, WHY("%sno option ROM", used ? "; " : "");
 #undef WHY
 	if (legacy)
 		add(g, "qemu.legacy", VFIOX_CHECK_OK,
@@ -664,6 +665,11 @@ static void judge_qemu(struct vfiox_igd *g)
 		    "(-vga none); QEMU copies the LPC bridge's ids to guest 00:1f.0",
 		    "legacy mode is possible: gen%d, VGA class, an Intel LPC bridge at 00:1f.0, a ROM",
 		    l->gen);
+	else if (only_rom)
+		add(g, "qemu.legacy", VFIOX_CHECK_WARN,
+		    "save the VBIOS while the host still has it (vfioctl rom DEVICE > vbios.rom) and "
+		    "give QEMU romfile=vbios.rom, or assign in universal passthrough mode",
+		    "legacy mode is not possible yet: %s", why);
 	else
 		add(g, "qemu.legacy", VFIOX_CHECK_WARN,
 		    "assign it in universal passthrough mode (no legacy VGA, x-igd-opregion=on, "

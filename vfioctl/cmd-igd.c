@@ -66,7 +66,7 @@ static const char *method_name(int m)
 
 static void range_line(const char *what, uint64_t start, uint64_t size)
 {
-	printf("  %-26s 0x%09" PRIx64 "-0x%09" PRIx64 "  %.0f MiB\n", what, start,
+	printf("  %-26s 0x%08" PRIx64 "-0x%08" PRIx64 "  %.0f MiB\n", what, start,
 	       start + size - 1, size / MiB);
 }
 
@@ -87,7 +87,7 @@ static void print_human(const struct vfiox_igd *igd)
 		if (l->dsm_base && l->dsm_size)
 			range_line("data stolen memory (DSM)", l->dsm_base, l->dsm_size);
 		if (l->have_host)
-			printf("  %-26s 0x%09" PRIx64 "\n", "TOLUD", l->tolud);
+			printf("  %-26s 0x%08" PRIx64 "\n", "TOLUD", l->tolud);
 		if (l->have_asls)
 			printf("  %-26s 0x%08x\n", "OpRegion (ASLS)", l->asls);
 	}
@@ -140,7 +140,10 @@ static bool print_json(const struct vfiox_igd *igd)
 	json_int_or_null(&j, "gms", l->gms, l->have_gmch);
 	json_int_or_null(&j, "ggms", l->ggms, l->have_gmch);
 	json_addr(&j, "bdsm", l->bdsm, l->have_bdsm);
-	json_int_or_null(&j, "bdsm_locked", l->bdsm_lock, l->have_bdsm);
+	if (l->have_bdsm)
+		json_bool(&j, "bdsm_locked", l->bdsm_lock);
+	else
+		json_null(&j, "bdsm_locked");
 	json_addr(&j, "asls", l->asls, l->have_asls);
 	json_obj_close(&j);
 	json_obj_open(&j, "layout");
