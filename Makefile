@@ -104,6 +104,7 @@ WRAP_test-bar-access := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close \
 	-Wl,--wrap=vfiox_sys_munmap
 WRAP_test-dma := -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_getrlimit
 WRAP_test-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec
+WRAP_test-igd-vfio := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_set_cloexec -Wl,--wrap=vfiox_sys_pread -Wl,--wrap=vfiox_sys_pwrite
 WRAP_test-bind := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_write -Wl,--wrap=vfiox_sys_close
 WRAP_test-physmap := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_ioctl \
 	-Wl,--wrap=vfiox_sys_getrlimit -Wl,--wrap=vfiox_sys_mmap -Wl,--wrap=vfiox_sys_munmap
@@ -115,6 +116,7 @@ WRAP_test-monitor := -Wl,--wrap=udev_monitor_receive_device -Wl,--wrap=udev_devi
 	-Wl,--wrap=udev_list_entry_get_name -Wl,--wrap=udev_list_entry_get_value
 WRAP_test-sriov := -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_getrandom \
 	-Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_netlink_request
+WRAP_test-igd-zero := -Wl,--wrap=vfiox_physmap_new -Wl,--wrap=vfiox_physmap_free -Wl,--wrap=vfiox_device_region -Wl,--wrap=vfiox_sys_pread -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_bar_open -Wl,--wrap=vfiox_bar_ptr -Wl,--wrap=vfiox_bar_close -Wl,--wrap=vfiox_device_config_read -Wl,--wrap=vfiox_device_config_write -Wl,--wrap=clock_gettime
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
 	@mkdir -p $(@D)
@@ -209,11 +211,22 @@ bench: all $(BUILD)/tests/gen-sysfs
 	@[ ! -e tests/bench/bench-list.sh ] || bash tests/bench/bench-list.sh $(BUILD)
 	@$(MAKE) --no-print-directory $(BUILD)/tests/bench-iova
 	@$(BUILD)/tests/bench-iova || [ $$? = 1 ] # 1: target missed (printed), 2: error
+	@$(MAKE) --no-print-directory $(BUILD)/tests/bench-igd
+	@$(BUILD)/tests/bench-igd || [ $$? = 1 ]
 	@$(MAKE) --no-print-directory bench-vm
 
 $(BUILD)/tests/bench-iova: tests/bench/bench-iova.c libvfiox/iova.c libvfiox/iova.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -O2 -Ilibvfiox -o $@ tests/bench/bench-iova.c libvfiox/iova.c
+
+# The IGD model stands in for the device and the physical mapping (see bench-igd.c).
+BENCH_IGD_WRAP := $(foreach f,vfiox_physmap_new vfiox_physmap_free vfiox_device_region \
+	vfiox_sys_pread vfiox_sys_pwrite vfiox_sys_ioctl vfiox_bar_open vfiox_bar_ptr \
+	vfiox_bar_close vfiox_device_config_read vfiox_device_config_write,-Wl,--wrap=$(f))
+
+$(BUILD)/tests/bench-igd: tests/bench/bench-igd.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(LIB_A) $(PKG_LIBS) $(BENCH_IGD_WRAP)
 
 $(BUILD)/tests/gen-sysfs: tests/bench/gen-sysfs.c $(FIXTURE) tests/unit/fixture.h
 	@mkdir -p $(@D)
