@@ -124,7 +124,8 @@ static int ggtt_invalidate(struct zero *z)
 static int clear_window(struct zero *z, volatile void *p, uint64_t len, uint64_t phys)
 {
 	volatile const uint64_t *q = p;
-	uint64_t t0, t1, i, bad = 0;
+	uint64_t t0, t1, i, v, first = 0, bad = 0;
+	bool found = false;
 
 	t0 = now_ns();
 	memset((void *)p, 0, len);
@@ -134,17 +135,21 @@ static int clear_window(struct zero *z, volatile void *p, uint64_t len, uint64_t
 	z->rep->bytes_written += len;
 	if (z->flags & VFIOX_IGD_ZERO_NO_VERIFY)
 		return 0;
-	for (i = 0; i < len / 8; i++)
-		bad |= q[i];
+	/* Every word is read once; the first one not zero is what the message names. */
+	for (i = 0; i < len / 8; i++) {
+		v = q[i];
+		if (v && !found) {
+			found = true;
+			first = i;
+			bad = v;
+		}
+	}
 	z->rep->verify_ns += now_ns() - t1;
-	if (bad) {
-		for (i = 0; i < len / 8 && !q[i]; i++)
-			;
+	if (found)
 		return vfiox__err(z->ctx, -EIO, "the stolen memory at 0x%" PRIx64 " still reads "
 				  "0x%016" PRIx64 " after it was cleared: the GPU did not write "
 				  "through to it; nothing was proven cleared from there on",
-				  phys + i * 8, q[i]);
-	}
+				  phys + first * 8, bad);
 	z->rep->bytes_verified += len;
 	return 0;
 }
@@ -328,15 +333,29 @@ static int no_method(struct vfiox_ctx *ctx, const char *dev, const struct vfiox_
 	return 0;
 }
 
-static int command_set(struct zero *z, uint16_t *old)
+/*
+ * Turns @bits on in the command register; the value before the first change is kept in
+ * *@old and *@saved says whether it must be put back.
+ */
+static int command_set(struct zero *z, uint16_t bits, uint16_t *old, bool *saved)
 {
 	uint16_t cmd;
-	int ret = vfiox_device_config_read(z->d, PCI_COMMAND, old, 2);
+	int ret;
 
-	if (ret)
-		return ret;
-	cmd = *old | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	return cmd == *old ? 0 : vfiox_device_config_write(z->d, PCI_COMMAND, &cmd, 2);
+	ret = vfiox_device_config_read(z->d, PCI_COMMAND, &cmd, 2);
+	if (!ret && (cmd | bits) != cmd) {
+		if (!*saved)
+			*old = cmd;
+		cmd |= bits;
+		ret = vfiox_device_config_write(z->d, PCI_COMMAND, &cmd, 2);
+		if (!ret)
+			*saved = true;
+	}
+	if (!ret)
+		return 0;
+	return vfiox__err(z->ctx, ret, "%s: cannot turn on %s in its command register",
+			  vfiox_device_name(z->d),
+			  bits & PCI_COMMAND_MASTER ? "bus mastering" : "memory decoding");
 }
 
 VFIOX_EXPORT int vfiox_igd_zero_device(struct vfiox_container *c, struct vfiox_device *d,
@@ -364,6 +383,9 @@ VFIOX_EXPORT int vfiox_igd_zero_device(struct vfiox_container *c, struct vfiox_d
 		rep->iova = l->dsm_base;
 	}
 	ret = open_regions(&z);
+	/* Meteor Lake's sizes are registers in BAR0, which answers only with memory decoding on. */
+	if (!ret && l->dsm_at == VFIOX_IGD_DSM_BAR2)
+		ret = command_set(&z, PCI_COMMAND_MEMORY, &cmd, &cmd_saved);
 	if (!ret)
 		ret = l->dsm_at == VFIOX_IGD_DSM_BAR2 ? bar2_plan(&z) : ggtt_plan(&z);
 	if (ret || (flags & VFIOX_IGD_ZERO_DRY_RUN))
@@ -371,15 +393,10 @@ VFIOX_EXPORT int vfiox_igd_zero_device(struct vfiox_container *c, struct vfiox_d
 	iova = rep->dsm_base;
 	ret = vfiox_physmap_new(c, rep->dsm_base, rep->dsm_size,
 				VFIOX_DMA_READ | VFIOX_DMA_WRITE | VFIOX_DMA_FIXED, 0, &iova, &pm);
+	if (!ret)
+		ret = command_set(&z, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, &cmd, &cmd_saved);
 	if (ret)
 		goto out;
-	ret = command_set(&z, &cmd);
-	if (ret) {
-		vfiox__err(z.ctx, ret, "%s: cannot enable memory and bus master in its command "
-			   "register", vfiox_device_name(d));
-		goto out;
-	}
-	cmd_saved = true;
 	ret = l->dsm_at == VFIOX_IGD_DSM_BAR2 ? bar2_clear(&z) : ggtt_clear(&z);
 out:
 	if (cmd_saved)

@@ -23,7 +23,8 @@
 #include "iomem.h"
 
 #define MiB ((uint64_t)1 << 20)
-#define OPREGION_MAX (64u << 10)
+/* 8 KiB of OpRegion and an extended VBT, whose header counts its size in 16 bits */
+#define OPREGION_MAX ((8u << 10) + (64u << 10))
 #define PCI_VENDOR_REGION (1u << 31)
 
 struct vfiox_igd {
@@ -41,6 +42,7 @@ struct vfiox_igd {
 	struct vfiox_igd_layout layout;
 	struct vfiox_igd_host host;
 	struct vfiox_igd_vfio vfio;
+	bool vfio_tried;
 	bool have_op;
 	struct vfiox_igd_opregion op;
 	char op_why[160];
@@ -233,6 +235,10 @@ static void read_opregion(struct vfiox_igd *g, struct vfiox_device *d, const str
 	g->op_len = len;
 	g->have_op = vfiox_igd_opregion_decode(g->op_buf, len, &g->op, g->op_why,
 					       sizeof(g->op_why)) == 0;
+	if (g->have_op && g->op.problem[0] && len < r->size)
+		snprintf(g->op.problem + strlen(g->op.problem),
+			 sizeof(g->op.problem) - strlen(g->op.problem),
+			 " (the region has %" PRIu64 " bytes, %zu were read)", r->size, len);
 }
 
 static void read_vfio(struct vfiox_igd *g)
@@ -243,12 +249,29 @@ static void read_vfio(struct vfiox_igd *g)
 	struct vfiox_device_info info;
 	struct vfiox_region *r;
 	uint32_t i;
+	int ret;
 
-	if (vfiox_container_open(g->ctx, &c) || vfiox_vgroup_open(g->ctx, g->group, &vg) ||
-	    vfiox_container_attach(c, vg) || vfiox_device_open(vg, g->device, NULL, &d) ||
-	    vfiox_device_info(d, &info)) {
-		snprintf(g->vfio.error, sizeof(g->vfio.error), "%s",
-			 vfiox_ctx_last_error(g->ctx));
+	g->vfio_tried = true;
+	ret = vfiox_container_open(g->ctx, &c);
+	if (!ret)
+		ret = vfiox_vgroup_open(g->ctx, g->group, &vg);
+	if (!ret)
+		ret = vfiox_container_attach(c, vg);
+	if (!ret) {
+		ret = vfiox_device_open(vg, g->device, NULL, &d);
+		/* vfio-pci fails the open of an IGD whose bridges or OpRegion it refuses */
+		if (ret == -EINVAL)
+			snprintf(g->vfio.error, sizeof(g->vfio.error), "%s; vfio-pci refuses to open "
+				 "an IGD when 00:00.0 or 00:1f.0 is not an Intel host or ISA bridge "
+				 "or its OpRegion is invalid (dmesg: \"Failed to setup Intel IGD "
+				 "regions\")", vfiox_ctx_last_error(g->ctx));
+	}
+	if (!ret)
+		ret = vfiox_device_info(d, &info);
+	if (ret) {
+		if (!g->vfio.error[0])
+			snprintf(g->vfio.error, sizeof(g->vfio.error), "%s",
+				 vfiox_ctx_last_error(g->ctx));
 		goto out;
 	}
 	g->vfio.opened = true;
@@ -563,6 +586,12 @@ static void judge_vfio(struct vfiox_igd *g)
 		    "vfioctl bind DEVICE, then vfioctl igd DEVICE again",
 		    "not on vfio-pci: the OpRegion, VBT and vfio-pci's IGD regions are read "
 		    "through VFIO only");
+		return;
+	}
+	if (!g->vfio_tried) {
+		add(g, "igd.regions", VFIOX_CHECK_INFO, NULL,
+		    g->group < 0 ? "in no IOMMU group: not opened through VFIO" :
+				   "not opened through VFIO (as asked)");
 		return;
 	}
 	if (!v->opened) {

@@ -705,6 +705,8 @@ static void test_no_vfio_flag_opens_nothing(void **state)
 	assert_int_equal(vfiox_igd_vfio(g)->opregion_size, 0);
 	assert_null(vfiox_igd_opregion(g));
 	assert_int_equal(finding(g, "igd.dsm", NULL, NULL), VFIOX_CHECK_OK); /* config still read */
+	/* nothing was tried, so nothing is said to have failed */
+	assert_int_equal(finding(g, "igd.regions", NULL, NULL), VFIOX_CHECK_INFO);
 	done(e, g);
 }
 

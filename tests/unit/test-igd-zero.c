@@ -1097,6 +1097,28 @@ static void test_meteor_lake_dry_run(void **state)
 	model_end();
 }
 
+/* A VMM's guest may leave memory decoding off: BAR0's GGC and DSMBASE still get read. */
+static void test_meteor_lake_memory_decode_off(void **state)
+{
+	struct vfiox_igd_layout l = meteor_lake();
+	struct vfiox_igd_zero_report rep;
+	struct gpu g = mtl_gpu;
+
+	(void)state;
+	g.cmd = CMD_INIT;
+	model_start(&g);
+	assert_int_equal(vfiox_igd_zero_device(CONTAINER, m.dev, &l, VFIOX_IGD_ZERO_DRY_RUN, &rep),
+			 0);
+	assert_int_equal(rep.dsm_size, 8 * MiB);
+	assert_int_equal(m.cfg_writes, 2); /* memory decoding on, and back (model_end checks) */
+	assert_memory(0xAA);
+	model_end();
+	model_start(&g);
+	assert_int_equal(vfiox_igd_zero_device(CONTAINER, m.dev, &l, 0, &rep), 0);
+	assert_int_equal(rep.bytes_verified, 8 * MiB);
+	model_end();
+}
+
 static void test_no_bar2(void **state)
 {
 	struct vfiox_igd_layout l = coffee_lake();
@@ -1130,6 +1152,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_meteor_lake_bar2, teardown),
 		cmocka_unit_test_teardown(test_meteor_lake_refusals, teardown),
 		cmocka_unit_test_teardown(test_meteor_lake_dry_run, teardown),
+		cmocka_unit_test_teardown(test_meteor_lake_memory_decode_off, teardown),
 		cmocka_unit_test_teardown(test_no_bar2, teardown),
 	};
 
