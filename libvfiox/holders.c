@@ -63,7 +63,10 @@ static int check_pid(void *arg, const char *name)
 	return 0;
 }
 
-/* Walks /proc as far as we may look; processes of other users stay invisible to non-root. */
+/*
+ * Walks the context's /proc as far as we may look; processes of other users stay invisible
+ * to non-root.
+ */
 void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len)
 {
 	struct holder_search s = { .path = path, .buf = buf, .len = len };
@@ -71,7 +74,7 @@ void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, siz
 	if (!len)
 		return;
 	buf[0] = '\0';
-	s.proc_fd = vfiox_sys_openat(AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY, 0);
+	s.proc_fd = vfiox_sys_openat(AT_FDCWD, vfiox_ctx_proc_root(ctx), O_RDONLY | O_DIRECTORY, 0);
 	if (s.proc_fd < 0)
 		return;
 	vfiox__for_each_dirent(s.proc_fd, ".", check_pid, &s);
