@@ -98,17 +98,7 @@ static void VFIOX_PRINTF(2, 3) plan(struct zero *z, const char *fmt, ...)
 static int bar_io(struct zero *z, const struct vfiox_region *r, uint64_t off, void *buf,
 		  size_t len, bool write)
 {
-	ssize_t n;
-
-	if (off > r->size || len > r->size - off)
-		return -EINVAL;
-	if (write)
-		n = vfiox_sys_pwrite(vfiox_device_fd(z->d), buf, len, (off_t)(r->offset + off));
-	else
-		n = vfiox_sys_pread(vfiox_device_fd(z->d), buf, len, (off_t)(r->offset + off));
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? 0 : -EIO;
+	return vfiox__igd_region_io(z->d, r, off, buf, len, write);
 }
 
 /* Writes GFX_FLSH_CNTL and reads it back, so the GPU drops the GGTT entries it cached. */

@@ -201,17 +201,26 @@ static void read_host(struct vfiox_igd *g)
 	vfiox__iomem_release(&m);
 }
 
-static int region_read(struct vfiox_device *d, const struct vfiox_region *r, uint64_t off,
-		       void *buf, size_t len)
+int vfiox__igd_region_io(struct vfiox_device *d, const struct vfiox_region *r, uint64_t off,
+			 void *buf, size_t len, bool write)
 {
 	ssize_t n;
 
 	if (off > r->size || len > r->size - off)
 		return -EINVAL;
-	n = vfiox_sys_pread(vfiox_device_fd(d), buf, len, (off_t)(r->offset + off));
+	if (write)
+		n = vfiox_sys_pwrite(vfiox_device_fd(d), buf, len, (off_t)(r->offset + off));
+	else
+		n = vfiox_sys_pread(vfiox_device_fd(d), buf, len, (off_t)(r->offset + off));
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int region_read(struct vfiox_device *d, const struct vfiox_region *r, uint64_t off,
+		       void *buf, size_t len)
+{
+	return vfiox__igd_region_io(d, r, off, buf, len, false);
 }
 
 static void read_opregion(struct vfiox_igd *g, struct vfiox_device *d, const struct vfiox_region *r)
