@@ -256,8 +256,10 @@ VFIOX_EXPORT int vfiox_igd_decode(const uint8_t *cfg, size_t cfg_len, const uint
 {
 	const struct family *fam;
 
+	if (!l)
+		return -EINVAL;
 	memset(l, 0, sizeof(*l));
-	if (!cfg || cfg_len < 4 || !l)
+	if (!cfg || cfg_len < 4)
 		return -EINVAL;
 	l->cfg_len = cfg_len;
 	l->vendor_id = le16(cfg);
@@ -336,8 +338,8 @@ static const char opregion_sig[16] = "IntelGraphicsMem";
 
 /*
  * A VBT at @off of @buf, at most @room bytes, checked as i915's intel_bios_is_valid_vbt()
- * does: "$VBT", a header that fits, its size within @room, and the BIOS data block's header
- * and size inside it.
+ * does ("$VBT", a header that fits, its size within @room, the BIOS data block's header and
+ * size inside it) and also for the data block's signature.
  */
 static void check_vbt(const uint8_t *buf, uint64_t off, uint64_t room,
 		      struct vfiox_igd_opregion *op)
@@ -369,6 +371,12 @@ static void check_vbt(const uint8_t *buf, uint64_t off, uint64_t room,
 		snprintf(op->problem, sizeof(op->problem),
 			 "the VBT's BIOS data block header (offset 0x%x) lies outside its %u bytes",
 			 bdb, op->vbt_size);
+		return;
+	}
+	/* i915 checks no more; every real VBT's data block is signed, garbage is not */
+	if (memcmp(v + bdb, "BIOS_DATA_BLOCK ", 16) != 0) {
+		snprintf(op->problem, sizeof(op->problem),
+			 "no \"BIOS_DATA_BLOCK \" signature at VBT offset 0x%x", bdb);
 		return;
 	}
 	bdb_size = le16(v + bdb + 0x14);

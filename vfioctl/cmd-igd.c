@@ -279,6 +279,8 @@ static int run_zero(struct vfiox_ctx *ctx, const char *device, unsigned flags, b
 	const char *name = device ? device : "0000:00:02.0";
 	int ret = vfiox_igd_zero(ctx, device, flags, &r);
 
+	if (ret == -EINVAL && !r.plan[0])
+		return usage_error(&cmd_igd, "%s", vfiox_ctx_last_error(ctx));
 	if (json) {
 		if (!print_zero_json(name, ret, &r, dry, vfiox_ctx_last_error(ctx)))
 			return EXIT_FAIL;

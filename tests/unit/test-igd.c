@@ -332,6 +332,7 @@ static void test_decode_garbage_is_reported(void **state)
 
 	assert_int_equal(vfiox_igd_decode(cfg, 3, NULL, 0, &l), -EINVAL);
 	assert_int_equal(vfiox_igd_decode(NULL, 256, NULL, 0, &l), -EINVAL);
+	assert_int_equal(vfiox_igd_decode(cfg, 256, NULL, 0, NULL), -EINVAL);
 	hex_rows(cfl_3ea0, cfg, sizeof(cfg));
 	hex_rows(cfl_3e34_host, host, sizeof(host));
 	/* host bridge with another BDSM, DSM past TOLUD, GSM not below */
@@ -473,6 +474,12 @@ static void test_opregion_garbage_is_refused(void **state)
 	put16(b, 0x400 + 0x30 + 0x14, 0x2000);
 	assert_int_equal(vfiox_igd_opregion_decode(b, OPR, &op, why, sizeof(why)), 0);
 	assert_non_null(strstr(op.problem, "runs past"));
+	put16(b, 0x400 + 0x30 + 0x14, 0x100);
+	assert_int_equal(vfiox_igd_opregion_decode(b, OPR, &op, why, sizeof(why)), 0);
+	assert_string_equal(op.problem, "");
+	memset(b + 0x430, 0, 16); /* the data block unsigned */
+	assert_int_equal(vfiox_igd_opregion_decode(b, OPR, &op, why, sizeof(why)), 0);
+	assert_non_null(strstr(op.problem, "BIOS_DATA_BLOCK"));
 	free(b);
 }
 
