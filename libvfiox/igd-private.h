@@ -18,6 +18,9 @@ int vfiox__igd_parse_resv(const char *text, struct vfiox_igd_resv *v, size_t max
  */
 int vfiox__igd_worst(const struct vfiox_igd *igd, const char **idp, const char **summaryp);
 
+/* The IOMMU group of the device inspected, -1 for none. */
+int vfiox__igd_group(const struct vfiox_igd *igd);
+
 /*
  * Reads or writes @len bytes at @off of region @r of @d through the device fd. Return: 0;
  * -EINVAL for a range outside the region; -EIO for a short transfer; the kernel's -errno.

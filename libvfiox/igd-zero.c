@@ -441,8 +441,6 @@ VFIOX_EXPORT int vfiox_igd_zero(struct vfiox_ctx *ctx, const char *device, unsig
 	struct vfiox_vgroup *g = NULL;
 	struct vfiox_device *d = NULL;
 	struct vfiox_igd *igd;
-	struct vfiox_scan *scan = NULL;
-	struct vfiox_pci_dev *dev;
 	int ret, group;
 
 	memset(rep, 0, sizeof(*rep));
@@ -452,14 +450,7 @@ VFIOX_EXPORT int vfiox_igd_zero(struct vfiox_ctx *ctx, const char *device, unsig
 	ret = refuse_host(ctx, igd);
 	if (ret)
 		goto out;
-	ret = vfiox_scan_new(ctx, &scan);
-	if (!ret)
-		ret = vfiox_scan_find_dev(scan, vfiox_igd_device(igd), &dev);
-	if (ret) {
-		ret = vfiox__err(ctx, -ENODEV, "%s went away", vfiox_igd_device(igd));
-		goto out;
-	}
-	group = vfiox_pci_dev_iommu_group(dev);
+	group = vfiox__igd_group(igd);
 	if (group < 0) {
 		ret = vfiox__err(ctx, -ENODEV, "%s is in no IOMMU group: the IOMMU is off",
 				 vfiox_igd_device(igd));
@@ -480,7 +471,6 @@ out:
 	vfiox_device_close(d);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
-	vfiox_scan_free(scan);
 	vfiox_igd_free(igd);
 	return ret;
 }

@@ -920,6 +920,11 @@ VFIOX_EXPORT const char *vfiox_igd_qemu_args(const struct vfiox_igd *g)
 	return g->qemu_args ? g->qemu_args : "";
 }
 
+int vfiox__igd_group(const struct vfiox_igd *g)
+{
+	return g->group;
+}
+
 /* For igd-zero.c: the host facts an inspection judged, by finding id. */
 int vfiox__igd_worst(const struct vfiox_igd *g, const char **idp, const char **summaryp)
 {
