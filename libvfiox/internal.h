@@ -112,6 +112,7 @@ struct vfiox_vgroup {
 	int id;
 	struct vfiox_container *container;
 	struct vfiox_vgroup *next;
+	bool borrowed; /* found attached (an adopted fd): closing it must not detach it */
 };
 
 struct vfiox_device {
@@ -169,6 +170,14 @@ int vfiox_sys_getrandom(void *buf, size_t len);
 int vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 struct stat;
 int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+struct msghdr;
+/* sendmsg always with MSG_NOSIGNAL, recvmsg always with MSG_CMSG_CLOEXEC. */
+ssize_t vfiox_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+/* One fd: its revents (non-zero), 0 on timeout (-1: none), or -errno. */
+int vfiox_sys_poll(int fd, short events, int timeout_ms);
+int vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len);
+int vfiox_sys_getpid(void);
 
 /*
  * dma.c: VmLck (bytes) and CAP_IPC_LOCK of the text of /proc/PID/status, each when its
@@ -275,6 +284,10 @@ int vfiox__uevent_decode(const char *buf, size_t len, struct vfiox_event *ev);
  * it has none (the last error says so). */
 int vfiox__pci_netdev(struct vfiox_ctx *ctx, const char *dev, char *name, size_t len,
 		      int *ifindex);
+
+/* handover.c: vfiox_bundle_listen_fds() with the fds from @base on (3; unit tests their own). */
+int vfiox__bundle_listen_at(struct vfiox_ctx *ctx, int base, unsigned int flags,
+			    struct vfiox_bundle **bp);
 
 /* util */
 char *vfiox__strdup(const char *s);

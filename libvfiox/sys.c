@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -291,4 +292,44 @@ int vfiox_sys_flock(int fd, int op)
 		ret = flock(fd, op);
 	while (ret < 0 && errno == EINTR);
 	return ret < 0 ? -errno : 0;
+}
+
+ssize_t vfiox_sys_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t n;
+
+	do
+		n = sendmsg(fd, msg, flags | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+ssize_t vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, msg, flags | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int vfiox_sys_poll(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n = poll(&p, 1, timeout_ms);
+
+	if (n < 0)
+		return -errno;
+	return n ? (p.revents ? p.revents : events) : 0;
+}
+
+int vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len)
+{
+	return getsockopt(fd, level, name, val, len) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_getpid(void)
+{
+	return getpid();
 }

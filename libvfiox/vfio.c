@@ -378,6 +378,11 @@ VFIOX_EXPORT int vfiox_container_attach(struct vfiox_container *c, struct vfiox_
 		if (!c->model)
 			c->model = c->models & (1u << VFIOX_IOMMU_TYPE1V2) ? VFIOX_IOMMU_TYPE1V2
 									   : VFIOX_IOMMU_TYPE1;
+		/*
+		 * The fd is shared with whoever attached it: detaching on close would take the
+		 * group (and, with the last one, every mapping) from them and their other peers.
+		 */
+		g->borrowed = true;
 		goto linked;
 	}
 	ret = vfiox_sys_ioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &c->fd);
@@ -412,7 +417,7 @@ VFIOX_EXPORT int vfiox_vgroup_detach(struct vfiox_vgroup *g)
 
 	if (!c)
 		return 0;
-	ret = vfiox_sys_ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	ret = g->borrowed ? 0 : vfiox_sys_ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
 	if (ret < 0)
 		vfiox__err(g->ctx, ret, "cannot detach IOMMU group %d: %s (are its devices "
 			   "still open?)", g->id, strerror(-ret));
@@ -427,6 +432,7 @@ VFIOX_EXPORT int vfiox_vgroup_detach(struct vfiox_vgroup *g)
 		}
 	g->container = NULL;
 	g->next = NULL;
+	g->borrowed = false;
 	/* The kernel drops the IOMMU model, and every DMA mapping, with the last group. */
 	if (!c->groups) {
 		c->model = VFIOX_IOMMU_NONE;

@@ -125,6 +125,9 @@ int vfiox_vgroup_adopt(struct vfiox_ctx *ctx, int fd, int id, struct vfiox_vgrou
 /**
  * vfiox_vgroup_close() - detach (if attached) and close a group
  * @g: the group, or NULL
+ *
+ * A group that came attached (an adopted fd, see vfiox_container_attach()) is not
+ * detached: its fd is shared with the process that attached it.
  */
 void vfiox_vgroup_close(struct vfiox_vgroup *g);
 
@@ -169,6 +172,9 @@ int vfiox_container_attach(struct vfiox_container *c, struct vfiox_vgroup *g);
 /**
  * vfiox_vgroup_detach() - detach a group from its container
  * @g: the group
+ *
+ * For a group that came attached only the library's link is dropped; the kernel's
+ * attachment, shared with the process that made it, stays.
  *
  * Return: 0, or -errno; detaching a group that is not attached is 0.
  */

@@ -18,5 +18,6 @@
 #include <vfiox/monitor.h>
 #include <vfiox/physmap.h>
 #include <vfiox/igd.h>
+#include <vfiox/handover.h>
 
 #endif /* VFIOX_VFIOX_H */

@@ -1,0 +1,869 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Hand-over bundles (libvfiox/handover.c) against a fake kernel at the syscall layer: the
+ * VFIO nodes under a fake /dev hand out fake fds whose fstat, /proc/self/fd link and
+ * ioctls answer as the kernel's would (container 10:196, group N as 240:N, device fds as
+ * anon inodes, and a pipe for what is not VFIO at all); sendmsg records the packet, and
+ * recvmsg delivers the one a test scripts, fds and all, with the kernel's truncation flags
+ * when it does not fit. Every test ends with every fake fd closed exactly once: the fd
+ * accounting of every refusal is what most of these tests prove.
+ *
+ * Linked with WRAP_test-handover in the Makefile.
+ */
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <linux/vfio.h>
+
+#include "testutil.h"
+
+#define FK_MAX 96 /* more than a bundle may hold, to send one too many */
+#include "fake-kernel.h"
+
+#include "internal.h"
+
+#define DEVROOT "/nonexistent/vfiox-handover-dev"
+#define NVME "0000:00:04.0"  /* group 2 in the fixture's "base" */
+#define E1000 "0000:05:00.0" /* group 5 in "bridge-group" */
+#define GROUP_MAJOR 240
+
+int __real_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
+int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
+int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
+int __real_vfiox_sys_set_cloexec(int fd);
+int __wrap_vfiox_sys_set_cloexec(int fd);
+int __real_vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+int __wrap_vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+ssize_t __real_vfiox_sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+ssize_t __wrap_vfiox_sys_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+ssize_t __wrap_vfiox_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t __wrap_vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags);
+int __wrap_vfiox_sys_poll(int fd, short events, int timeout_ms);
+int __wrap_vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len);
+int __wrap_vfiox_sys_getpid(void);
+
+enum fk_kind { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PIPE };
+
+#define SOCK 77 /* the socket: the wraps answer for it, it is never opened or closed */
+
+static struct fake {
+	int group_id[FK_MAX];
+	int group_container[FK_MAX]; /* the container fd a group is attached to, or -1 */
+	bool iommu_set[FK_MAX];
+	bool nonviable[FK_MAX];
+	unsigned unset_calls;
+	int sock_type;
+	int poll_ret; /* 0: what was asked for */
+	int pid;
+	/* The packet recvmsg delivers. */
+	char in[8192];
+	size_t in_len;
+	int in_fds[FK_MAX + 8];
+	size_t in_nfds;
+	/* The packet sendmsg got. */
+	char out[8192];
+	size_t out_len;
+	int out_fds[FK_MAX];
+	size_t out_nfds;
+	unsigned sends;
+	int send_err;
+} fk;
+
+/* ------------------------------------------------------------------ the fake kernel */
+
+static int dev_node(const char *path)
+{
+	const char *p = path + strlen(DEVROOT);
+	char *end;
+	long id;
+
+	if (strncmp(path, DEVROOT "/vfio/", strlen(DEVROOT "/vfio/")))
+		return -2;
+	p += strlen("/vfio/");
+	if (!strcmp(p, "vfio"))
+		return -1;
+	id = strtol(p, &end, 10);
+	return *p && !*end ? (int)id : -2;
+}
+
+int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	int node = dev_node(path), fd;
+
+	if (node == -1)
+		return fk_new_fd(FK_CONTAINER);
+	if (node >= 0) {
+		fd = fk_new_fd(FK_GROUP);
+		fk.group_id[fk_slot(fd)] = node;
+		return fd;
+	}
+	if (!strncmp(path, DEVROOT, strlen(DEVROOT)))
+		return -ENOENT;
+	return __real_vfiox_sys_openat(dirfd, path, flags, mode);
+}
+
+int __wrap_vfiox_sys_close(int fd)
+{
+	int s = fk_slot(fd), ret = fk_close(fd), i;
+
+	if (s < 0 || ret)
+		return ret;
+	/* The last reference to a group goes: the kernel detaches it. */
+	if (fk_fds.kind[s] == FK_GROUP)
+		fk.group_container[s] = -1;
+	if (fk_fds.kind[s] == FK_CONTAINER)
+		for (i = 0; i < FK_MAX; i++)
+			if (fk.group_container[i] == fd)
+				fk.group_container[i] = -1;
+	return 0;
+}
+
+int __wrap_vfiox_sys_set_cloexec(int fd)
+{
+	int s = fk_slot(fd);
+
+	if (s < 0)
+		return __real_vfiox_sys_set_cloexec(fd);
+	return fk_slot_open(s) ? 0 : -EBADF;
+}
+
+static void fake_stat(struct stat *st, mode_t type, dev_t rdev)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = type | 0600;
+	st->st_rdev = rdev;
+}
+
+int __wrap_vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	int s = fk_slot(dirfd), node;
+
+	if (s >= 0 && !*path && (flags & AT_EMPTY_PATH)) {
+		if (!fk_slot_open(s))
+			return -EBADF;
+		switch (fk_fds.kind[s]) {
+		case FK_CONTAINER:
+			fake_stat(st, S_IFCHR, makedev(10, 196));
+			break;
+		case FK_GROUP:
+			fake_stat(st, S_IFCHR, makedev(GROUP_MAJOR, (unsigned)fk.group_id[s]));
+			break;
+		case FK_DEVICE:
+			fake_stat(st, 0, 0); /* an anon inode has no type */
+			break;
+		default:
+			fake_stat(st, S_IFIFO, 0);
+		}
+		return 0;
+	}
+	node = dev_node(path);
+	if (node == -1) {
+		fake_stat(st, S_IFCHR, makedev(10, 196));
+		return 0;
+	}
+	if (node >= 0) {
+		fake_stat(st, S_IFCHR, makedev(GROUP_MAJOR, (unsigned)node));
+		return 0;
+	}
+	return __real_vfiox_sys_fstatat(dirfd, path, st, flags);
+}
+
+ssize_t __wrap_vfiox_sys_readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	const char *p = strstr(path, "/self/fd/");
+	const char *text;
+	int s;
+
+	if (!p)
+		return __real_vfiox_sys_readlinkat(dirfd, path, buf, len);
+	s = fk_slot(atoi(p + strlen("/self/fd/")));
+	if (!fk_slot_open(s))
+		return -ENOENT;
+	text = fk_fds.kind[s] == FK_DEVICE ? "anon_inode:[vfio-device]"
+	       : fk_fds.kind[s] == FK_PIPE ? "pipe:[4711]"
+					   : "/dev/vfio/something";
+	snprintf(buf, len, "%s", text);
+	return (ssize_t)(strlen(text) < len ? strlen(text) : len);
+}
+
+static int group_ioctl(int fd, int s, unsigned long req, void *arg)
+{
+	struct vfio_group_status *st = arg;
+	int c;
+
+	switch (req) {
+	case VFIO_GROUP_GET_STATUS:
+		st->flags = (fk.nonviable[s] ? 0 : VFIO_GROUP_FLAGS_VIABLE) |
+			    (fk.group_container[s] >= 0 ? VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
+		return 0;
+	case VFIO_GROUP_SET_CONTAINER:
+		c = fk_slot(*(int *)arg);
+		if (!fk_slot_open(c) || fk_fds.kind[c] != FK_CONTAINER)
+			return -EBADF;
+		if (fk.group_container[s] >= 0)
+			return -EINVAL;
+		if (fk.nonviable[s])
+			return -EPERM;
+		fk.group_container[s] = *(int *)arg;
+		return 0;
+	case VFIO_GROUP_UNSET_CONTAINER:
+		fk.unset_calls++;
+		if (fk.group_container[s] < 0)
+			return -EINVAL;
+		fk.group_container[s] = -1;
+		return 0;
+	case VFIO_GROUP_GET_DEVICE_FD:
+		(void)fd;
+		return fk.group_container[s] >= 0 ? fk_new_fd(FK_DEVICE) : -EINVAL;
+	default:
+		return -ENOTTY;
+	}
+}
+
+int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
+{
+	struct vfio_device_info *di = arg;
+	int s = fk_slot(fd), i;
+
+	if (s < 0)
+		return __real_vfiox_sys_ioctl(fd, request, arg);
+	if (!fk_slot_open(s))
+		fail_msg("ioctl 0x%lx on fd %d, which is not open", request, fd);
+	switch (fk_fds.kind[s]) {
+	case FK_CONTAINER:
+		if (request == VFIO_GET_API_VERSION)
+			return VFIO_API_VERSION;
+		if (request == VFIO_CHECK_EXTENSION)
+			return (long)arg == VFIO_TYPE1v2_IOMMU || (long)arg == VFIO_TYPE1_IOMMU;
+		if (request == VFIO_SET_IOMMU) {
+			for (i = 0; i < FK_MAX; i++)
+				if (fk.group_container[i] == fd)
+					fk.iommu_set[s] = true;
+			return fk.iommu_set[s] ? 0 : -EINVAL;
+		}
+		if (request == VFIO_IOMMU_GET_INFO)
+			return fk.iommu_set[s] ? 0 : -ENOTTY;
+		return -ENOTTY;
+	case FK_GROUP:
+		return group_ioctl(fd, s, request, arg);
+	case FK_DEVICE:
+		if (request != VFIO_DEVICE_GET_INFO)
+			return -ENOTTY;
+		di->flags = VFIO_DEVICE_FLAGS_PCI;
+		di->num_regions = 9;
+		di->num_irqs = 5;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+ssize_t __wrap_vfiox_sys_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	const struct cmsghdr *h = CMSG_FIRSTHDR((struct msghdr *)msg);
+
+	assert_int_equal(fd, SOCK);
+	fk.sends++;
+	if (fk.send_err)
+		return fk.send_err;
+	assert_int_equal(msg->msg_iovlen, 1);
+	assert_true(msg->msg_iov[0].iov_len < sizeof(fk.out));
+	fk.out_len = msg->msg_iov[0].iov_len;
+	memcpy(fk.out, msg->msg_iov[0].iov_base, fk.out_len);
+	fk.out[fk.out_len] = '\0';
+	fk.out_nfds = 0;
+	if (h) {
+		assert_int_equal(h->cmsg_type, SCM_RIGHTS);
+		fk.out_nfds = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fk.out_fds, CMSG_DATA(h), fk.out_nfds * sizeof(int));
+	}
+	return (ssize_t)fk.out_len;
+}
+
+/* As the kernel does it: what does not fit is cut (MSG_TRUNC), fds past the room closed
+ * (MSG_CTRUNC). */
+ssize_t __wrap_vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	size_t room, n = fk.in_len < msg->msg_iov[0].iov_len ? fk.in_len : msg->msg_iov[0].iov_len;
+	size_t i, fit;
+	struct cmsghdr *h;
+
+	assert_int_equal(fd, SOCK);
+	memcpy(msg->msg_iov[0].iov_base, fk.in, n);
+	msg->msg_flags = fk.in_len > n ? MSG_TRUNC : 0;
+	room = msg->msg_controllen >= CMSG_LEN(0) ? (msg->msg_controllen - CMSG_LEN(0)) / sizeof(int)
+						  : 0;
+	fit = fk.in_nfds < room ? fk.in_nfds : room;
+	for (i = fit; i < fk.in_nfds; i++)
+		__wrap_vfiox_sys_close(fk.in_fds[i]);
+	if (fit < fk.in_nfds)
+		msg->msg_flags |= MSG_CTRUNC;
+	if (!fit) {
+		msg->msg_controllen = 0;
+		return (ssize_t)n;
+	}
+	h = CMSG_FIRSTHDR(msg);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(fit * sizeof(int));
+	memcpy(CMSG_DATA(h), fk.in_fds, fit * sizeof(int));
+	msg->msg_controllen = CMSG_SPACE(fit * sizeof(int));
+	return (ssize_t)n;
+}
+
+int __wrap_vfiox_sys_poll(int fd, short events, int timeout_ms)
+{
+	assert_int_equal(fd, SOCK);
+	return fk.poll_ret < 0 ? 0 : fk.poll_ret ? fk.poll_ret : events;
+}
+
+int __wrap_vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len)
+{
+	assert_int_equal(fd, SOCK);
+	assert_int_equal(name, SO_TYPE);
+	memcpy(val, &fk.sock_type, sizeof(int));
+	return 0;
+}
+
+int __wrap_vfiox_sys_getpid(void)
+{
+	return fk.pid;
+}
+
+/* ------------------------------------------------------------------ the script */
+
+static int fk_reset(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	fk_fds_reset();
+	for (i = 0; i < FK_MAX; i++)
+		fk.group_container[i] = -1;
+	fk.sock_type = SOCK_SEQPACKET;
+	fk.pid = 4242;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 0;
+}
+
+/* A new round inside one test: no fds, no per-fd state. */
+static void fk_fresh(void)
+{
+	unsigned i;
+
+	fk_fds_reset();
+	for (i = 0; i < FK_MAX; i++) {
+		fk.group_container[i] = -1;
+		fk.iommu_set[i] = false;
+		fk.nonviable[i] = false;
+	}
+}
+
+#define fk_test(f) cmocka_unit_test_setup_teardown(f, fk_reset, env_teardown)
+
+static struct env *fk_env(void)
+{
+	struct env *e = env_scenario("bridge-group");
+
+	env_ctx(e);
+	assert_int_equal(vfiox_ctx_set_dev_root(e->ctx, DEVROOT), 0);
+	return e;
+}
+
+/* What a sender holds: a container with the model set and group @id attached to it. */
+static int sent_container(void)
+{
+	int c = fk_new_fd(FK_CONTAINER);
+
+	fk.iommu_set[fk_slot(c)] = true;
+	return c;
+}
+
+static int sent_group(int container, int id)
+{
+	int g = fk_new_fd(FK_GROUP);
+
+	fk.group_id[fk_slot(g)] = id;
+	fk.group_container[fk_slot(g)] = container;
+	return g;
+}
+
+/* The packet the peer sends: @text and @n fds. */
+static void inbox(const char *text, const int *fds, size_t n)
+{
+	fk.in_len = strlen(text);
+	memcpy(fk.in, text, fk.in_len);
+	if (n)
+		memcpy(fk.in_fds, fds, n * sizeof(int));
+	fk.in_nfds = n;
+}
+
+#define MSG(...) "vfiox-handover 1\n" __VA_ARGS__
+#define MSG_C_G5 MSG("iommu type1v2\ncontainer\ngroup 5\nend\n")
+
+/* vfiox_bundle_recv() fails with @err, a reason holding @word, and every fd closed. */
+static void recv_refused(struct env *e, int err, const char *word)
+{
+	struct vfiox_bundle *b = NULL;
+	int ret = vfiox_bundle_recv(e->ctx, SOCK, 1000, &b);
+
+	if (ret != err || !strstr(vfiox_ctx_last_error(e->ctx), word))
+		fail_msg("recv = %d (%s), want %d with \"%s\"", ret, vfiox_ctx_last_error(e->ctx),
+			 err, word);
+	assert_null(b);
+	fk_assert_fds_closed();
+}
+
+/* ------------------------------------------------------------------ opening */
+
+static void test_open_gives_container_groups_then_devices_in_order(void **state)
+{
+	struct env *e = fk_env();
+	const char *devs[] = { E1000, NVME, NVME };
+	const int groups[] = { 5 };
+	struct vfiox_bundle *b = NULL;
+	char text[512];
+	int ret;
+
+	(void)state;
+	ret = vfiox_bundle_open(e->ctx, groups, 1, devs, 3, VFIOX_BUNDLE_DEVICE_FDS, &b);
+	if (ret)
+		fail_msg("open = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(vfiox_bundle_num_fds(b), 5); /* NVME once, group 5 once */
+	assert_string_equal(vfiox_bundle_fd_name(b, 0), "vfio-container");
+	assert_string_equal(vfiox_bundle_fd_name(b, 1), "vfio-group-2");
+	assert_string_equal(vfiox_bundle_fd_name(b, 2), "vfio-group-5");
+	assert_string_equal(vfiox_bundle_fd_name(b, 3), "vfio-device-0000-00-04.0");
+	assert_string_equal(vfiox_bundle_fd_name(b, 4), "vfio-device-0000-05-00.0");
+	assert_int_equal(vfiox_bundle_fd_kind(b, 2), VFIOX_HANDOVER_GROUP);
+	assert_int_equal(vfiox_bundle_fd_group(b, 4), 5);
+	assert_string_equal(vfiox_bundle_fd_device(b, 3), NVME);
+	assert_null(vfiox_bundle_fd_device(b, 1));
+	assert_null(vfiox_bundle_fd_name(b, 5));
+	assert_int_equal(vfiox_bundle_fd(b, 5), -EINVAL);
+	assert_int_equal(vfiox_bundle_iommu_model(b), VFIOX_IOMMU_TYPE1V2);
+	assert_int_equal(vfiox_bundle_fd(b, 0), vfiox_container_fd(vfiox_bundle_container(b)));
+	assert_int_equal(vfiox_bundle_fd(b, 2), vfiox_vgroup_fd(vfiox_bundle_group(b, 5)));
+	assert_int_equal(vfiox_bundle_fd(b, 3), vfiox_device_fd(vfiox_bundle_device(b, "00:04.0")));
+	assert_null(vfiox_bundle_group(b, 7));
+	assert_int_equal(fk.group_container[fk_slot(vfiox_bundle_fd(b, 1))], vfiox_bundle_fd(b, 0));
+	assert_true(vfiox_bundle_describe(b, text, sizeof(text)) > 0);
+	assert_string_equal(text, MSG("iommu type1v2\ncontainer\ngroup 2\ngroup 5\n"
+				      "device 0000:00:04.0 2\ndevice 0000:05:00.0 5\nend\n"));
+	vfiox_bundle_free(b);
+	assert_int_equal(fk.unset_calls, 2); /* what it attached, it detaches */
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_open_without_device_fds_gives_only_groups(void **state)
+{
+	struct env *e = fk_env();
+	const char *devs[] = { NVME };
+	struct vfiox_bundle *b = NULL;
+
+	(void)state;
+	assert_int_equal(vfiox_bundle_open(e->ctx, NULL, 0, devs, 1, 0, &b), 0);
+	assert_int_equal(vfiox_bundle_num_fds(b), 2);
+	assert_null(vfiox_bundle_device(b, NVME));
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_open_refusals_leave_nothing_open(void **state)
+{
+	struct env *e = fk_env();
+	const char *missing[] = { "0000:09:00.0" }, *bad[] = { "zz" };
+	const int neg[] = { -3 };
+	struct vfiox_bundle *b = NULL;
+
+	(void)state;
+	assert_int_equal(vfiox_bundle_open(e->ctx, NULL, 0, NULL, 0, 0, &b), -EINVAL);
+	env_assert_error(e, "at least one group", NULL, NULL);
+	assert_int_equal(vfiox_bundle_open(e->ctx, neg, 1, NULL, 0, 0, &b), -EINVAL);
+	assert_true(vfiox_bundle_open(e->ctx, NULL, 0, missing, 1, 0, &b) < 0);
+	env_assert_error(e, "0000:09:00.0", NULL, NULL);
+	assert_true(vfiox_bundle_open(e->ctx, NULL, 0, bad, 1, 0, &b) < 0);
+	assert_null(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+/* The second of three groups is not viable: the container and group 2 before it are closed. */
+static void test_open_failing_midway_closes_what_it_opened(void **state)
+{
+	struct env *e = fk_env();
+	const int groups[] = { 2, 5, 9 };
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	ret = vfiox_bundle_open(e->ctx, groups, 3, NULL, 0, 0, &b);
+	assert_int_equal(ret, 0);
+	assert_int_equal(vfiox_bundle_num_fds(b), 4);
+	vfiox_bundle_free(b);
+	b = NULL;
+	fk_assert_fds_closed();
+	fk_fresh();
+	fk.nonviable[2] = true; /* slots: 0 container, 1 group 2, 2 group 5 */
+	ret = vfiox_bundle_open(e->ctx, groups, 3, NULL, 0, 0, &b);
+	assert_int_equal(ret, -EPERM);
+	env_assert_error(e, "group 5", "not viable", NULL);
+	assert_null(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_too_many_fds_are_refused_before_opening(void **state)
+{
+	struct env *e = fk_env();
+	int groups[VFIOX_HANDOVER_MAX_FDS];
+	struct vfiox_bundle *b = NULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i < VFIOX_HANDOVER_MAX_FDS; i++)
+		groups[i] = i;
+	assert_int_equal(vfiox_bundle_open(e->ctx, groups, VFIOX_HANDOVER_MAX_FDS, NULL, 0, 0, &b),
+			 -EINVAL);
+	env_assert_error(e, "64", NULL, NULL);
+	assert_int_equal(fk_fds.opens, 0);
+	env_free(e);
+}
+
+/* ------------------------------------------------------------------ sending */
+
+static void test_send_puts_every_fd_in_one_packet(void **state)
+{
+	struct env *e = fk_env();
+	const char *devs[] = { NVME };
+	struct vfiox_bundle *b = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(vfiox_bundle_open(e->ctx, NULL, 0, devs, 1, VFIOX_BUNDLE_DEVICE_FDS, &b), 0);
+	assert_int_equal(vfiox_bundle_send(b, SOCK, 1000), 0);
+	assert_string_equal(fk.out, MSG("iommu type1v2\ncontainer\ngroup 2\n"
+					"device 0000:00:04.0 2\nend\n"));
+	assert_int_equal(fk.out_nfds, 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(fk.out_fds[i], vfiox_bundle_fd(b, i));
+	/* A peer that went away, and one that takes nothing in time. */
+	fk.send_err = -EPIPE;
+	assert_int_equal(vfiox_bundle_send(b, SOCK, 1000), -EPIPE);
+	env_assert_error(e, "went away", NULL, NULL);
+	fk.send_err = -EAGAIN;
+	assert_int_equal(vfiox_bundle_send(b, SOCK, 0), -ETIMEDOUT);
+	fk.send_err = 0;
+	fk.poll_ret = -1;
+	assert_int_equal(vfiox_bundle_send(b, SOCK, 10), -ETIMEDOUT);
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_refuse_sends_the_reason_and_recv_reports_it(void **state)
+{
+	struct env *e = fk_env();
+
+	(void)state;
+	assert_int_equal(vfiox_handover_refuse(e->ctx, SOCK, "uid 1000 is not allowed", 100), 0);
+	assert_string_equal(fk.out, MSG("error uid 1000 is not allowed\nend\n"));
+	assert_int_equal(fk.out_nfds, 0);
+	assert_int_equal(vfiox_handover_refuse(e->ctx, SOCK, "two\nlines", 100), -EINVAL);
+	inbox(fk.out, NULL, 0);
+	recv_refused(e, -EACCES, "uid 1000 is not allowed");
+	env_free(e);
+}
+
+/* ------------------------------------------------------------------ receiving */
+
+static void test_recv_adopts_a_good_bundle(void **state)
+{
+	struct env *e = fk_env();
+	int c = sent_container(), g = sent_group(c, 5), d = fk_new_fd(FK_DEVICE);
+	int fds[] = { c, g, d };
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	inbox(MSG("iommu type1\ncontainer\ngroup 5\ndevice 0000:05:00.0 5\nend\n"), fds, 3);
+	ret = vfiox_bundle_recv(e->ctx, SOCK, 1000, &b);
+	if (ret)
+		fail_msg("recv = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(vfiox_bundle_num_fds(b), 3);
+	assert_int_equal(vfiox_container_fd(vfiox_bundle_container(b)), c);
+	assert_int_equal(vfiox_vgroup_fd(vfiox_bundle_group(b, 5)), g);
+	assert_int_equal(vfiox_device_fd(vfiox_bundle_device(b, E1000)), d);
+	assert_string_equal(vfiox_bundle_fd_name(b, 2), "vfio-device-0000-05-00.0");
+	/* The message's model, not the library's guess. */
+	assert_int_equal(vfiox_bundle_iommu_model(b), VFIOX_IOMMU_TYPE1);
+	assert_int_equal(vfiox_container_model(vfiox_bundle_container(b)), VFIOX_IOMMU_TYPE1);
+	vfiox_bundle_free(b);
+	/* Shared with the sender: closing its copy must not detach the group. */
+	assert_int_equal(fk.unset_calls, 0);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_recv_refuses_a_message_without_fds(void **state)
+{
+	struct env *e = fk_env();
+
+	(void)state;
+	inbox(MSG_C_G5, NULL, 0);
+	recv_refused(e, -EBADMSG, "describes 2 fds and came with 0");
+	env_free(e);
+}
+
+static void test_recv_refuses_a_pipe_described_as_a_group(void **state)
+{
+	struct env *e = fk_env();
+	int fds[] = { sent_container(), fk_new_fd(FK_PIPE) };
+
+	(void)state;
+	inbox(MSG_C_G5, fds, 2);
+	recv_refused(e, -EBADF, "is a pipe, not " DEVROOT "/vfio/5");
+	env_free(e);
+}
+
+static void test_recv_refuses_more_fds_than_described(void **state)
+{
+	struct env *e = fk_env();
+	int c = sent_container(), fds[] = { c, sent_group(c, 5), fk_new_fd(FK_PIPE) };
+
+	(void)state;
+	inbox(MSG_C_G5, fds, 3);
+	recv_refused(e, -EBADMSG, "describes 2 fds and came with 3");
+	env_free(e);
+}
+
+static void test_recv_refuses_truncated_text(void **state)
+{
+	struct env *e = fk_env();
+	int c = sent_container(), fds[] = { c, sent_group(c, 5) };
+
+	(void)state;
+	inbox(MSG("iommu type1v2\ncontainer\ngroup 5\n"), fds, 2);
+	recv_refused(e, -EBADMSG, "truncated");
+	env_free(e);
+}
+
+static void test_recv_refuses_an_overlong_message(void **state)
+{
+	struct env *e = fk_env();
+	int c = sent_container(), fds[] = { c, sent_group(c, 5) };
+
+	(void)state;
+	inbox(MSG_C_G5, fds, 2);
+	memset(fk.in + fk.in_len, 'x', VFIOX_HANDOVER_MAX_MSG);
+	fk.in_len += VFIOX_HANDOVER_MAX_MSG;
+	recv_refused(e, -EMSGSIZE, "longer than 4096");
+	env_free(e);
+}
+
+/* More fds than a bundle may have: those past the room the kernel closes, the rest we do. */
+static void test_recv_refuses_too_many_fds(void **state)
+{
+	struct env *e = fk_env();
+	int fds[VFIOX_HANDOVER_MAX_FDS + 3];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(fds); i++)
+		fds[i] = fk_new_fd(FK_PIPE);
+	inbox(MSG_C_G5, fds, ARRAY_SIZE(fds));
+	recv_refused(e, -EMSGSIZE, "more than 64 fds");
+	env_free(e);
+}
+
+static void test_recv_checks_each_fd_against_its_description(void **state)
+{
+	struct env *e = fk_env();
+	struct {
+		const char *text;
+		int make; /* 0 good, 1 group not viable, 2 group detached, 3 no model, 4 other
+			   * group, 5 pipe as container, 6 group as device, 7 container as group */
+		const char *word;
+	} cases[] = {
+		{ MSG_C_G5, 1, "not viable" },
+		{ MSG_C_G5, 2, "not attached to a container" },
+		{ MSG_C_G5, 3, "no IOMMU model set" },
+		{ MSG_C_G5, 4, "not " DEVROOT "/vfio/5" },
+		{ MSG_C_G5, 5, "said to be the container" },
+		{ MSG("iommu type1v2\ncontainer\ngroup 5\ndevice 0000:05:00.0 5\nend\n"), 6,
+		  "not a VFIO device fd" },
+		{ MSG_C_G5, 7, "not " DEVROOT "/vfio/5" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int c = fk_new_fd(cases[i].make == 5 ? FK_PIPE : FK_CONTAINER);
+		int g = sent_group(c, cases[i].make == 4 ? 6 : 5), fds[3] = { c, g, -1 };
+		size_t n = 2;
+
+		fk.iommu_set[fk_slot(c)] = cases[i].make != 3;
+		if (cases[i].make == 1)
+			fk.nonviable[fk_slot(g)] = true;
+		if (cases[i].make == 2)
+			fk.group_container[fk_slot(g)] = -1;
+		if (cases[i].make == 6)
+			fds[n++] = sent_group(c, 5);
+		if (cases[i].make == 7) {
+			__wrap_vfiox_sys_close(g); /* not sent after all */
+			fds[1] = sent_container();
+		}
+		inbox(cases[i].text, fds, n);
+		recv_refused(e, -EBADF, cases[i].word);
+		fk_fresh();
+	}
+	env_free(e);
+}
+
+static void test_recv_timeouts_closed_peers_and_wrong_sockets(void **state)
+{
+	struct env *e = fk_env();
+
+	(void)state;
+	fk.poll_ret = -1;
+	recv_refused(e, -ETIMEDOUT, "within 1000 ms");
+	fk.poll_ret = 0;
+	inbox("", NULL, 0);
+	recv_refused(e, -ECONNRESET, "closed the socket");
+	fk.sock_type = SOCK_STREAM;
+	recv_refused(e, -ESOCKTNOSUPPORT, "SOCK_SEQPACKET");
+	env_free(e);
+}
+
+/* ------------------------------------------------------------------ LISTEN_FDS */
+
+static void listen_env(const char *pid, const char *nfds, const char *names)
+{
+	if (pid)
+		setenv("LISTEN_PID", pid, 1);
+	if (nfds)
+		setenv("LISTEN_FDS", nfds, 1);
+	if (names)
+		setenv("LISTEN_FDNAMES", names, 1);
+}
+
+static void test_listen_fds_adopts_by_name(void **state)
+{
+	struct env *e = fk_env();
+	int c = sent_container(), g = sent_group(c, 5), d = fk_new_fd(FK_DEVICE);
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	assert_int_equal(c, FK_BASE);
+	listen_env("4242", "3", "vfio-container:vfio-group-5:vfio-device-0000-05-00.0");
+	ret = vfiox__bundle_listen_at(e->ctx, FK_BASE, VFIOX_LISTEN_UNSETENV, &b);
+	if (ret)
+		fail_msg("listen = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_null(getenv("LISTEN_FDS"));
+	assert_null(getenv("LISTEN_PID"));
+	assert_null(getenv("LISTEN_FDNAMES"));
+	assert_int_equal(vfiox_vgroup_fd(vfiox_bundle_group(b, 5)), g);
+	assert_int_equal(vfiox_device_fd(vfiox_bundle_device(b, E1000)), d);
+	assert_int_equal(vfiox_bundle_fd_group(b, 2), -1);
+	assert_int_equal(vfiox_bundle_iommu_model(b), VFIOX_IOMMU_TYPE1V2);
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_listen_fds_for_someone_else_touches_nothing(void **state)
+{
+	struct env *e = fk_env();
+	struct vfiox_bundle *b = NULL;
+	int c = sent_container(), g = sent_group(c, 5);
+
+	(void)state;
+	assert_int_equal(vfiox__bundle_listen_at(e->ctx, FK_BASE, 0, &b), -ENOENT);
+	env_assert_error(e, "LISTEN_FDS is not set", NULL, NULL);
+	listen_env("1", "2", "vfio-container:vfio-group-5");
+	assert_int_equal(vfiox__bundle_listen_at(e->ctx, FK_BASE, 0, &b), -ENOENT);
+	env_assert_error(e, "not this process", NULL, NULL);
+	listen_env("4242", "two", NULL);
+	assert_int_equal(vfiox__bundle_listen_at(e->ctx, FK_BASE, 0, &b), -EBADMSG);
+	assert_int_equal(fk_fds.closes, 0); /* not ours to close */
+	assert_non_null(getenv("LISTEN_FDS")); /* no VFIOX_LISTEN_UNSETENV */
+	__wrap_vfiox_sys_close(g);
+	__wrap_vfiox_sys_close(c);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_listen_fds_refusals_close_every_fd(void **state)
+{
+	struct env *e = fk_env();
+	struct {
+		const char *nfds, *names;
+		int err;
+		const char *word;
+	} cases[] = {
+		{ "2", "vfio-container:vfio-group-5:vfio-group-6", -EBADMSG, "more names" },
+		{ "2", "vfio-container", -EBADMSG, "1 names for the 2 fds" },
+		{ "2", NULL, -EBADMSG, "LISTEN_FDNAMES is not set" },
+		{ "2", "vfio-container:vfio-group-7", -EBADF, "not " DEVROOT "/vfio/7" },
+		{ "2", "vfio-group-5:vfio-container", -EBADF, "said to be group 5" },
+		{ "3", "vfio-container:vfio-group-5:stdin", -EBADMSG, "\"stdin\"" },
+	};
+	struct vfiox_bundle *b = NULL;
+	size_t i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int c = sent_container();
+
+		sent_group(c, 5);
+		if (!strcmp(cases[i].nfds, "3"))
+			fk_new_fd(FK_PIPE);
+		unsetenv("LISTEN_FDNAMES");
+		listen_env("4242", cases[i].nfds, cases[i].names);
+		ret = vfiox__bundle_listen_at(e->ctx, FK_BASE, 0, &b);
+		if (ret != cases[i].err || !strstr(vfiox_ctx_last_error(e->ctx), cases[i].word))
+			fail_msg("case %zu = %d (%s), want %d with \"%s\"", i, ret,
+				 vfiox_ctx_last_error(e->ctx), cases[i].err, cases[i].word);
+		assert_null(b);
+		fk_assert_fds_closed();
+		fk_fresh();
+	}
+	env_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		fk_test(test_open_gives_container_groups_then_devices_in_order),
+		fk_test(test_open_without_device_fds_gives_only_groups),
+		fk_test(test_open_refusals_leave_nothing_open),
+		fk_test(test_open_failing_midway_closes_what_it_opened),
+		fk_test(test_too_many_fds_are_refused_before_opening),
+		fk_test(test_send_puts_every_fd_in_one_packet),
+		fk_test(test_refuse_sends_the_reason_and_recv_reports_it),
+		fk_test(test_recv_adopts_a_good_bundle),
+		fk_test(test_recv_refuses_a_message_without_fds),
+		fk_test(test_recv_refuses_a_pipe_described_as_a_group),
+		fk_test(test_recv_refuses_more_fds_than_described),
+		fk_test(test_recv_refuses_truncated_text),
+		fk_test(test_recv_refuses_an_overlong_message),
+		fk_test(test_recv_refuses_too_many_fds),
+		fk_test(test_recv_checks_each_fd_against_its_description),
+		fk_test(test_recv_timeouts_closed_peers_and_wrong_sockets),
+		fk_test(test_listen_fds_adopts_by_name),
+		fk_test(test_listen_fds_for_someone_else_touches_nothing),
+		fk_test(test_listen_fds_refusals_close_every_fd),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
