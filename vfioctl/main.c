@@ -12,7 +12,8 @@
 
 static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_reset,
 					  &cmd_irq_test, &cmd_bind, &cmd_restore,
-					  &cmd_sriov, &cmd_monitor, &cmd_check, &cmd_igd };
+					  &cmd_sriov, &cmd_monitor, &cmd_check, &cmd_igd,
+					  &cmd_exec };
 
 static void print_usage(FILE *f)
 {

@@ -31,6 +31,7 @@ extern const struct cmd cmd_sriov;
 extern const struct cmd cmd_monitor;
 extern const struct cmd cmd_check;
 extern const struct cmd cmd_igd;
+extern const struct cmd cmd_exec;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
@@ -119,6 +120,22 @@ struct vfiox_group *device_group(struct vfiox_scan *scan, struct vfiox_pci_dev *
 void vfio_view_device(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
 		      const char *vf_token, struct json *j);
 void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, struct json *j);
+
+/* handover-args.c: the bundle of the hand-over verbs, from --group N and DEVICE arguments. */
+struct bundle_args {
+	int groups[VFIOX_HANDOVER_MAX_FDS];
+	size_t ngroups;
+	const char *devs[VFIOX_HANDOVER_MAX_FDS];
+	size_t ndevs;
+};
+/* --group @arg: 0, or a usage error printed (EXIT_USAGE). */
+int bundle_args_group(const struct cmd *cmd, struct bundle_args *a, const char *arg);
+/* The DEVICE arguments, and that there is something to open: 0 or EXIT_USAGE. */
+int bundle_args_devices(const struct cmd *cmd, struct bundle_args *a, int argc, char **argv);
+/* Opens the bundle (device fds for the devices named): 0, or EXIT_FAIL with the reason printed. */
+int bundle_args_open(struct vfiox_ctx *ctx, const struct bundle_args *a, struct vfiox_bundle **bp);
+/* "vfio-container vfio-group-12 ...": the names of the bundle's fds, for log lines. */
+void bundle_summary(struct vfiox_bundle *b, char *buf, size_t len);
 
 /* Aligned table: add rows of cells, then print with each column as wide as its widest cell. */
 struct table {

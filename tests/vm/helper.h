@@ -3,9 +3,39 @@
 #ifndef VFIOX_VM_HELPER_H
 #define VFIOX_VM_HELPER_H
 
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include <vfiox/vfiox.h>
+
+/* edu's DMA engine (QEMU docs/specs/edu): its 4 KiB buffer sits at device address 0x40000. */
+#define EDU_BUF 0x40000u
+#define EDU_MASK (1ull << 28)
+
+/*
+ * One edu transfer of @len bytes (at most 2048: QEMU 7.2's bounds check is off by one at
+ * 4096); @to_ram: device buffer -> IOVA, else IOVA -> device buffer. 0, -EIO, -ETIMEDOUT.
+ */
+static inline int helper_edu_dma(struct vfiox_bar *bar, uint64_t iova, uint32_t len, int to_ram)
+{
+	struct timespec ts = { 0, 1000000 };
+	uint64_t cmd = 1;
+	int i;
+
+	if (vfiox_bar_write64(bar, to_ram ? 0x88 : 0x80, iova) ||
+	    vfiox_bar_write64(bar, to_ram ? 0x80 : 0x88, EDU_BUF) ||
+	    vfiox_bar_write64(bar, 0x90, len) || vfiox_bar_write64(bar, 0x98, to_ram ? 3 : 1))
+		return -EIO;
+	for (i = 0; i < 5000; i++) {
+		if (vfiox_bar_read64(bar, 0x98, &cmd))
+			return -EIO;
+		if (!(cmd & 1))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
+}
 
 struct helper_dev {
 	struct vfiox_scan *scan;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test-handover.sh - the hand-over verbs' command lines against a fake host (the "base"
+# fixture, an empty /dev): every usage error exits 2 naming what is wrong, every failure
+# to open the bundle exits 1 with the library's reason, and in neither case does the
+# program run. What crosses a real kernel is proved in the VM (tests/vm/guest/t-97-*.sh).
+#
+#   BUILD=build bash tests/unit/test-handover.sh
+. "$(dirname "$0")/cli-tap.sh" handover
+
+is() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3" "got:  $1" "want: $2"; fi; }
+like() {
+	if printf '%s\n' "$1" | grep -qE -- "$2"; then ok "$3"
+	else not_ok "$3" "no match for /$2/ in:" "$(printf '%s' "$1" | head -c 600)"; fi
+}
+
+S=$work/sys D=$work/dev
+"$mkfixture" base "$S" > /dev/null || bail "mkfixture base failed"
+mkdir -p "$D"
+export VFIOX_SYSFS_ROOT=$S VFIOX_DEV_ROOT=$D
+marker=$work/ran
+
+# usage: exits 2, names the problem, runs nothing
+usage() {
+	local want=$1 desc=$2; shift 2
+	rm -f "$marker"
+	run "$@"
+	if [ "$rc" = 2 ] && grep -qE -- "$want" "$err" && [ ! -e "$marker" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "rc $rc" "$(head -c 400 "$err")"
+	fi
+}
+usage "name the program after '--'" "exec without -- is a usage error" exec 0000:00:04.0 touch "$marker"
+usage "name the program after '--'" "exec with nothing after -- is a usage error" exec 0000:00:04.0 --
+usage "--memlock needs a size" "exec --memlock 12Q is a usage error" exec --memlock 12Q 0000:00:04.0 -- touch "$marker"
+usage "--group needs an IOMMU group number, not 'x'" "exec --group x is a usage error" exec --group x -- touch "$marker"
+usage "name a device or --group N" "exec with no device and no group is a usage error" exec -- touch "$marker"
+usage "'zz' is not a PCI address" "exec of a non-address is a usage error" exec zz -- touch "$marker"
+usage "no user 'no-such-user'" "exec --user of an unknown user is a usage error" exec --user no-such-user 0000:00:04.0 -- touch "$marker"
+usage "unknown or needs a value" "exec with an unknown option is a usage error" exec --frobnicate 0000:00:04.0 -- touch "$marker"
+
+# the program's own options are not vfioctl's
+rm -f "$marker"
+run exec 0000:00:04.0 -- touch --frobnicate "$marker"
+is "$rc" 1 "exec: options after -- are the program's (the bundle fails to open: exit 1)"
+like "$(cat "$err")" "$D/vfio/vfio does not exist" "exec names the missing /dev/vfio/vfio"
+[ ! -e "$marker" ] && ok "exec runs nothing when the bundle cannot be opened" ||
+	not_ok "exec runs nothing when the bundle cannot be opened"
+
+run exec 0000:09:00.0 -- true
+is "$rc" 1 "exec of an unknown device exits 1"
+like "$(cat "$err")" "0000:09:00.0" "exec names the unknown device"
+
+run help exec
+is "$rc" 0 "help exec exits 0"
+like "$(cat "$out")" "LISTEN_FDNAMES" "help exec describes the names"
+
+finish

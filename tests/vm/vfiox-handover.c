@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfiox-handover: test helper for the VM, the receiving side of a hand-over (libvfiox).
+ *
+ *   work ADDR listen        adopt the fds vfioctl exec passed (LISTEN_FDS)
+ *   work ADDR recv SOCK     listen on SOCK (SOCK_SEQPACKET), take one vfioctl pass
+ *   work ADDR connect SOCK  ask vfioctl serve on SOCK
+ *        then, with what arrived and nothing opened under /dev/vfio: an edu DMA round trip
+ *        through a mapping in the passed container and an MSI on an eventfd. Prints one
+ *        fact a line: "uid U", "own open /dev/vfio/N: REASON", "fds NAMES",
+ *        "roundtrip ok", "msi ok".
+ *   ask SOCK                connect to vfioctl serve, print "got N fds" or "refused: WHY"
+ *   badmsg GROUP            as root, bad hand-overs over a socketpair (real fds: group GROUP
+ *                           on vfio-pci, a pipe): one line a case, "NAME: ERRNO (why)
+ *                           fds A->B", B the open fds after, A before
+ *   hold ADDR cooperative|ignore SECONDS
+ *                           adopt from LISTEN_FDS, enable REQ on the device, print "ready";
+ *                           on REQ either close everything ("released") or keep it
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+static struct vfiox_ctx *ctx;
+
+static int fail(const char *what)
+{
+	printf("FAIL %s: %s\n", what, vfiox_ctx_last_error(ctx));
+	return 1;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+static int edu_roundtrip(struct vfiox_container *c, struct vfiox_bar *bar)
+{
+	struct vfiox_dma_buf *b1, *b2;
+	uint8_t *src, *dst;
+	uint64_t i1, i2;
+	int i, ret;
+
+	if (vfiox_dma_buf_new(ctx, 4096, VFIOX_BUF_ANON, &b1) ||
+	    vfiox_dma_buf_new(ctx, 4096, VFIOX_BUF_ANON, &b2))
+		return fail("buffers");
+	src = vfiox_dma_buf_addr(b1);
+	dst = vfiox_dma_buf_addr(b2);
+	for (i = 0; i < 2048; i++)
+		src[i] = (uint8_t)(i * 13 + 5);
+	memset(dst, 0xee, 4096);
+	if (vfiox_dma_map(c, src, 4096, VFIOX_DMA_READ, EDU_MASK, &i1) ||
+	    vfiox_dma_map(c, dst, 4096, VFIOX_DMA_WRITE, EDU_MASK, &i2))
+		return fail("map");
+	if ((ret = helper_edu_dma(bar, i1, 2048, 0)) || (ret = helper_edu_dma(bar, i2, 2048, 1))) {
+		printf("FAIL edu dma: %s\n", strerror(-ret));
+		return 1;
+	}
+	printf("roundtrip %s\n", !memcmp(src, dst, 2048) && dst[2048] == 0xee ? "ok" : "DIFFERS");
+	vfiox_dma_unmap_all(c);
+	vfiox_dma_buf_free(b1);
+	vfiox_dma_buf_free(b2);
+	return 0;
+}
+
+static int edu_msi(struct vfiox_device *d, struct vfiox_bar *bar)
+{
+	struct vfiox_irq_waiter *w = NULL;
+	uint32_t status;
+	uint64_t tag;
+	int efd = -1, n;
+
+	if (vfiox_irq_eventfd(ctx, &efd) || vfiox_irq_waiter_new(ctx, &w) ||
+	    vfiox_irq_waiter_add(w, efd, 1) || vfiox_irq_enable(d, VFIOX_IRQ_MSI, 0, 1, &efd) ||
+	    vfiox_bar_write32(bar, 0x60, 1))
+		return fail("msi");
+	n = vfiox_irq_waiter_wait(w, 2000, &tag, 1);
+	printf("msi %s\n", n == 1 ? "ok" : "LOST");
+	vfiox_bar_read32(bar, 0x24, &status);
+	vfiox_bar_write32(bar, 0x64, status);
+	vfiox_irq_disable(d, VFIOX_IRQ_MSI);
+	vfiox_irq_waiter_free(w);
+	close(efd);
+	return n == 1 ? 0 : 1;
+}
+
+/* What the process can do itself: its uid, and whether it could open the group. */
+static int own_view(const char *addr)
+{
+	struct vfiox_scan *scan;
+	struct vfiox_pci_dev *p;
+	char path[64];
+	int fd, group;
+
+	if (vfiox_scan_new(ctx, &scan) || vfiox_scan_find_dev(scan, addr, &p))
+		return fail("scan");
+	group = vfiox_pci_dev_iommu_group(p);
+	vfiox_scan_free(scan);
+	printf("uid %d\n", (int)getuid());
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	printf("own open %s: %s\n", path, fd < 0 ? strerror(errno) : "opened");
+	if (fd >= 0)
+		close(fd);
+	return group;
+}
+
+static int sock_at(const char *path, bool server)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0), c;
+	struct pollfd p;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0)
+		return -1;
+	if (!server)
+		return connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -1 : fd;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
+		return -1;
+	printf("listening\n");
+	fflush(stdout);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, 30000) != 1)
+		return -1;
+	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	close(fd);
+	return c;
+}
+
+static int get_bundle(const char *how, const char *sock, struct vfiox_bundle **b)
+{
+	int fd, ret;
+
+	if (!strcmp(how, "listen"))
+		return vfiox_bundle_listen_fds(ctx, VFIOX_LISTEN_UNSETENV, b);
+	fd = sock_at(sock, !strcmp(how, "recv"));
+	if (fd < 0) {
+		printf("FAIL socket %s: %s\n", sock, strerror(errno));
+		return -1;
+	}
+	ret = vfiox_bundle_recv(ctx, fd, 10000, b);
+	close(fd);
+	return ret;
+}
+
+static int work(const char *addr, const char *how, const char *sock)
+{
+	struct vfiox_device *d, *own = NULL;
+	struct vfiox_bundle *b;
+	struct vfiox_bar *bar;
+	char names[1024] = "";
+	uint16_t cmd;
+	size_t i;
+	int group = own_view(addr), ret;
+
+	if (group < 0 || get_bundle(how, sock, &b))
+		return fail("hand-over");
+	for (i = 0; i < vfiox_bundle_num_fds(b); i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "",
+			 vfiox_bundle_fd_name(b, i));
+	printf("fds %s\n", names);
+	/* Without a device fd in the bundle, the group it came with gives one. */
+	d = vfiox_bundle_device(b, addr);
+	if (!d && vfiox_device_open(vfiox_bundle_group(b, group), addr, NULL, &own))
+		return fail("device from the passed group");
+	if (!d)
+		d = own;
+	if (vfiox_bar_open(d, 0, 0, &bar) || vfiox_device_config_read(d, 4, &cmd, 2))
+		return fail("bar");
+	cmd |= 0x4; /* bus master: edu's DMA and MSI are memory writes */
+	if (vfiox_device_config_write(d, 4, &cmd, 2))
+		return fail("bus master");
+	ret = edu_roundtrip(vfiox_bundle_container(b), bar) | edu_msi(d, bar);
+	vfiox_bar_close(bar);
+	vfiox_device_close(own);
+	vfiox_bundle_free(b);
+	return ret;
+}
+
+static int ask(const char *sock)
+{
+	struct vfiox_bundle *b;
+	int fd = sock_at(sock, false), ret;
+
+	if (fd < 0) {
+		printf("FAIL connect %s: %s\n", sock, strerror(errno));
+		return 1;
+	}
+	ret = vfiox_bundle_recv(ctx, fd, 10000, &b);
+	close(fd);
+	if (ret) {
+		printf("refused: %s\n", vfiox_ctx_last_error(ctx));
+		return 1;
+	}
+	printf("got %zu fds\n", vfiox_bundle_num_fds(b));
+	vfiox_bundle_free(b);
+	return 0;
+}
+
+/* Sends @text with @n fds on one end of a fresh socketpair and receives on the other. */
+static void bad_case(const char *name, const char *text, size_t len, const int *fds, size_t n)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+	} cm;
+	struct iovec iov = { .iov_base = (void *)text, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct vfiox_bundle *b = NULL;
+	int sp[2], before, ret;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp)) {
+		printf("%s: FAIL socketpair\n", name);
+		return;
+	}
+	before = count_fds();
+	if (n) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		cm.h.cmsg_level = SOL_SOCKET;
+		cm.h.cmsg_type = SCM_RIGHTS;
+		cm.h.cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(&cm.h), fds, sizeof(int) * n);
+	}
+	if (sendmsg(sp[0], &msg, 0) < 0) {
+		printf("%s: FAIL sendmsg: %s\n", name, strerror(errno));
+		goto out;
+	}
+	ret = vfiox_bundle_recv(ctx, sp[1], 1000, &b);
+	vfiox_bundle_free(b);
+	printf("%s: %s (%s) fds %d->%d\n", name, ret ? strerrorname_np(-ret) : "adopted",
+	       ret ? vfiox_ctx_last_error(ctx) : "-", before, count_fds());
+out:
+	close(sp[0]);
+	close(sp[1]);
+}
+
+static int badmsg(int group)
+{
+	struct vfiox_container *c;
+	struct vfiox_vgroup *g;
+	char good[256], wrong[256], big[5000];
+	int p[2], fds[3];
+
+	if (vfiox_container_open(ctx, &c) || vfiox_vgroup_open(ctx, group, &g) ||
+	    vfiox_container_attach(c, g) || pipe2(p, O_CLOEXEC))
+		return fail("setup");
+	snprintf(good, sizeof(good), "vfiox-handover 1\niommu type1v2\ncontainer\ngroup %d\nend\n",
+		 group);
+	snprintf(wrong, sizeof(wrong), "vfiox-handover 1\niommu type1v2\ncontainer\ngroup %d\n"
+		 "end\n", group + 1000);
+	fds[0] = vfiox_container_fd(c);
+	fds[1] = vfiox_vgroup_fd(g);
+	fds[2] = p[0];
+	bad_case("good", good, strlen(good), fds, 2);
+	bad_case("no-fds", good, strlen(good), fds, 0);
+	bad_case("more-fds", good, strlen(good), fds, 3);
+	bad_case("truncated", good, strlen(good) - 4, fds, 2);
+	memset(big, 'x', sizeof(big));
+	bad_case("overlong", big, sizeof(big), fds, 2);
+	bad_case("wrong-group", wrong, strlen(wrong), fds, 2);
+	fds[1] = p[0];
+	bad_case("pipe-as-group", good, strlen(good), fds, 2);
+	fds[0] = p[1];
+	fds[1] = vfiox_vgroup_fd(g);
+	bad_case("pipe-as-container", good, strlen(good), fds, 2);
+	close(p[0]);
+	close(p[1]);
+	vfiox_vgroup_close(g);
+	vfiox_container_close(c);
+	return 0;
+}
+
+static int hold(const char *addr, const char *mode, int seconds)
+{
+	struct vfiox_irq_waiter *w = NULL;
+	struct vfiox_bundle *b;
+	struct vfiox_device *d;
+	uint64_t tag;
+	int efd = -1, n, left = seconds * 10;
+
+	if (vfiox_bundle_listen_fds(ctx, VFIOX_LISTEN_UNSETENV, &b))
+		return fail("hand-over");
+	d = vfiox_bundle_device(b, addr);
+	if (!d || vfiox_irq_eventfd(ctx, &efd) || vfiox_irq_waiter_new(ctx, &w) ||
+	    vfiox_irq_waiter_add(w, efd, 4) || vfiox_irq_enable(d, VFIOX_IRQ_REQ, 0, 1, &efd))
+		return fail("req");
+	printf("ready\n");
+	fflush(stdout);
+	while (left-- > 0) {
+		n = vfiox_irq_waiter_wait(w, 100, &tag, 1);
+		if (n == 1 && !strcmp(mode, "cooperative")) {
+			printf("req: released\n");
+			fflush(stdout);
+			break;
+		}
+		if (n == 1) {
+			printf("req: ignored\n");
+			fflush(stdout);
+		}
+	}
+	vfiox_irq_waiter_free(w);
+	close(efd);
+	vfiox_bundle_free(b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = 2;
+
+	if (vfiox_ctx_new(&ctx))
+		return 1;
+	if (argc >= 4 && !strcmp(argv[1], "work"))
+		ret = work(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
+	else if (argc == 3 && !strcmp(argv[1], "ask"))
+		ret = ask(argv[2]);
+	else if (argc == 3 && !strcmp(argv[1], "badmsg"))
+		ret = badmsg(atoi(argv[2]));
+	else if (argc == 5 && !strcmp(argv[1], "hold"))
+		ret = hold(argv[2], argv[3], atoi(argv[4]));
+	else
+		fprintf(stderr, "usage: vfiox-handover work ADDR listen|recv SOCK|connect SOCK | "
+				"ask SOCK | badmsg GROUP | hold ADDR cooperative|ignore SECONDS\n");
+	fflush(stdout);
+	vfiox_ctx_free(ctx);
+	return ret;
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the hand-over verbs (exec, pass, serve, qmp) share: which devices and groups go in
+ * the bundle (--group N and DEVICE arguments), opening it, and a summary line per fd.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfioctl.h"
+
+int bundle_args_group(const struct cmd *cmd, struct bundle_args *a, const char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0 || v > 0x7fffffff)
+		return usage_error(cmd, "--group needs an IOMMU group number, not '%s'", arg);
+	if (a->ngroups == VFIOX_HANDOVER_MAX_FDS)
+		return usage_error(cmd, "at most %d groups", VFIOX_HANDOVER_MAX_FDS);
+	a->groups[a->ngroups++] = (int)v;
+	return 0;
+}
+
+int bundle_args_devices(const struct cmd *cmd, struct bundle_args *a, int argc, char **argv)
+{
+	struct vfiox_pci_addr addr;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (vfiox_pci_addr_parse(argv[i], &addr))
+			return usage_error(cmd, "'%s' is not a PCI address (DDDD:BB:DD.F)", argv[i]);
+		if (a->ndevs == VFIOX_HANDOVER_MAX_FDS)
+			return usage_error(cmd, "at most %d devices", VFIOX_HANDOVER_MAX_FDS);
+		a->devs[a->ndevs++] = argv[i];
+	}
+	if (!a->ngroups && !a->ndevs)
+		return usage_error(cmd, "name a device or --group N");
+	return 0;
+}
+
+int bundle_args_open(struct vfiox_ctx *ctx, const struct bundle_args *a, struct vfiox_bundle **bp)
+{
+	int ret = vfiox_bundle_open(ctx, a->groups, a->ngroups, a->devs, a->ndevs,
+				    a->ndevs ? VFIOX_BUNDLE_DEVICE_FDS : 0, bp);
+
+	if (ret)
+		return lib_error(ctx, "opening the bundle", ret);
+	return 0;
+}
+
+void bundle_summary(struct vfiox_bundle *b, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < vfiox_bundle_num_fds(b) && at < len; i++) {
+		int n = snprintf(buf + at, len - at, "%s%s", i ? " " : "", vfiox_bundle_fd_name(b, i));
+
+		at += n > 0 ? (size_t)n : 0;
+	}
+}
