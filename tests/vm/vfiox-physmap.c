@@ -31,8 +31,6 @@
 
 #include "helper.h"
 
-#define EDU_BUF 0x40000u
-#define EDU_MASK (1ull << 28)
 #define RW (VFIOX_DMA_READ | VFIOX_DMA_WRITE)
 #define XFER 2048u
 
@@ -45,25 +43,9 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-/* One edu transfer of @len bytes; @to_ram: device buffer -> IOVA, else IOVA -> device. */
 static int edu_dma(uint64_t iova, uint32_t len, int to_ram)
 {
-	struct timespec ts = { 0, 1000000 };
-	uint64_t cmd = 1;
-	int i;
-
-	if (vfiox_bar_write64(bar, to_ram ? 0x88 : 0x80, iova) ||
-	    vfiox_bar_write64(bar, to_ram ? 0x80 : 0x88, EDU_BUF) ||
-	    vfiox_bar_write64(bar, 0x90, len) || vfiox_bar_write64(bar, 0x98, to_ram ? 3 : 1))
-		return -EIO;
-	for (i = 0; i < 5000; i++) {
-		if (vfiox_bar_read64(bar, 0x98, &cmd))
-			return -EIO;
-		if (!(cmd & 1))
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return -ETIMEDOUT;
+	return helper_edu_dma(bar, iova, len, to_ram);
 }
 
 static bool all_bytes(const uint8_t *p, size_t len, uint8_t v)
