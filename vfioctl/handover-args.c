@@ -4,8 +4,11 @@
  * the bundle (--group N and DEVICE arguments), opening it, and a summary line per fd.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "vfioctl.h"
 
@@ -61,4 +64,38 @@ void bundle_summary(struct vfiox_bundle *b, char *buf, size_t len)
 
 		at += n > 0 ? (size_t)n : 0;
 	}
+}
+
+int socket_addr(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (!*path || strlen(path) >= sizeof(sa->sun_path)) {
+		err_msg("socket path '%s' is empty or longer than %zu bytes", path,
+			sizeof(sa->sun_path) - 1);
+		return -1;
+	}
+	memcpy(sa->sun_path, path, strlen(path));
+	return 0;
+}
+
+int parse_seconds(const struct cmd *cmd, const char *opt, const char *arg, int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || v < 0 || v > 86400)
+		return usage_error(cmd, "%s needs seconds (0 to 86400), not '%s'", opt, arg);
+	*ms = (int)(v * 1000);
+	return 0;
+}
+
+const char *peer_name(unsigned int uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	snprintf(buf, len, "uid %u (%s)", (unsigned)uid, pw ? pw->pw_name : "no passwd entry");
+	return buf;
 }

@@ -32,6 +32,8 @@ extern const struct cmd cmd_monitor;
 extern const struct cmd cmd_check;
 extern const struct cmd cmd_igd;
 extern const struct cmd cmd_exec;
+extern const struct cmd cmd_pass;
+extern const struct cmd cmd_serve;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
@@ -136,6 +138,13 @@ int bundle_args_devices(const struct cmd *cmd, struct bundle_args *a, int argc, 
 int bundle_args_open(struct vfiox_ctx *ctx, const struct bundle_args *a, struct vfiox_bundle **bp);
 /* "vfio-container vfio-group-12 ...": the names of the bundle's fds, for log lines. */
 void bundle_summary(struct vfiox_bundle *b, char *buf, size_t len);
+struct sockaddr_un;
+/* AF_UNIX address of @path; -1 with the message printed when it does not fit. */
+int socket_addr(const char *path, struct sockaddr_un *sa);
+/* @arg as seconds (fractions allowed) into @ms: 0, or a usage error naming @opt. */
+int parse_seconds(const struct cmd *cmd, const char *opt, const char *arg, int *ms);
+/* "uid 1000 (alice)", for log lines and refusals. */
+const char *peer_name(unsigned int uid, char *buf, size_t len);
 
 /* Aligned table: add rows of cells, then print with each column as wide as its widest cell. */
 struct table {

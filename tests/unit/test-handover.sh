@@ -53,6 +53,22 @@ run exec 0000:09:00.0 -- true
 is "$rc" 1 "exec of an unknown device exits 1"
 like "$(cat "$err")" "0000:09:00.0" "exec names the unknown device"
 
+# pass and serve
+usage "--socket PATH is needed" "pass without --socket is a usage error" pass 0000:00:04.0
+usage "name a device or --group N" "pass with nothing to pass is a usage error" pass --socket "$work/s"
+usage "--timeout needs seconds" "pass --timeout x is a usage error" pass --socket "$work/s" --timeout x 0000:00:04.0
+usage "--socket PATH is needed" "serve without --socket is a usage error" serve --allow root 0000:00:04.0
+usage "--allow USER or --allow @GROUP is needed" "serve without --allow is a usage error" serve --socket "$work/s" 0000:00:04.0
+usage "--allow no-such-user: no such user" "serve --allow of an unknown user is a usage error" serve --socket "$work/s" --allow no-such-user 0000:00:04.0
+usage "--allow @no-such-group: no such group" "serve --allow of an unknown group is a usage error" serve --socket "$work/s" --allow @no-such-group 0000:00:04.0
+run serve --socket "$work/s" --allow root 0000:00:04.0
+is "$rc" 1 "serve that cannot open the bundle exits 1"
+like "$(cat "$err")" "$D/vfio/vfio does not exist" "serve names what is missing"
+[ ! -e "$work/s" ] && ok "serve that cannot open the bundle creates no socket" ||
+	not_ok "serve that cannot open the bundle creates no socket"
+run pass --socket "$work/s" 0000:00:04.0
+is "$rc" 1 "pass that cannot open the bundle exits 1"
+
 run help exec
 is "$rc" 0 "help exec exits 0"
 like "$(cat "$out")" "LISTEN_FDNAMES" "help exec describes the names"

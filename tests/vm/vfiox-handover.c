@@ -9,7 +9,9 @@
  *        through a mapping in the passed container and an MSI on an eventfd. Prints one
  *        fact a line: "uid U", "own open /dev/vfio/N: REASON", "fds NAMES",
  *        "roundtrip ok", "msi ok".
- *   ask SOCK                connect to vfioctl serve, print "got N fds" or "refused: WHY"
+ *   ask SOCK [UID]          connect to vfioctl serve (as UID), print "got N fds",
+ *                           "refused: WHY" or "connect: WHY"
+ *   silent SOCK SECONDS     connect and say and read nothing for SECONDS
  *   badmsg GROUP            as root, bad hand-overs over a socketpair (real fds: group GROUP
  *                           on vfio-pci, a pipe): one line a case, "NAME: ERRNO (why)
  *                           fds A->B", B the open fds after, A before
@@ -198,13 +200,18 @@ static int work(const char *addr, const char *how, const char *sock)
 	return ret;
 }
 
-static int ask(const char *sock)
+static int ask(const char *sock, const char *uid)
 {
 	struct vfiox_bundle *b;
-	int fd = sock_at(sock, false), ret;
+	int fd, ret;
 
+	if (uid && (setgid((gid_t)atoi(uid)) || setuid((uid_t)atoi(uid)))) {
+		printf("FAIL setuid %s: %s\n", uid, strerror(errno));
+		return 1;
+	}
+	fd = sock_at(sock, false);
 	if (fd < 0) {
-		printf("FAIL connect %s: %s\n", sock, strerror(errno));
+		printf("connect: %s\n", strerror(errno));
 		return 1;
 	}
 	ret = vfiox_bundle_recv(ctx, fd, 10000, &b);
@@ -335,15 +342,17 @@ int main(int argc, char **argv)
 		return 1;
 	if (argc >= 4 && !strcmp(argv[1], "work"))
 		ret = work(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
-	else if (argc == 3 && !strcmp(argv[1], "ask"))
-		ret = ask(argv[2]);
+	else if (argc >= 3 && !strcmp(argv[1], "ask"))
+		ret = ask(argv[2], argc > 3 ? argv[3] : NULL);
+	else if (argc == 4 && !strcmp(argv[1], "silent"))
+		ret = sock_at(argv[2], false) < 0 ? 1 : (sleep((unsigned)atoi(argv[3])), 0);
 	else if (argc == 3 && !strcmp(argv[1], "badmsg"))
 		ret = badmsg(atoi(argv[2]));
 	else if (argc == 5 && !strcmp(argv[1], "hold"))
 		ret = hold(argv[2], argv[3], atoi(argv[4]));
 	else
 		fprintf(stderr, "usage: vfiox-handover work ADDR listen|recv SOCK|connect SOCK | "
-				"ask SOCK | badmsg GROUP | hold ADDR cooperative|ignore SECONDS\n");
+				"ask SOCK [UID] | silent SOCK SECONDS | badmsg GROUP | hold ADDR cooperative|ignore SECONDS\n");
 	fflush(stdout);
 	vfiox_ctx_free(ctx);
 	return ret;

@@ -76,4 +76,58 @@ like "$out" "^wrong-group: EBADF .* fds ([0-9]+)->\\1$" "a group fd described as
 like "$out" "^pipe-as-group: EBADF .*is a pipe, not /dev/vfio/$grp.* fds ([0-9]+)->\\1$" "a pipe described as a group is refused, naming it"
 like "$out" "^pipe-as-container: EBADF .*said to be the container.* fds ([0-9]+)->\\1$" "a pipe described as the container is refused"
 
+# ---------------------------------------------------------------- pass
+rm -f $W/pass.sock
+su -s /bin/sh nobody -c "vfiox-handover work $edu recv $W/pass.sock" > $W/pass.out 2>&1 &
+rpid=$!
+i=0; while ! grep -q listening $W/pass.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+vfioctl pass --socket $W/pass.sock "$edu" 2> $W/pass.err
+is "$?" 0 "pass --socket: exit 0"
+wait $rpid
+out=$(cat $W/pass.out)
+like "$out" "^uid 65534$" "pass: the receiver runs as uid 65534"
+like "$out" "^own open /dev/vfio/$grp: Permission denied$" "pass: the receiver cannot open /dev/vfio/$grp itself"
+like "$out" "^fds vfio-container vfio-group-$grp $name$" "pass: the bundle arrives in one packet and is adopted"
+like "$out" "^roundtrip ok$" "pass: an edu DMA round trip through the passed container"
+like "$out" "^msi ok$" "pass: the MSI arrives on the receiver's eventfd"
+like "$(cat $W/pass.err)" "^vfioctl pass: vfio-container vfio-group-$grp $name to $W/pass.sock \(pid $rpid, uid 65534 \(nobody\)\)$" \
+	"pass: one line naming what went to whom"
+vfioctl pass --socket $W/nobody-listens "$edu" 2> $W/err
+is "$?" 1 "pass to a socket nobody listens on exits 1"
+like "$(cat $W/err)" "cannot connect to $W/nobody-listens: No such file" "pass names the socket and why"
+
+# ---------------------------------------------------------------- serve
+rm -f $W/serve.sock
+vfioctl serve --socket $W/serve.sock --allow nobody "$edu" 2> $W/serve.log &
+spid=$!
+i=0; while ! grep -q "listening on" $W/serve.log 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+is "$(stat -c '%a %u' $W/serve.sock)" "600 65534" "serve --allow nobody: the socket is nobody's, mode 600"
+# A peer that takes the bundle and then reads and says nothing: nobody waits for it.
+su -s /bin/sh nobody -c "vfiox-handover silent $W/serve.sock 20" > /dev/null 2>&1 &
+silent=$!
+out=$(su -s /bin/sh nobody -c "vfiox-handover work $edu connect $W/serve.sock" 2>&1)
+like "$out" "^roundtrip ok$" "serve: an allowed peer (uid 65534) gets the bundle and DMA works, a silent peer connected meanwhile"
+like "$out" "^msi ok$" "serve: the MSI arrives on the peer's eventfd"
+out=$(su -s /bin/sh nobody -c "vfiox-handover ask $W/serve.sock" 2>&1)
+is "$out" "got 3 fds" "serve: the next peer that asks gets the bundle too"
+out=$(vfiox-handover ask $W/serve.sock 2>&1)
+like "$out" "^refused: the peer refused: uid 0 \(root\) is not allowed by this vfioctl serve \(--allow nobody\)$" \
+	"serve: root, which the socket's mode lets in, is refused by SO_PEERCRED, naming its uid"
+out=$(vfiox-handover ask $W/serve.sock 1234 2>&1)
+is "$out" "connect: Permission denied" "serve: uid 1234 cannot even connect (the socket's mode)"
+kill $silent 2>/dev/null
+wait $silent 2>/dev/null
+kill -TERM $spid
+wait $spid
+is "$?" 0 "serve: SIGTERM stops it with exit 0"
+check "serve: the socket is removed on SIGTERM" test ! -e $W/serve.sock
+log=$(cat $W/serve.log)
+like "$log" "handed vfio-container vfio-group-$grp $name to pid [0-9]+, uid 65534 \(nobody\)" "serve: a log line per hand-over"
+like "$log" "refused pid [0-9]+, uid 0 \(root\): not allowed" "serve: a log line per refusal"
+like "$log" "stopped after 3 hand-overs and 1 refusals" "serve: the last line counts what it did"
+
+vfioctl serve --socket $W/s2.sock --allow nobody "$nv" 2> $W/err
+is "$?" 1 "serve of a device not on vfio-pci exits 1 at once"
+check "serve that cannot open the bundle leaves no socket" test ! -e $W/s2.sock
+
 reprobe "$edu"
