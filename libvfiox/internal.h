@@ -178,6 +178,9 @@ ssize_t vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags);
 int vfiox_sys_poll(int fd, short events, int timeout_ms);
 int vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len);
 int vfiox_sys_getpid(void);
+/* pidfd_open(2) and pidfd_getfd(2): an fd of another process, O_CLOEXEC, as ptrace allows. */
+int vfiox_sys_pidfd_open(int pid);
+int vfiox_sys_pidfd_getfd(int pidfd, int fd);
 
 /*
  * dma.c: VmLck (bytes) and CAP_IPC_LOCK of the text of /proc/PID/status, each when its
@@ -198,6 +201,15 @@ int vfiox__dma_window_fit(struct vfiox_container *c, uint64_t lo, uint64_t len, 
 
 /* holders.c: "pid 123 (qemu-system-x86)" for each process with @path open, or "". */
 void vfiox__find_holders(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len);
+/* holders.c: the same, and each holder's pid, its first fd on @path and command in @list
+ * (up to @max); the number of holders found (may exceed @max). @len may be 0. */
+struct vfiox_holder {
+	int pid;
+	int fd;
+	char comm[64];
+};
+size_t vfiox__holders(struct vfiox_ctx *ctx, const char *path, struct vfiox_holder *list,
+		      size_t max, char *buf, size_t len);
 
 /* sysfs.c: small readers built on sys.c. */
 ssize_t vfiox__read_attr(int dirfd, const char *path, char *buf, size_t len);

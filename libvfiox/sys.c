@@ -333,3 +333,17 @@ int vfiox_sys_getpid(void)
 {
 	return getpid();
 }
+
+int vfiox_sys_pidfd_open(int pid)
+{
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int vfiox_sys_pidfd_getfd(int pidfd, int fd)
+{
+	long n = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	return n < 0 ? -errno : (int)n;
+}

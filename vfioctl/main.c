@@ -13,7 +13,8 @@
 static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_reset,
 					  &cmd_irq_test, &cmd_bind, &cmd_restore,
 					  &cmd_sriov, &cmd_monitor, &cmd_check, &cmd_igd,
-					  &cmd_exec, &cmd_pass, &cmd_serve };
+					  &cmd_exec, &cmd_pass, &cmd_serve,
+					  &cmd_revoke };
 
 static void print_usage(FILE *f)
 {

@@ -34,6 +34,7 @@ extern const struct cmd cmd_igd;
 extern const struct cmd cmd_exec;
 extern const struct cmd cmd_pass;
 extern const struct cmd cmd_serve;
+extern const struct cmd cmd_revoke;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */

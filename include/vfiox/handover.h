@@ -271,6 +271,26 @@ int vfiox_bundle_recv(struct vfiox_ctx *ctx, int sock, int timeout_ms, struct vf
  */
 int vfiox_bundle_listen_fds(struct vfiox_ctx *ctx, unsigned int flags, struct vfiox_bundle **bp);
 
+/**
+ * vfiox_device_revoke() - ask whoever holds a device to release it, then give it back
+ * @ctx: the context
+ * @dev: the device's address, on vfio-pci
+ * @timeout_ms: how long the holders have to let go; negative: 10000
+ *
+ * Raises the device's REQ interrupt in every process holding its group (through a
+ * duplicate of the holder's group fd, pidfd_getfd(2), and a loopback trigger; no unbind is
+ * started, since the kernel could not call one off) and waits for /dev/vfio/N to be closed
+ * everywhere. Then the device goes back to the driver the journal recorded
+ * (vfiox_bind_restore()). Needs root (CAP_SYS_PTRACE over the holders).
+ *
+ * Return: 0 when released and restored; 1 when released but the journal has no entry for
+ * @dev (it stays on vfio-pci; the last error says so); -EBUSY when a holder is still there
+ * after @timeout_ms or has no REQ interrupt enabled: the last error names it and nothing
+ * was changed; -EINVAL when @dev is not on vfio-pci; -EPERM when a holder cannot be
+ * reached; the errors of vfiox_bind_restore().
+ */
+int vfiox_device_revoke(struct vfiox_ctx *ctx, const char *dev, int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

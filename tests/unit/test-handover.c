@@ -44,8 +44,10 @@ ssize_t __wrap_vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags);
 int __wrap_vfiox_sys_poll(int fd, short events, int timeout_ms);
 int __wrap_vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len);
 int __wrap_vfiox_sys_getpid(void);
+int __wrap_vfiox_sys_pidfd_open(int pid);
+int __wrap_vfiox_sys_pidfd_getfd(int pidfd, int fd);
 
-enum fk_kind { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PIPE };
+enum fk_kind { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PIPE, FK_PIDFD };
 
 #define SOCK 77 /* the socket: the wraps answer for it, it is never opened or closed */
 
@@ -70,6 +72,12 @@ static struct fake {
 	size_t out_nfds;
 	unsigned sends;
 	int send_err;
+	/* revoke: the holder in the fake /proc, and how it answers REQ */
+	char holder_link[4096]; /* its /proc/PID/fd/N, removed when it lets go */
+	int holder_pid;
+	int getfd_err;
+	bool req_enabled, cooperative;
+	unsigned req_triggers, pidfd_opens;
 } fk;
 
 /* ------------------------------------------------------------------ the fake kernel */
@@ -223,9 +231,47 @@ static int group_ioctl(int fd, int s, unsigned long req, void *arg)
 	}
 }
 
-int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
+/* The holder lets go: its /proc link goes, as when it closes the group. */
+static void holder_releases(void)
+{
+	if (fk.holder_link[0])
+		unlink(fk.holder_link);
+}
+
+static int device_ioctl(unsigned long request, void *arg)
 {
 	struct vfio_device_info *di = arg;
+	struct vfio_irq_info *ii = arg;
+	struct vfio_irq_set *set = arg;
+
+	switch (request) {
+	case VFIO_DEVICE_GET_INFO:
+		di->flags = VFIO_DEVICE_FLAGS_PCI;
+		di->num_regions = 9;
+		di->num_irqs = 5;
+		return 0;
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		ii->flags = VFIO_IRQ_INFO_EVENTFD;
+		ii->count = 1;
+		return ii->index < 5 ? 0 : -EINVAL;
+	case VFIO_DEVICE_SET_IRQS:
+		/* vfio-pci's loopback: DATA_NONE + TRIGGER signals the REQ eventfd, if set. */
+		if (set->index != VFIO_PCI_REQ_IRQ_INDEX ||
+		    set->flags != (VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER))
+			return -EINVAL;
+		if (!fk.req_enabled)
+			return -EINVAL;
+		fk.req_triggers++;
+		if (fk.cooperative)
+			holder_releases();
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
+{
 	int s = fk_slot(fd), i;
 
 	if (s < 0)
@@ -250,12 +296,7 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 	case FK_GROUP:
 		return group_ioctl(fd, s, request, arg);
 	case FK_DEVICE:
-		if (request != VFIO_DEVICE_GET_INFO)
-			return -ENOTTY;
-		di->flags = VFIO_DEVICE_FLAGS_PCI;
-		di->num_regions = 9;
-		di->num_irqs = 5;
-		return 0;
+		return device_ioctl(request, arg);
 	default:
 		return -ENOTTY;
 	}
@@ -331,6 +372,29 @@ int __wrap_vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned
 int __wrap_vfiox_sys_getpid(void)
 {
 	return fk.pid;
+}
+
+int __wrap_vfiox_sys_pidfd_open(int pid)
+{
+	assert_int_equal(pid, fk.holder_pid);
+	fk.pidfd_opens++;
+	return fk_new_fd(FK_PIDFD);
+}
+
+/* The holder's group fd, duplicated: another fake fd attached to the same container. */
+int __wrap_vfiox_sys_pidfd_getfd(int pidfd, int fd)
+{
+	int g;
+
+	assert_true(fk_slot_open(fk_slot(pidfd)));
+	assert_int_equal(fk_fds.kind[fk_slot(pidfd)], FK_PIDFD);
+	if (fk.getfd_err)
+		return fk.getfd_err;
+	g = fk_new_fd(FK_GROUP);
+	fk.group_id[fk_slot(g)] = 2;
+	fk.group_container[fk_slot(g)] = 999; /* attached, by the holder */
+	(void)fd;
+	return g;
 }
 
 /* ------------------------------------------------------------------ the script */
@@ -841,6 +905,103 @@ static void test_listen_fds_refusals_close_every_fd(void **state)
 	env_free(e);
 }
 
+/* ------------------------------------------------------------------ revoke */
+
+/* A context over "base" (NVME on vfio-pci, group 2) with a fake /proc in which pid 4711
+ * (qemu) holds /dev/vfio/2 at fd 7, and a journal without an entry for it. */
+static struct env *revoke_env(void)
+{
+	struct env *e = env_scenario("base");
+	char path[4096];
+
+	env_ctx(e);
+	assert_int_equal(vfiox_ctx_set_dev_root(e->ctx, DEVROOT), 0);
+	snprintf(path, sizeof(path), "%s/proc", fx_root(e->fx));
+	assert_int_equal(vfiox_ctx_set_proc_root(e->ctx, path), 0);
+	snprintf(path, sizeof(path), "%s/state", fx_root(e->fx));
+	env_mkdirs(path);
+	assert_int_equal(vfiox_ctx_set_state_dir(e->ctx, path), 0);
+	env_put(e, "proc/4711/comm", "qemu\n");
+	snprintf(fk.holder_link, sizeof(fk.holder_link), "%s/proc/4711/fd/7", fx_root(e->fx));
+	env_mkdirs(strcat(strcpy(path, fx_root(e->fx)), "/proc/4711/fd"));
+	assert_int_equal(symlink(DEVROOT "/vfio/2", fk.holder_link), 0);
+	fk.holder_pid = 4711;
+	fk.req_enabled = true;
+	return e;
+}
+
+static void test_revoke_of_a_cooperative_holder_releases_it(void **state)
+{
+	struct env *e = revoke_env();
+	int ret;
+
+	(void)state;
+	fk.cooperative = true;
+	ret = vfiox_device_revoke(e->ctx, NVME, 1000);
+	if (ret != 1)
+		fail_msg("revoke = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	/* No journal entry: released, left on vfio-pci, and said so. */
+	env_assert_error(e, "was released", "stays on vfio-pci", "journal has no entry");
+	assert_int_equal(fk.req_triggers, 1);
+	assert_int_equal(fk.pidfd_opens, 1);
+	fk_assert_fds_closed(); /* the pidfd, the duplicated group, our device fd */
+	env_free(e);
+}
+
+static void test_revoke_of_a_holder_that_ignores_req_changes_nothing(void **state)
+{
+	struct env *e = revoke_env();
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(vfiox_device_revoke(e->ctx, NVME, 150), -EBUSY);
+	env_assert_error(e, "still held by pid 4711 (qemu)", "150 ms", "nothing was changed");
+	assert_int_equal(fk.req_triggers, 1);
+	assert_int_equal(lstat(fk.holder_link, &st), 0); /* still held */
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_revoke_of_a_holder_without_req_names_it(void **state)
+{
+	struct env *e = revoke_env();
+
+	(void)state;
+	fk.req_enabled = false;
+	assert_int_equal(vfiox_device_revoke(e->ctx, NVME, 1000), -EBUSY);
+	env_assert_error(e, "pid 4711 (qemu)", "no REQ interrupt enabled", "nothing was changed");
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_revoke_refusals(void **state)
+{
+	struct env *e = revoke_env();
+
+	(void)state;
+	fk.getfd_err = -EPERM;
+	assert_int_equal(vfiox_device_revoke(e->ctx, NVME, 1000), -EPERM);
+	env_assert_error(e, "pid 4711 (qemu)", "CAP_SYS_PTRACE", NULL);
+	fk_assert_fds_closed();
+	assert_int_equal(vfiox_device_revoke(e->ctx, "0000:00:01.0", 1000), -EINVAL);
+	env_assert_error(e, "bound to bochs-drm", "nothing to revoke", NULL);
+	assert_true(vfiox_device_revoke(e->ctx, "0000:09:00.0", 1000) < 0);
+	assert_int_equal(fk.req_triggers, 0);
+	env_free(e);
+}
+
+/* Nobody holds it: nothing to ask, straight to the journal. */
+static void test_revoke_of_an_unheld_device_asks_nobody(void **state)
+{
+	struct env *e = revoke_env();
+
+	(void)state;
+	holder_releases();
+	assert_int_equal(vfiox_device_revoke(e->ctx, NVME, 1000), 1);
+	assert_int_equal(fk.pidfd_opens, 0);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -863,6 +1024,11 @@ int main(void)
 		fk_test(test_listen_fds_adopts_by_name),
 		fk_test(test_listen_fds_for_someone_else_touches_nothing),
 		fk_test(test_listen_fds_refusals_close_every_fd),
+		fk_test(test_revoke_of_a_cooperative_holder_releases_it),
+		fk_test(test_revoke_of_a_holder_that_ignores_req_changes_nothing),
+		fk_test(test_revoke_of_a_holder_without_req_names_it),
+		fk_test(test_revoke_refusals),
+		fk_test(test_revoke_of_an_unheld_device_asks_nobody),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

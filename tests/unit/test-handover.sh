@@ -69,6 +69,14 @@ like "$(cat "$err")" "$D/vfio/vfio does not exist" "serve names what is missing"
 run pass --socket "$work/s" 0000:00:04.0
 is "$rc" 1 "pass that cannot open the bundle exits 1"
 
+# revoke
+usage "name one device" "revoke without a device is a usage error" revoke
+usage "'zz' is not a PCI address" "revoke of a non-address is a usage error" revoke zz
+usage "--timeout needs seconds" "revoke --timeout -1 is a usage error" revoke --timeout -1 0000:00:04.0
+run revoke 0000:00:01.0
+is "$rc" 1 "revoke of a device not on vfio-pci exits 1"
+like "$(cat "$err")" "0000:00:01.0 is bound to bochs-drm, not on vfio-pci" "revoke names the device and its driver"
+
 run help exec
 is "$rc" 0 "help exec exits 0"
 like "$(cat "$out")" "LISTEN_FDNAMES" "help exec describes the names"

@@ -130,4 +130,39 @@ vfioctl serve --socket $W/s2.sock --allow nobody "$nv" 2> $W/err
 is "$?" 1 "serve of a device not on vfio-pci exits 1 at once"
 check "serve that cannot open the bundle leaves no socket" test ! -e $W/s2.sock
 
+# ---------------------------------------------------------------- revoke
+# Through the journal: vfioctl bind records the driver edu had (none), revoke puts it back.
+reprobe "$edu"
+before=$(sys_driver "$edu")
+vfioctl bind "$edu" > /dev/null 2>&1
+is "$(sys_driver "$edu")" vfio-pci "revoke setup: vfioctl bind put edu on vfio-pci (journaled)"
+vfioctl exec --user nobody "$edu" -- vfiox-handover hold "$edu" cooperative 30 > $W/hold.out 2>&1 &
+hpid=$!
+i=0; while ! grep -q ready $W/hold.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+vfioctl revoke "$edu" --timeout 5 > $W/rv.out 2> $W/rv.err
+is "$?" 0 "revoke of a device whose holder releases it on REQ: exit 0"
+wait $hpid
+like "$(cat $W/hold.out)" "^req: released$" "revoke: the holder (uid 65534) got the REQ interrupt and let go"
+is "$(sys_driver "$edu")" "$before" "revoke: the device is back on the driver it had ($before)"
+like "$(cat $W/rv.out)" "released and back on the driver it had" "revoke says so"
+
+vfioctl bind "$edu" > /dev/null 2>&1
+vfioctl exec --user nobody "$edu" -- vfiox-handover hold "$edu" ignore 60 > $W/hold.out 2>&1 &
+hpid=$!
+i=0; while ! grep -q ready $W/hold.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+vfioctl revoke "$edu" --timeout 1 > $W/rv.out 2> $W/rv.err
+is "$?" 1 "revoke of a device whose holder ignores REQ: exit 1 after the timeout"
+like "$(cat $W/rv.err)" "still held by pid $hpid \(vfiox-handover\) 1000 ms after the REQ interrupt.*nothing was changed" \
+	"revoke names the holding process, and that nothing was changed"
+like "$(cat $W/hold.out)" "^req: ignored$" "the holder got the REQ interrupt and ignored it"
+is "$(sys_driver "$edu")" vfio-pci "revoke that timed out: the device is still on vfio-pci"
+check "revoke that timed out: the holder still runs" kill -0 $hpid
+kill $hpid
+wait $hpid 2>/dev/null
+vfioctl restore "$edu" > /dev/null 2>&1
+is "$(sys_driver "$edu")" "$before" "after the holder is gone, restore puts edu back"
+vfioctl revoke "$edu" > /dev/null 2> $W/err
+is "$?" 1 "revoke of a device not on vfio-pci exits 1"
+like "$(cat $W/err)" "not on vfio-pci: there is nothing to revoke" "revoke says there is nothing to revoke"
+
 reprobe "$edu"

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Taking a handed-over device back. A passed fd cannot be taken back, but its holder can be
+ * asked to let go: the REQ interrupt is VFIO's way (vfio-pci raises it when the device is
+ * being unbound). Unbinding to raise it would commit us: the kernel's unbind cannot be
+ * called off and blocks until the holder gives in. So the request is raised the other way
+ * vfio-pci offers, a loopback trigger (VFIO_IRQ_SET_DATA_NONE) through a device fd of our
+ * own, taken through a duplicate of the holder's group fd (pidfd_getfd). If the holder lets
+ * go in time, the device goes back to the driver it had, through the journal; if not,
+ * nothing was changed and the holder is named.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/vfio.h>
+
+#include "internal.h"
+
+#define MAX_HOLDERS 16
+#define POLL_MS 50
+
+/* Raises REQ on @dev through @holder's group fd; 0 or -errno with the reason in the last error. */
+static int ask(struct vfiox_ctx *ctx, const struct vfiox_holder *h, const char *dev, int id)
+{
+	struct vfiox_device *d;
+	int pidfd, gfd, dfd, ret;
+
+	pidfd = vfiox_sys_pidfd_open(h->pid);
+	if (pidfd < 0)
+		return vfiox__err(ctx, pidfd, "pidfd_open(%d): %s", h->pid, strerror(-pidfd));
+	gfd = vfiox_sys_pidfd_getfd(pidfd, h->fd);
+	vfiox_sys_close(pidfd);
+	if (gfd < 0)
+		return vfiox__err(ctx, gfd, "cannot reach group %d in pid %d (%s): pidfd_getfd: %s%s",
+				  id, h->pid, h->comm, strerror(-gfd),
+				  gfd == -EPERM ? " (it needs root: CAP_SYS_PTRACE)" : "");
+	dfd = vfiox_sys_ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, (void *)dev);
+	vfiox_sys_close(gfd);
+	if (dfd < 0)
+		return vfiox__err(ctx, dfd, "cannot reach %s through pid %d's group %d: %s", dev,
+				  h->pid, id, strerror(-dfd));
+	ret = vfiox_sys_set_cloexec(dfd);
+	if (ret) {
+		vfiox_sys_close(dfd);
+		return vfiox__err(ctx, ret, "FD_CLOEXEC: %s", strerror(-ret));
+	}
+	ret = vfiox_device_adopt(ctx, dfd, dev, &d);
+	if (ret)
+		return ret;
+	ret = vfiox_irq_trigger(d, VFIOX_IRQ_REQ, 0, 1);
+	/* Ours closed at once: a device fd of our own would hold the device like theirs. */
+	vfiox_device_close(d);
+	if (ret == -EINVAL)
+		return vfiox__err(ctx, -EBUSY, "%s is held by pid %d (%s), which has no REQ interrupt "
+				  "enabled: it cannot be asked to release the device; nothing was "
+				  "changed (stop that process to free it)", dev, h->pid, h->comm);
+	return ret;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+VFIOX_EXPORT int vfiox_device_revoke(struct vfiox_ctx *ctx, const char *dev, int timeout_ms)
+{
+	struct vfiox_holder holders[MAX_HOLDERS];
+	struct timespec pause = { 0, POLL_MS * 1000000L };
+	char name[VFIOX_PCI_ADDR_STRLEN], node[4096], who[400], drv[64];
+	struct vfiox_scan *scan;
+	struct vfiox_pci_dev *p;
+	const char *d;
+	size_t n, i;
+	long deadline;
+	int id, ret;
+
+	ret = vfiox_scan_new(ctx, &scan);
+	if (ret)
+		return ret;
+	ret = vfiox_scan_find_dev(scan, dev, &p);
+	if (ret) {
+		vfiox_scan_free(scan);
+		return ret;
+	}
+	snprintf(name, sizeof(name), "%s", vfiox_pci_dev_name(p));
+	/* Copied: the scan, which owns the driver's name, goes before the name is used. */
+	d = vfiox_pci_dev_driver(p);
+	snprintf(drv, sizeof(drv), "%s", d ? d : "");
+	id = vfiox_pci_dev_iommu_group(p);
+	vfiox_scan_free(scan);
+	if (!strstr(drv, "vfio") || id < 0)
+		return vfiox__err(ctx, -EINVAL, "%s is %s%s, not on vfio-pci: there is nothing to "
+				  "revoke", name, drv[0] ? "bound to " : "bound to no driver", drv);
+	snprintf(node, sizeof(node), "%s/vfio/%d", ctx->dev_root, id);
+	n = vfiox__holders(ctx, node, holders, MAX_HOLDERS, who, sizeof(who));
+	for (i = 0; i < n && i < MAX_HOLDERS; i++) {
+		ret = ask(ctx, &holders[i], name, id);
+		if (ret)
+			return ret;
+		vfiox__dbg(ctx, "%s: REQ raised for pid %d (%s)", name, holders[i].pid,
+			   holders[i].comm);
+	}
+	if (timeout_ms < 0)
+		timeout_ms = 10000;
+	deadline = now_ms() + timeout_ms;
+	while (n && now_ms() < deadline) {
+		nanosleep(&pause, NULL);
+		n = vfiox__holders(ctx, node, NULL, 0, who, sizeof(who));
+	}
+	if (n)
+		return vfiox__err(ctx, -EBUSY, "%s is still held by %s %d ms after the REQ interrupt "
+				  "asked for it: the holder ignores the request; nothing was changed "
+				  "(stop that process, or give it longer with a larger timeout)", name,
+				  who[0] ? who : "a process we cannot see", timeout_ms);
+	ret = vfiox_bind_restore(ctx, name);
+	if (ret == -ENOENT) {
+		vfiox__err(ctx, 0, "%s was released; it stays on %s: the journal has no entry for it "
+			   "(it was not bound by vfiox_bind_plan_run() / vfioctl bind)", name, drv);
+		return 1;
+	}
+	return ret;
+}
