@@ -123,9 +123,15 @@ WRAP_test-sriov := -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_getrandom \
 	-Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_netlink_request
 WRAP_test-igd-zero := -Wl,--wrap=vfiox_physmap_new -Wl,--wrap=vfiox_physmap_free -Wl,--wrap=vfiox_device_region -Wl,--wrap=vfiox_sys_pread -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_bar_open -Wl,--wrap=vfiox_bar_ptr -Wl,--wrap=vfiox_bar_close -Wl,--wrap=vfiox_device_config_read -Wl,--wrap=vfiox_device_config_write -Wl,--wrap=clock_gettime
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A)
+# The CLI's pure files a test or fuzz target takes along (the CLI is not a library).
+CLI_PURE_test-qmp-msg := vfioctl/qmp-msg.c
+CLI_PURE_fuzz-qmp := vfioctl/qmp-msg.c
+CLI_PURE_test-qmp := vfioctl/qmp.c vfioctl/qmp-msg.c
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A) $(wildcard vfioctl/qmp*)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(LIB_A) $(TEST_LIBS) $(WRAP_$*)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -Ilibvfiox -Ivfioctl -o $@ $< $(CLI_PURE_$*) $(FIXTURE) \
+		$(LIB_A) $(TEST_LIBS) $(WRAP_$*)
 
 # The library once with the sanitizers, as an archive the ASan tests link like LIB_A.
 ASAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/asan-obj/%.o)
@@ -140,10 +146,10 @@ $(ASAN_LIB): $(ASAN_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(ASAN_LIB)
+$(BUILD)/asan/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(ASAN_LIB) $(wildcard vfioctl/qmp*)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -o $@ $< $(FIXTURE) $(ASAN_LIB) \
-		$(TEST_LIBS) $(WRAP_$*)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -Ilibvfiox -Ivfioctl -o $@ $< $(CLI_PURE_$*) \
+		$(FIXTURE) $(ASAN_LIB) $(TEST_LIBS) $(WRAP_$*)
 
 $(BUILD)/tests/mkfixture: tests/unit/mkfixture.c $(FIXTURE) tests/unit/fixture.h
 	@mkdir -p $(@D)
@@ -167,10 +173,10 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 15
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HEADERS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HEADERS) $(wildcard vfioctl/qmp*)
 	@mkdir -p $(@D)
-	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Ilibvfiox -fsanitize=fuzzer,address,undefined \
-		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+	$(CLANG) -std=gnu11 -D_GNU_SOURCE -g -O1 -Iinclude -Ilibvfiox -Ivfioctl -fsanitize=fuzzer,address,undefined \
+		$(shell pkg-config --cflags $(PKGS)) -o $@ $< $(CLI_PURE_$*) $(LIB_SRCS) $(PKG_LIBS)
 
 check-fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do echo "== $$f ($(FUZZ_SECONDS) s)"; \
@@ -186,9 +192,9 @@ check-fuzz: $(FUZZ_BINS)
 HOST_SRCS := $(sort $(wildcard tests/host/test-*.c))
 HOST_BINS := $(HOST_SRCS:tests/host/%.c=$(BUILD)/tests/host/%)
 
-$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A) $(HEADERS)
+$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A) $(HEADERS) $(wildcard vfioctl/qmp*)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -Ivfioctl -o $@ $< $(CLI_PURE_$*) $(LIB_A) $(PKG_LIBS)
 
 check-host: $(HOST_BINS)
 	@set -e; for t in $(HOST_BINS); do echo "== $$t"; $$t; done

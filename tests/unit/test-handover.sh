@@ -77,6 +77,13 @@ run revoke 0000:00:01.0
 is "$rc" 1 "revoke of a device not on vfio-pci exits 1"
 like "$(cat "$err")" "0000:00:01.0 is bound to bochs-drm, not on vfio-pci" "revoke names the device and its driver"
 
+# qmp
+usage "--socket QMP_PATH is needed" "qmp without --socket is a usage error" qmp 0000:00:04.0
+usage "name a device or --group N" "qmp with nothing to give is a usage error" qmp --socket "$work/q"
+run qmp --socket "$work/q" --fdset 0000:00:04.0
+is "$rc" 1 "qmp that cannot open the bundle exits 1 (before connecting)"
+like "$(cat "$err")" "$D/vfio/vfio does not exist" "qmp names what is missing"
+
 run help exec
 is "$rc" 0 "help exec exits 0"
 like "$(cat "$out")" "LISTEN_FDNAMES" "help exec describes the names"

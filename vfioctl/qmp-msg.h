@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qmp-msg.c: QMP's JSON both ways, as pure functions over buffers (no fd, no socket:
+ * unit-tested and fuzzed). qmp.c moves the bytes and the fds.
+ */
+#ifndef VFIOCTL_QMP_MSG_H
+#define VFIOCTL_QMP_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define QMP_MAX_LINE (64 * 1024)
+#define QMP_MAX_NODES 2048
+
+/* A parsed JSON text: nodes in an array, strings in a pool (no allocation). */
+enum qj_type { QJ_NULL, QJ_BOOL, QJ_NUM, QJ_STR, QJ_ARR, QJ_OBJ };
+struct qj_node {
+	enum qj_type type;
+	const char *key; /* as a member of an object; NULL otherwise */
+	const char *str; /* QJ_STR */
+	long long num;	 /* QJ_NUM (integers; a fraction or exponent is cut) */
+	bool b;		 /* QJ_BOOL */
+	int child, next; /* first member/element, next sibling; -1: none */
+};
+struct qj_doc {
+	struct qj_node n[QMP_MAX_NODES];
+	size_t nn;
+	char pool[QMP_MAX_LINE * 2];
+	size_t used;
+};
+
+/* One JSON value of @len bytes (whitespace around allowed) into @d, root node 0: 0, or -1
+ * with the reason in @why. */
+int qj_parse(const char *text, size_t len, struct qj_doc *d, char *why, size_t whylen);
+/* The member @key of object node @obj: its node, or -1. */
+int qj_get(const struct qj_doc *d, int obj, const char *key);
+
+struct qmp_version {
+	int major, minor, micro;
+	char package[128];
+};
+/* The greeting {"QMP": {"version": {"qemu": {...}}, ...}}: 0, or -1 with @why. */
+int qmp_parse_greeting(const char *line, size_t len, struct qmp_version *v, char *why,
+		       size_t whylen);
+
+enum qmp_kind { QMP_RETURN, QMP_ERROR, QMP_EVENT };
+struct qmp_reply {
+	enum qmp_kind kind;
+	char id[32];	   /* the command's "id", when it had one */
+	char cls[64];	   /* QMP_ERROR: "GenericError" ... */
+	char desc[512];	   /* QMP_ERROR: QEMU's words */
+	char event[64];	   /* QMP_EVENT */
+	long long fdset_id; /* add-fd's return; -1 otherwise */
+	long long fd;	   /* add-fd's return; -1 otherwise */
+};
+/* A reply, an error or an event: 0, or -1 with @why for anything else. */
+int qmp_parse_reply(const char *line, size_t len, struct qmp_reply *r, char *why, size_t whylen);
+
+struct qmp_fdset_fd {
+	long long fdset_id, fd;
+	char opaque[64];
+};
+/* query-fdsets' return: every fd of every set into @fds (up to @max; the count in *@n, which
+ * may exceed @max): 0, or -1 with @why. */
+int qmp_parse_fdsets(const char *line, size_t len, struct qmp_fdset_fd *fds, size_t max,
+		     size_t *n, char *why, size_t whylen);
+
+/*
+ * The commands, one line each with "\r\n": @cmd with @id, and an "arguments" object of
+ * "fdname": @fdname (getfd) or "opaque": @opaque (add-fd) when given. The length, or -1 when
+ * @len is too small.
+ */
+int qmp_encode(char *buf, size_t len, const char *cmd, const char *id, const char *fdname,
+	       const char *opaque);
+
+/*
+ * What a QEMU of @v can do with VFIO fds, for the user: true when its vfio-pci takes fds
+ * (9.0 and later, through iommufd); @buf gets the sentence.
+ */
+bool qmp_vfio_fd_advice(const struct qmp_version *v, char *buf, size_t len);
+
+#endif /* VFIOCTL_QMP_MSG_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The QMP client of vfioctl qmp: a UNIX stream socket, lines in, commands and fds out. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qmp.h"
+
+static int why(struct qmp_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int why(struct qmp_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* One line (without its "\r\n") into @out, NUL-terminated; its length or -1. */
+static long read_line(struct qmp_conn *c, char *out, size_t outlen)
+{
+	long deadline = now_ms() + c->timeout_ms;
+
+	for (;;) {
+		char *nl = memchr(c->in, '\n', c->inlen);
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		long left;
+		ssize_t n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - c->in), keep = len;
+
+			if (keep && c->in[keep - 1] == '\r')
+				keep--;
+			if (keep >= outlen)
+				return why(c, "%s sent a line of %zu bytes, longer than %zu", c->path,
+					   keep, outlen - 1);
+			memcpy(out, c->in, keep);
+			out[keep] = '\0';
+			memmove(c->in, nl + 1, c->inlen - len - 1);
+			c->inlen -= len + 1;
+			return (long)keep;
+		}
+		if (c->inlen == QMP_MAX_LINE)
+			return why(c, "%s sent more than %d bytes without a newline", c->path,
+				   QMP_MAX_LINE);
+		left = deadline - now_ms();
+		if (left <= 0 || poll(&p, 1, (int)left) != 1)
+			return why(c, "%s said nothing for %d ms", c->path, c->timeout_ms);
+		n = recv(c->fd, c->in + c->inlen, QMP_MAX_LINE - c->inlen, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return why(c, "reading from %s: %s", c->path, strerror(errno));
+		if (n == 0)
+			return why(c, "%s closed the connection%s", c->path,
+				   c->version.major ? "" : " before greeting");
+		c->inlen += (size_t)n;
+	}
+}
+
+static int send_all(struct qmp_conn *c, const char *buf, size_t len, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * 64)];
+	} cm;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+	ssize_t n;
+
+	if (nfds > 64)
+		return why(c, "more than 64 fds in one message");
+	if (nfds) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		cm.h.cmsg_level = SOL_SOCKET;
+		cm.h.cmsg_type = SCM_RIGHTS;
+		cm.h.cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(&cm.h), fds, sizeof(int) * nfds);
+	}
+	while (iov.iov_len) {
+		if (poll(&p, 1, c->timeout_ms) != 1)
+			return why(c, "%s takes nothing for %d ms", c->path, c->timeout_ms);
+		n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return why(c, "writing to %s: %s", c->path, strerror(errno));
+		/* The fds went with the first bytes. */
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+		iov.iov_base = (char *)iov.iov_base + n;
+		iov.iov_len -= (size_t)n;
+	}
+	return 0;
+}
+
+int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char *opaque,
+	     const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen)
+{
+	char out[1024], id[32], in[QMP_MAX_LINE + 1], w[256];
+	long n;
+	int len;
+
+	snprintf(id, sizeof(id), "vfioctl-%u", ++c->seq);
+	len = qmp_encode(out, sizeof(out), cmd, id, fdname, opaque);
+	if (len < 0)
+		return why(c, "%s: the command does not fit in %zu bytes", cmd, sizeof(out));
+	if (send_all(c, out, (size_t)len, fds, nfds))
+		return -1;
+	for (;;) {
+		n = read_line(c, in, sizeof(in));
+		if (n < 0)
+			return -1;
+		if (qmp_parse_reply(in, (size_t)n, r, w, sizeof(w)))
+			return why(c, "%s answered %s with something that is not QMP: %s (\"%.80s\")",
+				   c->path, cmd, w, in);
+		if (r->kind == QMP_EVENT)
+			continue;
+		if (strcmp(r->id, id))
+			return why(c, "%s answered %s with the reply to another command (id \"%s\")",
+				   c->path, cmd, r->id);
+		if (line)
+			snprintf(line, linelen, "%s", in);
+		if (r->kind == QMP_ERROR)
+			return why(c, "QEMU refused %s: %s (%s)", cmd, r->desc,
+				   r->cls[0] ? r->cls : "no class");
+		return 0;
+	}
+}
+
+int qmp_open(struct qmp_conn *c, const char *path, int timeout_ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char line[QMP_MAX_LINE + 1], w[256];
+	struct qmp_reply r;
+	long n;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->path = path;
+	c->timeout_ms = timeout_ms;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return why(c, "socket path '%s' is longer than %zu bytes", path,
+			   sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path));
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return why(c, "socket: %s", strerror(errno));
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return why(c, "cannot connect to %s: %s%s", path, strerror(errno),
+			   errno == ENOENT || errno == ECONNREFUSED
+				   ? " (is QEMU running with -qmp unix:PATH,server=on,wait=off?)"
+				   : "");
+	n = read_line(c, line, sizeof(line));
+	if (n < 0)
+		return -1;
+	if (qmp_parse_greeting(line, (size_t)n, &c->version, w, sizeof(w)))
+		return why(c, "%s did not greet as a QMP monitor: %s (it said \"%.80s\")", path, w,
+			   line);
+	if (qmp_exec(c, "qmp_capabilities", NULL, NULL, NULL, 0, &r, NULL, 0))
+		return -1;
+	return 0;
+}
+
+void qmp_close(struct qmp_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}

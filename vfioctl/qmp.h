@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qmp.c: a QMP client that moves bytes and fds (the JSON is qmp-msg.c's). Each call
+ * returns 0 or -1 with the reason in conn->why; nothing waits longer than the timeout.
+ */
+#ifndef VFIOCTL_QMP_H
+#define VFIOCTL_QMP_H
+
+#include <stddef.h>
+
+#include "qmp-msg.h"
+
+struct qmp_conn {
+	int fd;
+	int timeout_ms;
+	const char *path;
+	struct qmp_version version;
+	char in[QMP_MAX_LINE + 1];
+	size_t inlen;
+	unsigned int seq;
+	char why[1024];
+};
+
+/* Connects to @path, reads the greeting, negotiates (qmp_capabilities). */
+int qmp_open(struct qmp_conn *c, const char *path, int timeout_ms);
+/*
+ * Sends @cmd (with @fdname or @opaque as its argument, see qmp_encode()) and @nfds fds in
+ * SCM_RIGHTS on the same message, and reads up to the reply to it (events skipped) into
+ * @r; @line gets its text when not NULL. A QMP error is -1 too, with @r filled and the
+ * error in why.
+ */
+int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char *opaque,
+	     const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen);
+void qmp_close(struct qmp_conn *c);
+
+#endif /* VFIOCTL_QMP_H */
