@@ -15,6 +15,11 @@
  *   badmsg GROUP            as root, bad hand-overs over a socketpair (real fds: group GROUP
  *                           on vfio-pci, a pipe): one line a case, "NAME: ERRNO (why)
  *                           fds A->B", B the open fds after, A before
+ *   bench-exec ADDR N       (make bench) N rounds, alternating: fork + exec of
+ *                           `vfioctl exec ADDR -- /bin/true` against a plain fork + exec of
+ *                           /bin/true; medians side by side
+ *   bench-serve SOCK N      N round trips to vfioctl serve on SOCK (connect, receive,
+ *                           check, adopt, close); the median
  *   hold ADDR cooperative|ignore SECONDS
  *                           adopt from LISTEN_FDS, enable REQ on the device, print "ready";
  *                           on REQ either close everything ("released") or keep it
@@ -29,6 +34,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <dirent.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -334,6 +341,106 @@ static int hold(const char *addr, const char *mode, int seconds)
 	return 0;
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long long median(long long *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_ll);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One fork + exec of @argv to its end, in microseconds; -1 when it failed. */
+static long long spawn(char *const *argv)
+{
+	long long t0 = now_us();
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return now_us() - t0;
+}
+
+/* vfioctl exec against a plain exec, alternating (a broker must not hold the group). */
+static int bench_exec(char *addr, int n)
+{
+	char *with[] = { "vfioctl", "exec", addr, "--", "/bin/true", NULL };
+	char *plain[] = { "/bin/true", NULL }, *bare[] = { "vfioctl", "--version", NULL };
+	long long *a = calloc((size_t)n, sizeof(*a)), *b = calloc((size_t)n, sizeof(*b));
+	long long *c = calloc((size_t)n, sizeof(*c));
+	int i;
+
+	if (!a || !b || !c)
+		return 1;
+	for (i = 0; i < n; i++) {
+		a[i] = spawn(with);
+		b[i] = spawn(plain);
+		c[i] = spawn(bare);
+		if (a[i] < 0 || b[i] < 0 || c[i] < 0) {
+			printf("bench: FAILED: vfioctl exec %s -- /bin/true did not run\n", addr);
+			return 1;
+		}
+	}
+	printf("bench: vfioctl exec %s -- /bin/true (bundle of 3 fds): median %lld us; "
+	       "plain fork+exec of /bin/true: median %lld us; the hand-over adds %lld us "
+	       "(%d rounds, alternating)\n", addr, median(a, n), median(b, n),
+	       median(a, n) - median(b, n), n);
+	printf("bench: of which starting vfioctl itself (vfioctl --version, its shared libraries "
+	       "loaded): median %lld us; opening and placing the bundle: %lld us\n", median(c, n),
+	       median(a, n) - median(c, n));
+	free(a);
+	free(b);
+	free(c);
+	return 0;
+}
+
+/* Round trips to vfioctl serve: connect, receive, check, adopt, close. */
+static int bench_serve(const char *sock, int n)
+{
+	long long *c = calloc((size_t)n, sizeof(*c));
+	struct vfiox_bundle *bu;
+	int i, fd;
+
+	if (!c)
+		return 1;
+	for (i = 0; i < n; i++) {
+		c[i] = now_us();
+		fd = sock_at(sock, false);
+		if (fd < 0 || vfiox_bundle_recv(ctx, fd, 5000, &bu)) {
+			printf("bench: FAILED: serve round trip: %s\n", vfiox_ctx_last_error(ctx));
+			return 1;
+		}
+		vfiox_bundle_free(bu);
+		close(fd);
+		c[i] = now_us() - c[i];
+	}
+	printf("bench: vfioctl serve round trip (connect, receive 3 fds, check each, adopt, close): "
+	       "median %lld us (%d rounds)\n", median(c, n), n);
+	free(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -348,6 +455,10 @@ int main(int argc, char **argv)
 		ret = sock_at(argv[2], false) < 0 ? 1 : (sleep((unsigned)atoi(argv[3])), 0);
 	else if (argc == 3 && !strcmp(argv[1], "badmsg"))
 		ret = badmsg(atoi(argv[2]));
+	else if (argc == 4 && !strcmp(argv[1], "bench-exec"))
+		ret = bench_exec(argv[2], atoi(argv[3]));
+	else if (argc == 4 && !strcmp(argv[1], "bench-serve"))
+		ret = bench_serve(argv[2], atoi(argv[3]));
 	else if (argc == 5 && !strcmp(argv[1], "hold"))
 		ret = hold(argv[2], argv[3], atoi(argv[4]));
 	else

@@ -51,3 +51,15 @@ else
 	echo "bench: restore --all of group $bg (both edu back to no driver):" \
 		"median $(median < /tmp/bench-restore) ms, all: $(tr '\n' ' ' < /tmp/bench-restore)(ms)"
 fi
+
+# Hand-over: vfioctl exec of a trivial program against a plain exec of it, and a round trip
+# to vfioctl serve, side by side (vfiox-handover bench).
+reprobe "$edu"
+bind_to vfio-pci "$edu"
+vfiox-handover bench-exec "$edu" 50
+vfioctl serve --socket /tmp/bench-serve.sock --allow root "$edu" 2> /tmp/bench-serve.log &
+spid=$!
+i=0; while ! grep -q "listening on" /tmp/bench-serve.log 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+vfiox-handover bench-serve /tmp/bench-serve.sock 50
+kill -TERM $spid
+wait $spid
