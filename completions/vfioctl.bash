@@ -13,7 +13,7 @@
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor help"
+_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -165,7 +165,8 @@ _vfioctl()
 		w=${words[i]}
 		case $w in
 		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
-			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt)
+			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt | --memlock | \
+			--socket | --allow)
 			used+=("$w")
 			((i++))
 			;;
@@ -405,6 +406,79 @@ _vfioctl()
 				opts+=" $w"
 			done
 			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		esac
+		;;
+	exec | pass | serve | qmp)
+		# The hand-over verbs: devices and --group N; exec --user NAME, --memlock SIZE and,
+		# after "--", a command and its files; pass/serve/qmp --socket PATH (a file);
+		# serve --allow USER|@GROUP.
+		if [[ $verb == exec ]]; then
+			for ((i = verb_i + 1; i < cword; i++)); do
+				if [[ ${words[i]} == -- ]]; then
+					if ((cword == i + 1)); then
+						mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
+					else
+						compopt -o filenames 2>/dev/null
+						mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+					fi
+					return 0
+				fi
+			done
+		fi
+		case $prev in
+		--memlock | --timeout) return 0 ;;
+		--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return 0 ;;
+		--allow)
+			mapfile -t COMPREPLY < <(compgen -u -- "$cur"; compgen -g -P @ -- "${cur#@}")
+			return 0
+			;;
+		--socket)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return 0
+			;;
+		--group) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur"); return 0 ;;
+		esac
+		case $cur in
+		--memlock=* | --timeout=*) return 0 ;;
+		--group=*) mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}") ;;
+		-*)
+			local all
+			case $verb in
+			exec) all="--user --memlock --help" ;;
+			pass) all="--socket --timeout --help" ;;
+			serve) all="--socket --help" ;;
+			qmp) all="--socket --fdset --timeout --help" ;;
+			esac
+			opts="--group"
+			[[ $verb == serve ]] && opts+=" --allow"
+			for w in $all; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			[[ $verb == exec ]] && opts+=" --"
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur") ;;
+		esac
+		;;
+	revoke)
+		# revoke: one device on vfio-pci; --timeout S is a number.
+		case $prev in
+		--timeout) return 0 ;;
+		esac
+		case $cur in
+		--timeout=*) return 0 ;;
+		-*)
+			opts=""
+			for w in --timeout --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			((${#targets[@]} == 0)) || return 0
+			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur")
 			;;
 		esac
 		;;

@@ -121,6 +121,11 @@ complete -c vfioctl -n __vfioctl_needs_verb -a check -d 'Check the host (and a d
 complete -c vfioctl -n __vfioctl_needs_verb -a igd -d 'Intel IGD: stolen memory, OpRegion/VBT, QEMU readiness; clear it'
 complete -c vfioctl -n __vfioctl_needs_verb -a sriov -d 'Create SR-IOV VFs bound to vfio-pci, or remove them'
 complete -c vfioctl -n __vfioctl_needs_verb -a monitor -d 'Print PCI and VFIO group events as they happen'
+complete -c vfioctl -n __vfioctl_needs_verb -a exec -d 'Run a program with the VFIO fds of devices, as another user'
+complete -c vfioctl -n __vfioctl_needs_verb -a pass -d 'Send the VFIO fds of devices to a program on a UNIX socket'
+complete -c vfioctl -n __vfioctl_needs_verb -a serve -d 'Keep the VFIO fds of devices for each allowed peer'
+complete -c vfioctl -n __vfioctl_needs_verb -a revoke -d 'Take a handed-over device back (REQ, then its old driver)'
+complete -c vfioctl -n __vfioctl_needs_verb -a qmp -d 'Give the VFIO fds of devices to a running QEMU over QMP'
 complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
 
 # list
@@ -215,5 +220,26 @@ complete -c vfioctl -n '__vfioctl_using monitor; and not __fish_contains_opt ude
 complete -c vfioctl -n '__vfioctl_using monitor; and not __fish_contains_opt kernel' -l udev -d 'Read udevd events even when it does not seem to run'
 complete -c vfioctl -n '__vfioctl_using monitor' -s h -l help -d 'Print the options of monitor'
 
+# exec, pass, serve, qmp: devices and --group N
+for v in exec pass serve qmp
+    complete -c vfioctl -n "__vfioctl_using $v" -l group -x -a '(__vfioctl_groups)' -d 'IOMMU group N'
+    complete -c vfioctl -n "__vfioctl_using $v" -s h -l help -d "Print the options of $v"
+    complete -c vfioctl -n "__vfioctl_using $v" -a '(__vfioctl_devices)'
+end
+for v in pass serve qmp
+    complete -c vfioctl -n "__vfioctl_using $v" -l socket -r -F -d 'The UNIX socket'
+end
+complete -c vfioctl -n '__vfioctl_using exec' -l user -x -a '(__fish_complete_users)' -d 'Run PROGRAM as USER, no way back'
+complete -c vfioctl -n '__vfioctl_using exec' -l memlock -x -d 'RLIMIT_MEMLOCK for PROGRAM (64M, 2G, unlimited)'
+complete -c vfioctl -n '__vfioctl_using pass' -l timeout -x -d 'Give up after S seconds'
+complete -c vfioctl -n '__vfioctl_using serve' -l allow -x -a '(__fish_complete_users; __fish_complete_groups | string replace -r "^" "@")' -d 'USER or @GROUP who may have the bundle'
+complete -c vfioctl -n '__vfioctl_using qmp' -l fdset -d 'add-fd into fd sets instead of getfd'
+complete -c vfioctl -n '__vfioctl_using qmp' -l timeout -x -d 'Give up on a silent QEMU after S seconds'
+
+# revoke: one device
+complete -c vfioctl -n '__vfioctl_using revoke' -l timeout -x -d 'How long the holder has to release it'
+complete -c vfioctl -n '__vfioctl_using revoke' -s h -l help -d 'Print the options of revoke'
+complete -c vfioctl -n '__vfioctl_using revoke 1' -a '(__vfioctl_devices)'
+
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp help'

@@ -131,7 +131,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "bind check help igd irq-test list monitor reset restore rom show sriov" ] ||
+	if [ "$(reply 'vfioctl ')" != "bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -139,16 +139,32 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs'
+	expect 'vfioctl ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
 	expect 'vfioctl --' '--sysfs-root --dev-root --verbose --version --help' 'long global options'
-	expect 'vfioctl r' 'reset restore rom' 'verb prefix shared by three verbs'
+	expect 'vfioctl r' 'reset restore revoke rom' 'verb prefix shared by four verbs'
 	expect 'vfioctl i' 'igd irq-test' 'verb prefix shared by two verbs'
 	expect 'vfioctl ir' 'irq-test' 'the verb with a hyphen'
-	expect 'vfioctl -v ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs after --dev-root DIR'
+	expect 'vfioctl -v ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after --dev-root DIR'
+
+	# the hand-over verbs
+	expect 'vfioctl exec --' '--group --user --memlock --help --' 'options of exec, and the -- before the program'
+	expect 'vfioctl exec --user root --' '--group --memlock --help --' 'exec: --user is not offered twice'
+	expect 'vfioctl exec 0000:0' '00:00.0 00:1c.0 00:1f.2 03:00.0 04:00.0' 'exec: devices'
+	expect 'vfioctl exec --group ' '0 1 2 12 13 14' 'exec --group: the groups'
+	expect 'vfioctl exec --memlock ' '' 'exec --memlock SIZE: nothing offered'
+	expect 'vfioctl exec 0000:03:00.0 -- bashbu' 'bashbug' 'exec: after --, a command'
+	expect 'vfioctl exec 0000:03:00.0 -- bashbug --' '' 'exec: the program'"'"'s options are not vfioctl'"'"'s'
+	expect 'vfioctl pass --' '--group --socket --timeout --help' 'options of pass'
+	expect 'vfioctl serve --' '--group --allow --socket --help' 'options of serve'
+	expect 'vfioctl serve --allow @roo' '@root' 'serve --allow @GROUP: the groups'
+	expect 'vfioctl qmp --' '--group --socket --fdset --timeout --help' 'options of qmp'
+	expect 'vfioctl qmp --fdset --' '--group --socket --timeout --help' 'qmp: --fdset is not offered twice'
+	expect 'vfioctl revoke --' '--timeout --help' 'options of revoke'
+	expect 'vfioctl revoke 0000:03:00.0 ' '' 'revoke takes one device'
 
 	# list
 	expect 'vfioctl list --' '--driver --class --group --json --help' 'options of list'
@@ -303,8 +319,8 @@ else
 	expect 'vfioctl m' 'monitor' 'the verb monitor'
 
 	# help
-	expect 'vfioctl help ' 'bind check help igd irq-test list monitor reset restore rom show sriov' 'verbs for help'
-	expect 'vfioctl help r' 'reset restore rom' 'verb prefix for help'
+	expect 'vfioctl help ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs for help'
+	expect 'vfioctl help r' 'reset restore revoke rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
 
@@ -366,7 +382,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'bind check help igd irq-test list monitor reset restore rom show sriov'
+	fexpect 'vfioctl ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -376,7 +392,7 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl show --' '--json --vf-token --help'
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'bind check help igd irq-test list monitor reset restore rom show sriov'
+	fexpect 'vfioctl help ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
 	fexpect 'vfioctl sriov ' '0000:04:00.0'
 	fexpect 'vfioctl sriov 0000:04:00.0 --trust ' 'on off'
 	fexpect 'vfioctl monitor --kernel --' '--json --count --timeout --kernel --help'
