@@ -192,7 +192,8 @@ check-fuzz: $(FUZZ_BINS)
 HOST_SRCS := $(sort $(wildcard tests/host/test-*.c))
 HOST_BINS := $(HOST_SRCS:tests/host/%.c=$(BUILD)/tests/host/%)
 
-$(BUILD)/tests/host/%: tests/host/%.c $(LIB_A) $(HEADERS) $(wildcard vfioctl/qmp*)
+$(BUILD)/tests/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(LIB_A) $(HEADERS) \
+		       $(wildcard vfioctl/qmp*)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ivfioctl -o $@ $< $(CLI_PURE_$*) $(LIB_A) $(PKG_LIBS)
 

@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,25 +26,7 @@
 
 #include "qmp.h"
 
-static int num, passed, failed;
-
-static void check(int ok, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	num++;
-	if (ok) {
-		passed++;
-		printf("ok %d - %s\n", num, what);
-		return;
-	}
-	failed++;
-	printf("not ok %d - %s\n#   ", num, what);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "host-tap.h"
 
 static char *find_qemu(void)
 {
@@ -247,6 +228,5 @@ out:
 		unlink(line);
 	}
 	rmdir(dir);
-	printf("1..%d\n%d passed, %d failed\n", num, passed, failed);
-	return failed ? 1 : 0;
+	return tap_finish();
 }

@@ -96,6 +96,24 @@ static inline int fk_close(int fd)
 	return 0;
 }
 
+/*
+ * What the kernel does on the last close of a VFIO fd: a group leaves its container, a
+ * container loses its groups. @group_container[slot] holds the container fd a group is
+ * attached to, or -1; @s and @fd are the slot and fd fk_close() just closed.
+ */
+static inline void fk_vfio_closed(int s, int fd, int group_kind, int container_kind,
+				  int *group_container)
+{
+	int i;
+
+	if (fk_fds.kind[s] == group_kind)
+		group_container[s] = -1;
+	if (fk_fds.kind[s] == container_kind)
+		for (i = 0; i < FK_MAX; i++)
+			if (group_container[i] == fd)
+				group_container[i] = -1;
+}
+
 /* Every fake fd handed out was closed, and each exactly once. */
 static inline void fk_assert_fds_closed(void)
 {

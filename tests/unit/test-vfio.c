@@ -141,20 +141,13 @@ int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 
 int __wrap_vfiox_sys_close(int fd)
 {
-	int s = fk_slot(fd), ret = fk_close(fd), i;
+	int s = fk_slot(fd), ret = fk_close(fd);
 
 	if (s < 0)
 		fk.real_closed++;
-	if (s < 0 || ret)
-		return ret;
-	/* Closing a group fd detaches it, as the kernel does. */
-	if (fk_fds.kind[s] == FK_GROUP)
-		fk.group_container[s] = -1;
-	if (fk_fds.kind[s] == FK_CONTAINER)
-		for (i = 0; i < FK_MAX; i++)
-			if (fk.group_container[i] == fd)
-				fk.group_container[i] = -1;
-	return 0;
+	else if (!ret)
+		fk_vfio_closed(s, fd, FK_GROUP, FK_CONTAINER, fk.group_container);
+	return ret;
 }
 
 int __wrap_vfiox_sys_set_cloexec(int fd)
