@@ -161,6 +161,19 @@ kill $hpid
 wait $hpid 2>/dev/null
 vfioctl restore "$edu" > /dev/null 2>&1
 is "$(sys_driver "$edu")" "$before" "after the holder is gone, restore puts edu back"
+# The same with a device that has a host driver: nvme goes back to nvme.
+if [ "$(sys_driver "$nv")" = nvme ] && vfioctl bind "$nv" > /dev/null 2> $W/err; then
+	vfioctl exec --user nobody "$nv" -- vfiox-handover hold "$nv" cooperative 30 > $W/hold.out 2>&1 &
+	hpid=$!
+	i=0; while ! grep -q ready $W/hold.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+	vfioctl revoke "$nv" --timeout 5 > /dev/null 2> $W/rv.err
+	is "$?" 0 "revoke of nvme held by a cooperative holder: exit 0"
+	wait $hpid
+	is "$(sys_driver "$nv")" nvme "revoke: nvme is back on the nvme driver (the journal)"
+else
+	skip "nvme for revoke: it is on $(sys_driver "$nv") or bind refused: $(cat $W/err)"
+	skip "nvme back on nvme after revoke"
+fi
 vfioctl revoke "$edu" > /dev/null 2> $W/err
 is "$?" 1 "revoke of a device not on vfio-pci exits 1"
 like "$(cat $W/err)" "not on vfio-pci: there is nothing to revoke" "revoke says there is nothing to revoke"
