@@ -580,6 +580,7 @@ static void judge_vfio(struct vfiox_igd *g)
 	const struct vfiox_igd_vfio *v = &g->vfio;
 	const struct vfiox_igd_opregion *op = &g->op;
 	char a[32], mb[80];
+	bool all, none;
 
 	if (l->have_asls && (l->problems & VFIOX_IGD_P_ASLS_NONE))
 		add(g, "igd.opregion", VFIOX_CHECK_WARN,
@@ -608,12 +609,17 @@ static void judge_vfio(struct vfiox_igd *g)
 		    v->error);
 		return;
 	}
-	add(g, "igd.regions",
-	    v->opregion_size && v->host_cfg_size && v->lpc_cfg_size ? VFIOX_CHECK_OK :
-								      VFIOX_CHECK_WARN,
-	    v->opregion_size && v->host_cfg_size && v->lpc_cfg_size ? NULL :
-	    "vfio-pci adds the bridge regions only for an Intel host bridge at 00:00.0 and an "
-	    "Intel ISA bridge at 00:1f.0, and the OpRegion only when ASLS is set",
+	all = v->opregion_size && v->host_cfg_size && v->lpc_cfg_size;
+	none = !v->opregion_size && !v->host_cfg_size && !v->lpc_cfg_size;
+	/* vfio-pci (6.12, vfio_pci_open_device) sets them up for VGA-class Intel devices only */
+	add(g, "igd.regions", all ? VFIOX_CHECK_OK : VFIOX_CHECK_WARN,
+	    all ? NULL :
+	    none && (g->class_code >> 8) != 0x0300 ?
+		    "vfio-pci sets up the IGD regions only for a VGA-class (0x0300) device; "
+		    "make the IGD the primary display in the firmware, or use a kernel whose "
+		    "vfio-pci takes any display class" :
+		    "vfio-pci adds the bridge regions only for an Intel host bridge at 00:00.0 "
+		    "and an Intel ISA bridge at 00:1f.0, and the OpRegion only when ASLS is set",
 	    "vfio-pci offers: IGD OpRegion %s, IGD host bridge config %s, IGD LPC config %s",
 	    v->opregion_size ? size_str(v->opregion_size, a, sizeof(a)) : "(none)",
 	    v->host_cfg_size ? "yes" : "(none)", v->lpc_cfg_size ? "yes" : "(none)");

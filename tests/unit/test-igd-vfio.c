@@ -351,13 +351,16 @@ static void hex_rows(const char *text, uint8_t *cfg, size_t len)
  * shadow ROM, config, and the three Intel regions (an OpRegion 2.1 with a VBT of 0x1200
  * bytes in mailbox 4). @lpc: 00:1f.0 exists, and so does its region.
  */
+/* The IGD's class in the next igd_host(); a non-primary IGD shows 0x038000. */
+static uint32_t igd_class = 0x030000;
+
 static struct env *igd_host(uint16_t igd_id, bool lpc)
 {
 	struct env *e = env_empty(0);
 	struct fx_dev hb = { .addr = "0000:00:00.0", .vendor = 0x8086, .device = 0x3e34,
 			     .class_code = 0x060000, .group = 0 };
 	struct fx_dev igd = { .addr = "0000:00:02.0", .vendor = 0x8086, .device = igd_id,
-			      .class_code = 0x030000, .group = 1, .driver = "vfio-pci",
+			      .class_code = igd_class, .group = 1, .driver = "vfio-pci",
 			      .boot_vga = 1 };
 	struct fx_dev isa = { .addr = "0000:00:1f.0", .vendor = 0x8086, .device = 0xa30d,
 			      .class_code = 0x060100, .group = 2 };
@@ -606,6 +609,29 @@ static void test_no_lpc_region(void **state)
 	done(e, g);
 }
 
+static void test_display_class_gets_no_regions(void **state)
+{
+	/* vfio-pci 6.12 sets up the IGD regions for VGA-class Intel devices only */
+	struct env *e;
+	struct vfiox_igd *g;
+	const char *s, *fix;
+
+	(void)state;
+	igd_class = 0x038000;
+	e = igd_host(0x3ea0, true);
+	igd_class = 0x030000;
+	fk.nregions = VFIO_PCI_NUM_REGIONS;
+	g = inspect(e, 0);
+	assert_true(vfiox_igd_vfio(g)->opened);
+	assert_int_equal(vfiox_igd_vfio(g)->opregion_size, 0);
+	assert_int_equal(finding(g, "igd.regions", &s, &fix), VFIOX_CHECK_WARN);
+	assert_has(s, "IGD OpRegion (none)");
+	assert_has(fix, "VGA-class (0x0300)");
+	assert_int_equal(finding(g, "qemu.legacy", &s, NULL), VFIOX_CHECK_WARN);
+	assert_has(s, "not VGA");
+	done(e, g);
+}
+
 static void test_group_busy_and_device_refused(void **state)
 {
 	struct env *e = igd_host(0x3ea0, true);
@@ -717,6 +743,7 @@ int main(void)
 		env_test(test_extended_vbt_as_vfio_pci_presents_it),
 		env_test(test_opregion_refused_no_vbt),
 		env_test(test_no_lpc_region),
+		env_test(test_display_class_gets_no_regions),
 		env_test(test_group_busy_and_device_refused),
 		env_test(test_opregion_read_error),
 		env_test(test_meteor_lake_ggc_from_bar0),
