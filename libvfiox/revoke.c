@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <linux/vfio.h>
@@ -22,21 +23,42 @@
 #define MAX_HOLDERS 16
 #define POLL_MS 50
 
-/* Raises REQ on @dev through @holder's group fd; 0 or -errno with the reason in the last error. */
-static int ask(struct vfiox_ctx *ctx, const struct vfiox_holder *h, const char *dev, int id)
+/*
+ * Raises REQ on @dev through @holder's group fd (@node, /dev/vfio/@id); 0 or -errno with the
+ * reason in the last error. A holder that let go since /proc was read (it exited, closed
+ * the fd, or the fd number or the pid is something else by now) is not asked: 0, and the
+ * fd that arrived is not the group's, so it gets no ioctl.
+ */
+static int ask(struct vfiox_ctx *ctx, const struct vfiox_holder *h, const char *dev, int id,
+	       const char *node)
 {
 	struct vfiox_device *d;
+	struct stat st, want;
 	int pidfd, gfd, dfd, ret;
 
 	pidfd = vfiox_sys_pidfd_open(h->pid);
+	if (pidfd == -ESRCH)
+		goto gone;
 	if (pidfd < 0)
 		return vfiox__err(ctx, pidfd, "pidfd_open(%d): %s", h->pid, strerror(-pidfd));
 	gfd = vfiox_sys_pidfd_getfd(pidfd, h->fd);
 	vfiox_sys_close(pidfd);
+	if (gfd == -ESRCH || gfd == -EBADF)
+		goto gone;
 	if (gfd < 0)
 		return vfiox__err(ctx, gfd, "cannot reach group %d in pid %d (%s): pidfd_getfd: %s%s",
 				  id, h->pid, h->comm, strerror(-gfd),
 				  gfd == -EPERM ? " (it needs root: CAP_SYS_PTRACE)" : "");
+	ret = vfiox_sys_fstatat(AT_FDCWD, node, &want, 0);
+	if (ret) {
+		vfiox_sys_close(gfd);
+		return vfiox__err(ctx, ret, "%s: %s", node, strerror(-ret));
+	}
+	if (vfiox_sys_fstatat(gfd, "", &st, AT_EMPTY_PATH) || !S_ISCHR(st.st_mode) ||
+	    st.st_rdev != want.st_rdev) {
+		vfiox_sys_close(gfd);
+		goto gone;
+	}
 	dfd = vfiox_sys_ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, (void *)dev);
 	vfiox_sys_close(gfd);
 	if (dfd < 0)
@@ -57,7 +79,13 @@ static int ask(struct vfiox_ctx *ctx, const struct vfiox_holder *h, const char *
 		return vfiox__err(ctx, -EBUSY, "%s is held by pid %d (%s), which has no REQ interrupt "
 				  "enabled: it cannot be asked to release the device; nothing was "
 				  "changed (stop that process to free it)", dev, h->pid, h->comm);
+	if (!ret)
+		vfiox__dbg(ctx, "%s: REQ raised for pid %d (%s)", dev, h->pid, h->comm);
 	return ret;
+gone:
+	vfiox__dbg(ctx, "%s: pid %d (%s) let go of %s before it was asked", dev, h->pid, h->comm,
+		   node);
+	return 0;
 }
 
 static long now_ms(void)
@@ -100,11 +128,9 @@ VFIOX_EXPORT int vfiox_device_revoke(struct vfiox_ctx *ctx, const char *dev, int
 	snprintf(node, sizeof(node), "%s/vfio/%d", ctx->dev_root, id);
 	n = vfiox__holders(ctx, node, holders, MAX_HOLDERS, who, sizeof(who));
 	for (i = 0; i < n && i < MAX_HOLDERS; i++) {
-		ret = ask(ctx, &holders[i], name, id);
+		ret = ask(ctx, &holders[i], name, id, node);
 		if (ret)
 			return ret;
-		vfiox__dbg(ctx, "%s: REQ raised for pid %d (%s)", name, holders[i].pid,
-			   holders[i].comm);
 	}
 	if (timeout_ms < 0)
 		timeout_ms = 10000;

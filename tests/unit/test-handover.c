@@ -75,9 +75,10 @@ static struct fake {
 	/* revoke: the holder in the fake /proc, and how it answers REQ */
 	char holder_link[4096]; /* its /proc/PID/fd/N, removed when it lets go */
 	int holder_pid;
-	int getfd_err;
+	int getfd_err, pidfd_open_err;
 	bool req_enabled, cooperative;
-	unsigned req_triggers, pidfd_opens;
+	bool getfd_pipe; /* the holder's fd number is something else by now */
+	unsigned req_triggers, pidfd_opens, pipe_ioctls;
 } fk;
 
 /* ------------------------------------------------------------------ the fake kernel */
@@ -291,6 +292,7 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 	case FK_DEVICE:
 		return device_ioctl(request, arg);
 	default:
+		fk.pipe_ioctls++;
 		return -ENOTTY;
 	}
 }
@@ -371,6 +373,10 @@ int __wrap_vfiox_sys_pidfd_open(int pid)
 {
 	assert_int_equal(pid, fk.holder_pid);
 	fk.pidfd_opens++;
+	if (fk.pidfd_open_err) {
+		holder_releases(); /* ESRCH: it exited meanwhile */
+		return fk.pidfd_open_err;
+	}
 	return fk_new_fd(FK_PIDFD);
 }
 
@@ -381,8 +387,14 @@ int __wrap_vfiox_sys_pidfd_getfd(int pidfd, int fd)
 
 	assert_true(fk_slot_open(fk_slot(pidfd)));
 	assert_int_equal(fk_fds.kind[fk_slot(pidfd)], FK_PIDFD);
+	if (fk.getfd_err && fk.getfd_err != -EPERM)
+		holder_releases(); /* ESRCH, EBADF: it exited, or closed the group */
 	if (fk.getfd_err)
 		return fk.getfd_err;
+	if (fk.getfd_pipe) {
+		holder_releases(); /* the group closed, the fd number reused for a pipe */
+		return fk_new_fd(FK_PIPE);
+	}
 	g = fk_new_fd(FK_GROUP);
 	fk.group_id[fk_slot(g)] = 2;
 	fk.group_container[fk_slot(g)] = 999; /* attached, by the holder */
@@ -983,6 +995,42 @@ static void test_revoke_refusals(void **state)
 	env_free(e);
 }
 
+/*
+ * The holder lets go between the scan of /proc and the pidfd: it exited (ESRCH), closed
+ * the fd (EBADF), or the fd number (or the pid) is something else by now. Nobody is left
+ * to ask, so it counts as released; and an fd that is not the group gets no VFIO ioctl.
+ */
+static void test_revoke_of_a_holder_that_lets_go_meanwhile_releases_it(void **state)
+{
+	struct env *e = revoke_env();
+	struct {
+		int open_err, getfd_err;
+		bool pipe;
+	} cases[] = { { -ESRCH, 0, false }, { 0, -ESRCH, false }, { 0, -EBADF, false },
+		      { 0, 0, true } };
+	size_t i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		unlink(fk.holder_link);
+		assert_int_equal(symlink(DEVROOT "/vfio/2", fk.holder_link), 0); /* the scan sees it */
+		fk.pidfd_open_err = cases[i].open_err;
+		fk.getfd_err = cases[i].getfd_err;
+		fk.getfd_pipe = cases[i].pipe;
+		fk.pidfd_opens = 0;
+		ret = vfiox_device_revoke(e->ctx, NVME, 1000);
+		if (ret != 1)
+			fail_msg("case %zu: revoke = %d: %s", i, ret, vfiox_ctx_last_error(e->ctx));
+		env_assert_error(e, "was released", NULL, NULL);
+		assert_int_equal(fk.pidfd_opens, 1);
+		assert_int_equal(fk.pipe_ioctls, 0);
+		assert_int_equal(fk.req_triggers, 0);
+		fk_assert_fds_closed();
+	}
+	env_free(e);
+}
+
 /* Nobody holds it: nothing to ask, straight to the journal. */
 static void test_revoke_of_an_unheld_device_asks_nobody(void **state)
 {
@@ -1022,6 +1070,7 @@ int main(void)
 		fk_test(test_revoke_of_a_holder_without_req_names_it),
 		fk_test(test_revoke_refusals),
 		fk_test(test_revoke_of_an_unheld_device_asks_nobody),
+		fk_test(test_revoke_of_a_holder_that_lets_go_meanwhile_releases_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
