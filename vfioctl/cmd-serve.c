@@ -8,6 +8,7 @@
  * SIGTERM or SIGINT stop it cleanly (the socket removed, everything closed).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <poll.h>
@@ -97,47 +98,79 @@ static bool peer_allowed(const struct serve *s, int fd, const struct ucred *cred
 
 /*
  * The socket's owner, group and mode: one user (and at most one group) or one group can be
- * said with them; a longer list cannot, and then SO_PEERCRED alone decides.
+ * said with them; a longer list cannot, and then SO_PEERCRED alone decides. The mode is
+ * given at bind() (the umask), the owner through an O_PATH fd of what is at the path once
+ * it is checked to be our socket: chown()/chmod() of the path would follow a symlink that
+ * whoever can write the directory put there meanwhile, and give them a file of root's.
  */
-static int set_socket_mode(const struct serve *s, char *desc, size_t len)
+struct sock_mode {
+	mode_t mode;
+	bool chown;
+	uid_t uid;
+	gid_t gid;
+};
+
+static void plan_socket_mode(const struct serve *s, struct sock_mode *m, char *desc, size_t len)
 {
 	size_t users = 0, groups = 0, i;
-	uid_t uid = 0;
-	gid_t gid = 0;
-	mode_t mode;
 
+	memset(m, 0, sizeof(*m));
 	for (i = 0; i < s->nallow; i++) {
 		if (s->allow[i].group) {
 			groups++;
-			gid = s->allow[i].id;
+			m->gid = s->allow[i].id;
 		} else {
 			users++;
-			uid = s->allow[i].id;
+			m->uid = s->allow[i].id;
 		}
 	}
 	if (users <= 1 && groups <= 1) {
-		mode = groups ? 0660 : 0600;
-		if (chown(s->path, uid, gid)) {
-			err_msg("cannot give %s to uid %u gid %u: %s", s->path, (unsigned)uid,
-				(unsigned)gid, strerror(errno));
-			return -1;
-		}
-		snprintf(desc, len, "mode %04o, owner uid %u, group gid %u", (unsigned)mode,
-			 (unsigned)uid, (unsigned)gid);
+		m->mode = groups ? 0660 : 0600;
+		m->chown = true;
+		snprintf(desc, len, "mode %04o, owner uid %u, group gid %u", (unsigned)m->mode,
+			 (unsigned)m->uid, (unsigned)m->gid);
 	} else {
-		mode = 0666;
+		m->mode = 0666;
 		snprintf(desc, len, "mode 0666: %zu users and %zu groups cannot be said with a mode, "
 			 "SO_PEERCRED decides", users, groups);
 	}
-	if (chmod(s->path, mode)) {
-		err_msg("cannot chmod %s: %s", s->path, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
-/* A listening socket at the path: a stale socket file is replaced, anything else refused. */
-static int listen_at(struct serve *s)
+static int set_socket_owner(const struct serve *s, const struct sock_mode *m)
+{
+	struct stat st;
+	int fd, ret = -1;
+
+	if (!m->chown)
+		return 0;
+	fd = open(s->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		err_msg("cannot open %s to give it to uid %u gid %u: %s", s->path, (unsigned)m->uid,
+			(unsigned)m->gid, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid()) {
+		err_msg("%s is no longer the socket vfioctl serve created (something replaced it "
+			"after bind: is its directory writable by others?): not changing its owner; "
+			"use a directory only root can write", s->path);
+		goto out;
+	}
+	if (fchownat(fd, "", m->uid, m->gid, AT_EMPTY_PATH)) {
+		err_msg("cannot give %s to uid %u gid %u: %s", s->path, (unsigned)m->uid,
+			(unsigned)m->gid, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * A listening socket at the path, created with @mode: a stale socket file is replaced,
+ * anything else refused.
+ */
+static int listen_at(struct serve *s, mode_t mode)
 {
 	struct sockaddr_un sa;
 	struct stat st;
@@ -167,8 +200,8 @@ static int listen_at(struct serve *s)
 		err_msg("socket: %s", strerror(errno));
 		return -1;
 	}
-	/* Created 0600 root: nobody connects before the mode is set. */
-	old = umask(0177);
+	/* Created with its mode, owned by root: nobody else connects before the owner is set. */
+	old = umask(~mode & 0777);
 	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (ret || listen(fd, 16)) {
@@ -285,6 +318,7 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 	struct bundle_args a = { .ngroups = 0 };
 	struct serve s = { .nallow = 0 };
 	struct vfiox_bundle *b = NULL;
+	struct sock_mode sm;
 	char mode[160], names[VFIOX_HANDOVER_MAX_FDS * 40];
 	sigset_t sigs, old;
 	int c, ret, lfd, sfd;
@@ -327,10 +361,12 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 		err_msg("signalfd: %s", strerror(errno));
 		goto out;
 	}
-	lfd = listen_at(&s);
+	plan_socket_mode(&s, &sm, mode, sizeof(mode));
+	lfd = listen_at(&s, sm.mode);
 	if (lfd < 0)
 		goto out_sig;
-	if (set_socket_mode(&s, mode, sizeof(mode)))
+	test_stop_hook(NULL, 1, "the socket is bound, its owner not set yet");
+	if (set_socket_owner(&s, &sm))
 		goto out_listen;
 	bundle_summary(b, names, sizeof(names));
 	fprintf(stderr, "vfioctl serve: listening on %s (%s; allowed: %s) with %s\n", s.path, mode,

@@ -106,7 +106,8 @@ void target_close(struct target *t);
 /*
  * Test-only, for the binding verbs' step callback: VFIOCTL_TEST_STOP_AT_STEP=K stops
  * vfioctl (SIGSTOP) right before write K, so a test can kill -9 it there and check that
- * 'restore --all' puts everything back. Returns 0.
+ * 'restore --all' puts everything back. vfioctl serve stops at step 1, after the socket
+ * is bound and before its owner is set, so a test can swap the path meanwhile. Returns 0.
  */
 int test_stop_hook(void *userdata, size_t step, const char *text);
 /*

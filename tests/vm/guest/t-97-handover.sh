@@ -126,6 +126,26 @@ like "$log" "handed vfio-container vfio-group-$grp $name to pid [0-9]+, uid 6553
 like "$log" "refused pid [0-9]+, uid 0 \(root\): not allowed" "serve: a log line per refusal"
 like "$log" "stopped after 3 hand-overs and 1 refusals" "serve: the last line counts what it did"
 
+# The socket's directory is the allowed user's: between bind and setting the owner, that
+# user swaps the socket for a symlink to a file of root's. serve must not follow it.
+mkdir -p $W/nb
+chown nobody $W/nb
+echo secret > $W/victim
+chmod 644 $W/victim
+VFIOCTL_TEST_STOP_AT_STEP=1 vfioctl serve --socket $W/nb/s.sock --allow nobody "$edu" 2> $W/race.log &
+spid=$!
+i=0; while ! grep -q "test hook: stopped" $W/race.log 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+su -s /bin/sh nobody -c "rm -f $W/nb/s.sock && ln -s $W/victim $W/nb/s.sock"
+kill -CONT $spid
+i=0; while ! grep -qE "listening on|is no longer" $W/race.log 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+kill -TERM $spid 2>/dev/null
+wait $spid
+rc=$?
+is "$(stat -c '%a %u' $W/victim)" "644 0" "serve: a symlink swapped in for its socket is not followed (the file it points to keeps owner and mode)"
+is "$rc" 1 "serve: a socket path swapped before its owner is set: exit 1"
+like "$(cat $W/race.log)" "$W/nb/s.sock is no longer the socket vfioctl serve created" "serve says its socket path was replaced"
+rm -rf $W/nb $W/victim
+
 vfioctl serve --socket $W/s2.sock --allow nobody "$nv" 2> $W/err
 is "$?" 1 "serve of a device not on vfio-pci exits 1 at once"
 check "serve that cannot open the bundle leaves no socket" test ! -e $W/s2.sock
