@@ -175,7 +175,7 @@ static int listen_at(struct serve *s, mode_t mode)
 	struct sockaddr_un sa;
 	struct stat st;
 	mode_t old;
-	int fd, probe, ret;
+	int fd, probe, ret, err;
 
 	if (socket_addr(s->path, &sa))
 		return -1;
@@ -185,12 +185,26 @@ static int listen_at(struct serve *s, mode_t mode)
 				s->path);
 			return -1;
 		}
-		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		/*
+		 * Stale only when nobody listens there (ECONNREFUSED): a listener of another
+		 * socket type (EPROTOTYPE) or with a full backlog (EAGAIN) is a live program's.
+		 */
+		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		ret = probe >= 0 ? connect(probe, (struct sockaddr *)&sa, sizeof(sa)) : -1;
+		err = errno;
 		if (probe >= 0)
 			close(probe);
 		if (!ret) {
 			err_msg("another server listens on %s already: stop it first", s->path);
+			return -1;
+		}
+		if (probe < 0) {
+			err_msg("socket: %s", strerror(err));
+			return -1;
+		}
+		if (err != ECONNREFUSED && err != ENOENT) {
+			err_msg("%s is in use by another program (connect: %s): stop it or choose "
+				"another path", s->path, strerror(err));
 			return -1;
 		}
 		unlink(s->path);

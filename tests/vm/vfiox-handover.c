@@ -157,6 +157,23 @@ static int sock_at(const char *path, bool server)
 	return c;
 }
 
+/* Another program's live socket: a SOCK_STREAM listener at @path for @secs seconds. */
+static int stream_listener(const char *path, int secs)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
+		return fail("stream listener");
+	printf("listening\n");
+	fflush(stdout);
+	sleep((unsigned)secs);
+	close(fd);
+	return 0;
+}
+
 static int get_bundle(const char *how, const char *sock, struct vfiox_bundle **b)
 {
 	int fd, ret;
@@ -461,9 +478,12 @@ int main(int argc, char **argv)
 		ret = bench_serve(argv[2], atoi(argv[3]));
 	else if (argc == 5 && !strcmp(argv[1], "hold"))
 		ret = hold(argv[2], argv[3], atoi(argv[4]));
+	else if (argc == 4 && !strcmp(argv[1], "stream"))
+		ret = stream_listener(argv[2], atoi(argv[3]));
 	else
 		fprintf(stderr, "usage: vfiox-handover work ADDR listen|recv SOCK|connect SOCK | "
-				"ask SOCK [UID] | silent SOCK SECONDS | badmsg GROUP | hold ADDR cooperative|ignore SECONDS\n");
+				"ask SOCK [UID] | silent SOCK SECONDS | badmsg GROUP | hold ADDR cooperative|ignore SECONDS | "
+				"stream SOCK SECONDS\n");
 	fflush(stdout);
 	vfiox_ctx_free(ctx);
 	return ret;

@@ -126,6 +126,18 @@ like "$log" "handed vfio-container vfio-group-$grp $name to pid [0-9]+, uid 6553
 like "$log" "refused pid [0-9]+, uid 0 \(root\): not allowed" "serve: a log line per refusal"
 like "$log" "stopped after 3 hand-overs and 1 refusals" "serve: the last line counts what it did"
 
+# A live socket of another program (SOCK_STREAM) at the path is not stale: left alone.
+vfiox-handover stream $W/stream.sock 10 > $W/stream.out 2>&1 &
+lpid=$!
+i=0; while ! grep -q listening $W/stream.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+timeout 5 vfioctl serve --socket $W/stream.sock --allow nobody "$edu" 2> $W/err
+is "$?" 1 "serve on the path of another program's live stream socket exits 1"
+check "serve leaves another program's live socket in place" test -S $W/stream.sock
+like "$(cat $W/err)" "$W/stream.sock is in use by another program" "serve says the socket at the path is in use"
+kill $lpid 2>/dev/null
+wait $lpid 2>/dev/null
+rm -f $W/stream.sock
+
 # The socket's directory is the allowed user's: between bind and setting the owner, that
 # user swaps the socket for a symlink to a file of root's. serve must not follow it.
 mkdir -p $W/nb
@@ -138,7 +150,7 @@ i=0; while ! grep -q "test hook: stopped" $W/race.log 2>/dev/null && [ $i -lt 50
 su -s /bin/sh nobody -c "rm -f $W/nb/s.sock && ln -s $W/victim $W/nb/s.sock"
 kill -CONT $spid
 i=0; while ! grep -qE "listening on|is no longer" $W/race.log 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-kill -TERM $spid 2>/dev/null
+grep -q "listening on" $W/race.log && kill -TERM $spid
 wait $spid
 rc=$?
 is "$(stat -c '%a %u' $W/victim)" "644 0" "serve: a symlink swapped in for its socket is not followed (the file it points to keeps owner and mode)"
