@@ -449,7 +449,7 @@ _vfioctl()
 			exec) all="--user --memlock --help" ;;
 			pass) all="--socket --timeout --help" ;;
 			serve) all="--socket --help" ;;
-			qmp) all="--socket --fdset --timeout --help" ;;
+			qmp) all="--socket --fdset --json --timeout --help" ;;
 			esac
 			opts="--group"
 			[[ $verb == serve ]] && opts+=" --allow"

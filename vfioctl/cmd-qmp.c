@@ -11,40 +11,8 @@
 #include "qmp.h"
 #include "vfioctl.h"
 
-#define MAX_FDSETS 256
-
-/* Every fd added is in QEMU's list, in the set it said, with its name. */
-static int check_fdsets(struct qmp_conn *c, struct vfiox_bundle *b, const long long *set,
-			const long long *qfd)
-{
-	static char line[QMP_MAX_LINE + 1];
-	struct qmp_fdset_fd fds[MAX_FDSETS];
-	struct qmp_reply r;
-	char w[256];
-	size_t n, i, k;
-
-	if (qmp_exec(c, "query-fdsets", NULL, NULL, NULL, 0, &r, line, sizeof(line)))
-		return -1;
-	if (qmp_parse_fdsets(line, strlen(line), fds, MAX_FDSETS, &n, w, sizeof(w))) {
-		err_msg("query-fdsets: %s", w);
-		return -1;
-	}
-	for (i = 0; i < vfiox_bundle_num_fds(b); i++) {
-		for (k = 0; k < n && k < MAX_FDSETS; k++)
-			if (fds[k].fdset_id == set[i] && fds[k].fd == qfd[i] &&
-			    !strcmp(fds[k].opaque, vfiox_bundle_fd_name(b, i)))
-				break;
-		if (k == n || k == MAX_FDSETS) {
-			err_msg("QEMU said it added %s as fd %lld of fd set %lld, but query-fdsets "
-				"does not list it", vfiox_bundle_fd_name(b, i), qfd[i], set[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static void print_next_steps(struct qmp_conn *c, struct vfiox_bundle *b, bool fdset,
-			     const long long *set)
+			     const struct qmp_given *given)
 {
 	char advice[600];
 	size_t i;
@@ -72,10 +40,39 @@ static void print_next_steps(struct qmp_conn *c, struct vfiox_bundle *b, bool fd
 	for (i = 0; i < vfiox_bundle_num_fds(b); i++)
 		if (fdset)
 			printf("  {\"execute\": \"remove-fd\", \"arguments\": {\"fdset-id\": %lld}}\n",
-			       set[i]);
+			       given[i].fdset_id);
 		else
 			printf("  {\"execute\": \"closefd\", \"arguments\": {\"fdname\": \"%s\"}}\n",
 			       vfiox_bundle_fd_name(b, i));
+}
+
+static const char *kind_name(int kind)
+{
+	switch (kind) {
+	case VFIOX_HANDOVER_CONTAINER:
+		return "container";
+	case VFIOX_HANDOVER_GROUP:
+		return "group";
+	case VFIOX_HANDOVER_DEVICE:
+		return "device";
+	}
+	return "unknown";
+}
+
+static int print_json(const struct qmp_report *r)
+{
+	static char buf[QMP_MAX_LINE];
+	int n = qmp_report_json(buf, sizeof(buf), r);
+
+	if (n < 0) {
+		err_msg("the JSON report does not fit in %zu bytes", sizeof(buf));
+		return -1;
+	}
+	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout)) {
+		err_msg("writing the JSON report: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int run_qmp(struct vfiox_ctx *ctx, int argc, char **argv)
@@ -85,26 +82,31 @@ static int run_qmp(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "fdset", no_argument, NULL, 'F' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static struct qmp_conn conn;
-	long long set[VFIOX_HANDOVER_MAX_FDS], qfd[VFIOX_HANDOVER_MAX_FDS];
+	static struct qmp_given given[VFIOX_HANDOVER_MAX_FDS];
+	int fds[VFIOX_HANDOVER_MAX_FDS];
 	struct bundle_args a = { .ngroups = 0 };
+	struct qmp_report rep = { .ok = false };
 	struct vfiox_bundle *b = NULL;
 	const char *path = NULL;
-	struct qmp_reply r;
-	bool fdset = false;
+	bool fdset = false, json = false;
 	int c, ret, ms = 10000;
-	size_t i;
+	size_t i, n = 0;
 
-	while ((c = getopt_long(argc, argv, "s:Ft:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:Ft:g:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
 			break;
 		case 'F':
 			fdset = true;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 't':
 			ret = parse_seconds(&cmd_qmp, "--timeout", optarg, &ms);
@@ -125,61 +127,70 @@ static int run_qmp(struct vfiox_ctx *ctx, int argc, char **argv)
 	ret = bundle_args_devices(&cmd_qmp, &a, argc - optind, argv + optind);
 	if (ret)
 		return ret;
-	if (bundle_args_open(ctx, &a, &b))
-		return EXIT_FAIL;
+	rep.socket = path;
+	rep.fdset = fdset;
+	rep.fds = given;
 	ret = EXIT_FAIL;
-	if (qmp_open(&conn, path, ms)) {
-		err_msg("%s", conn.why);
+	if (bundle_args_open(ctx, &a, &b)) {
+		rep.error = vfiox_ctx_last_error(ctx);
 		goto out;
 	}
-	printf("QEMU %d.%d.%d%s%s%s on %s\n", conn.version.major, conn.version.minor,
-	       conn.version.micro, conn.version.package[0] ? " (" : "", conn.version.package,
-	       conn.version.package[0] ? ")" : "", path);
-	for (i = 0; i < vfiox_bundle_num_fds(b); i++) {
-		int fd = vfiox_bundle_fd(b, i);
-		const char *name = vfiox_bundle_fd_name(b, i);
-
-		if (qmp_exec(&conn, fdset ? "add-fd" : "getfd", fdset ? NULL : name,
-			     fdset ? name : NULL, &fd, 1, &r, NULL, 0)) {
-			err_msg("%s (%zu of %zu fds passed before)", conn.why, i,
-				vfiox_bundle_num_fds(b));
-			goto out_close;
-		}
-		set[i] = r.fdset_id;
-		qfd[i] = r.fd;
-		if (fdset && (r.fdset_id < 0 || r.fd < 0)) {
-			err_msg("add-fd of %s returned no fd set and fd", name);
-			goto out_close;
-		}
+	n = vfiox_bundle_num_fds(b);
+	for (i = 0; i < n; i++) {
+		fds[i] = vfiox_bundle_fd(b, i);
+		given[i] = (struct qmp_given){
+			.name = vfiox_bundle_fd_name(b, i),
+			.kind = kind_name(vfiox_bundle_fd_kind(b, i)),
+			.group = vfiox_bundle_fd_group(b, i),
+			.device = vfiox_bundle_fd_device(b, i),
+			.fdset_id = -1,
+			.fd = -1,
+		};
 	}
-	if (fdset && check_fdsets(&conn, b, set, qfd)) {
-		if (conn.why[0])
-			err_msg("%s", conn.why);
+	rep.nfds = n;
+	if (qmp_open(&conn, path, ms)) {
+		err_msg("%s", conn.why);
+		rep.error = conn.why;
 		goto out_close;
 	}
-	for (i = 0; i < vfiox_bundle_num_fds(b); i++)
-		if (fdset)
-			printf("%s: fd set %lld (QEMU's fd %lld; /dev/fdset/%lld)\n",
-			       vfiox_bundle_fd_name(b, i), set[i], qfd[i], set[i]);
-		else
-			printf("%s: getfd name \"%s\"\n", vfiox_bundle_fd_name(b, i),
-			       vfiox_bundle_fd_name(b, i));
-	print_next_steps(&conn, b, fdset, set);
+	rep.version = &conn.version;
+	if (!json)
+		printf("QEMU %d.%d.%d%s%s%s on %s\n", conn.version.major, conn.version.minor,
+		       conn.version.micro, conn.version.package[0] ? " (" : "",
+		       conn.version.package, conn.version.package[0] ? ")" : "", path);
+	if (qmp_give_fds(&conn, fdset, fds, given, n)) {
+		err_msg("%s", conn.why);
+		rep.error = conn.why;
+		goto out_close;
+	}
+	rep.ok = true;
 	ret = EXIT_OK;
+	if (json)
+		goto out_close;
+	for (i = 0; i < n; i++)
+		if (fdset)
+			printf("%s: fd set %lld (QEMU's fd %lld; /dev/fdset/%lld)\n", given[i].name,
+			       given[i].fdset_id, given[i].fd, given[i].fdset_id);
+		else
+			printf("%s: getfd name \"%s\"\n", given[i].name, given[i].name);
+	print_next_steps(&conn, b, fdset, given);
 out_close:
 	qmp_close(&conn);
 out:
+	if (json && print_json(&rep))
+		ret = EXIT_FAIL;
 	vfiox_bundle_free(b);
 	return ret;
 }
 
 const struct cmd cmd_qmp = {
 	.name = "qmp",
-	.args = "--socket QMP_PATH [--fdset] [--timeout S] [--group N]... [DEVICE...]",
+	.args = "--socket QMP_PATH [--fdset] [--json] [--timeout S] [--group N]... [DEVICE...]",
 	.summary = "give the VFIO fds of devices to a running QEMU over its QMP monitor",
 	.help = "  --socket QMP_PATH  QEMU's monitor (-qmp unix:QMP_PATH,server=on,wait=off)\n"
 		"  --fdset            add-fd each fd into a new fd set (checked with query-fdsets)\n"
 		"                     instead of getfd by name\n"
+		"  --json             print one JSON object (schema 1), also on failure\n"
 		"  --timeout S        give up on a silent QEMU after S seconds (default 10)\n"
 		"  DEVICE             PCI address of a device on vfio-pci: its group and device fd\n"
 		"  --group N          IOMMU group N\n"

@@ -521,3 +521,239 @@ bool qmp_vfio_fd_advice(const struct qmp_version *v, char *buf, size_t len)
 		 "container and group fds, which it does not take", v->major, v->minor, v->micro);
 	return true;
 }
+
+/*
+ * The report of vfioctl qmp --json. It lives here and not in output.c's writer so that it
+ * is a pure function the unit and host tests link (output.c needs the whole CLI); it
+ * prints in output.c's layout (two-space indent, ": ", the same escapes).
+ */
+struct jw {
+	char *buf;
+	size_t len, at;
+	int depth;
+	bool comma[8];
+	bool ok;
+};
+
+static void jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (!w->ok || w->at + n >= w->len) {
+		w->ok = false;
+		return;
+	}
+	memcpy(w->buf + w->at, s, n);
+	w->at += n;
+	w->buf[w->at] = '\0';
+}
+
+static void jw_puts(struct jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+static void jw_escape(struct jw *w, const char *s)
+{
+	char esc[8];
+
+	jw_put(w, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			jw_put(w, esc, 2);
+		} else if (c == '\n') {
+			jw_put(w, "\\n", 2);
+		} else if (c == '\t') {
+			jw_put(w, "\\t", 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			jw_put(w, esc, 6);
+		} else {
+			jw_put(w, (const char *)&c, 1);
+		}
+	}
+	jw_put(w, "\"", 1);
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+	int i;
+
+	if (w->comma[w->depth])
+		jw_put(w, ",", 1);
+	w->comma[w->depth] = true;
+	if (w->depth) {
+		jw_put(w, "\n", 1);
+		for (i = 0; i < w->depth; i++)
+			jw_put(w, "  ", 2);
+	}
+	if (key) {
+		jw_escape(w, key);
+		jw_put(w, ": ", 2);
+	}
+}
+
+static void jw_open(struct jw *w, const char *key, char c)
+{
+	jw_key(w, key);
+	jw_put(w, &c, 1);
+	if (w->depth + 1 >= (int)(sizeof(w->comma) / sizeof(w->comma[0]))) {
+		w->ok = false;
+		return;
+	}
+	w->comma[++w->depth] = false;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	bool empty = !w->comma[w->depth];
+	int i;
+
+	w->depth--;
+	if (!empty) {
+		jw_put(w, "\n", 1);
+		for (i = 0; i < w->depth; i++)
+			jw_put(w, "  ", 2);
+	}
+	jw_put(w, &c, 1);
+}
+
+static void jw_str(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	if (s)
+		jw_escape(w, s);
+	else
+		jw_puts(w, "null");
+}
+
+static void jw_int(struct jw *w, const char *key, long long v, bool present)
+{
+	char num[32];
+
+	jw_key(w, key);
+	snprintf(num, sizeof(num), "%lld", v);
+	jw_puts(w, present ? num : "null");
+}
+
+static void jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_puts(w, v ? "true" : "false");
+}
+
+/* {"execute": @cmd, "arguments": {@arg: @s or @n}}: a command ready to send. */
+static void jw_command(struct jw *w, const char *cmd, const char *arg, const char *s, long long n)
+{
+	jw_open(w, NULL, '{');
+	jw_str(w, "execute", cmd);
+	jw_open(w, "arguments", '{');
+	if (s)
+		jw_str(w, arg, s);
+	else
+		jw_int(w, arg, n, true);
+	jw_close(w, '}');
+	jw_close(w, '}');
+}
+
+int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
+{
+	struct jw w = { .buf = buf, .len = len, .ok = len > 0 };
+	bool takes = false;
+	char advice[600], s[300];
+	size_t i;
+
+	if (len)
+		buf[0] = '\0';
+	if (r->version)
+		takes = qmp_vfio_fd_advice(r->version, advice, sizeof(advice));
+	jw_open(&w, NULL, '{');
+	jw_int(&w, "schema", 1, true);
+	jw_str(&w, "socket", r->socket);
+	jw_bool(&w, "ok", r->ok);
+	jw_str(&w, "error", r->ok ? NULL : r->error ? r->error : "(no reason given)");
+	if (r->version) {
+		jw_open(&w, "qemu", '{');
+		snprintf(s, sizeof(s), "%d.%d.%d", r->version->major, r->version->minor,
+			 r->version->micro);
+		jw_str(&w, "version", s);
+		jw_int(&w, "major", r->version->major, true);
+		jw_int(&w, "minor", r->version->minor, true);
+		jw_int(&w, "micro", r->version->micro, true);
+		jw_str(&w, "package", r->version->package[0] ? r->version->package : NULL);
+		jw_close(&w, '}');
+	} else {
+		jw_str(&w, "qemu", NULL);
+	}
+	jw_str(&w, "mode", r->fdset ? "add-fd" : "getfd");
+	jw_open(&w, "fds", '[');
+	for (i = 0; i < r->nfds; i++) {
+		const struct qmp_given *g = &r->fds[i];
+		bool set = r->fdset && g->passed;
+
+		jw_open(&w, NULL, '{');
+		jw_str(&w, "name", g->name);
+		jw_str(&w, "kind", g->kind);
+		jw_int(&w, "group", g->group, g->group >= 0);
+		jw_str(&w, "device", g->device);
+		jw_bool(&w, "passed", g->passed);
+		jw_str(&w, "fdname", !r->fdset && g->passed ? g->name : NULL);
+		jw_int(&w, "fdset_id", g->fdset_id, set);
+		jw_int(&w, "fd", g->fd, set);
+		snprintf(s, sizeof(s), "/dev/fdset/%lld", g->fdset_id);
+		jw_str(&w, "path", set ? s : NULL);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	if (r->version)
+		jw_bool(&w, "takes_vfio_fds", takes);
+	else
+		jw_str(&w, "takes_vfio_fds", NULL);
+	jw_str(&w, "advice", r->version ? advice : NULL);
+	/* What the human form prints under "Instead, let QEMU open the group itself". */
+	jw_open(&w, "qemu_args", '[');
+	for (i = 0; r->version && !takes && i < r->nfds; i++)
+		if (r->fds[i].device) {
+			snprintf(s, sizeof(s), "vfio-pci,host=%s", r->fds[i].device);
+			jw_str(&w, NULL, "-device");
+			jw_str(&w, NULL, s);
+		}
+	jw_close(&w, ']');
+	jw_open(&w, "device_add", '[');
+	for (i = 0; r->version && !takes && i < r->nfds; i++)
+		if (r->fds[i].device) {
+			jw_open(&w, NULL, '{');
+			jw_str(&w, "execute", "device_add");
+			jw_open(&w, "arguments", '{');
+			jw_str(&w, "driver", "vfio-pci");
+			jw_str(&w, "host", r->fds[i].device);
+			jw_close(&w, '}');
+			jw_close(&w, '}');
+		}
+	jw_close(&w, ']');
+	jw_open(&w, "access", '[');
+	for (i = 0; r->version && !takes && i < r->nfds; i++)
+		if (!strcmp(r->fds[i].kind, "group")) {
+			snprintf(s, sizeof(s), "/dev/vfio/%d", r->fds[i].group);
+			jw_str(&w, NULL, s);
+		}
+	if (r->version && !takes)
+		jw_str(&w, NULL, "/dev/vfio/vfio");
+	jw_close(&w, ']');
+	jw_bool(&w, "memlock", r->version && !takes);
+	/* The fds QEMU holds keep the groups open: how to drop them, whatever happened after. */
+	jw_open(&w, "release", '[');
+	for (i = 0; i < r->nfds; i++)
+		if (r->fds[i].passed) {
+			if (r->fdset)
+				jw_command(&w, "remove-fd", "fdset-id", NULL, r->fds[i].fdset_id);
+			else
+				jw_command(&w, "closefd", "fdname", r->fds[i].name, 0);
+		}
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	jw_put(&w, "\n", 1);
+	return w.ok ? (int)w.at : -1;
+}

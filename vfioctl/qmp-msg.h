@@ -79,4 +79,33 @@ int qmp_encode(char *buf, size_t len, const char *cmd, const char *id, const cha
  */
 bool qmp_vfio_fd_advice(const struct qmp_version *v, char *buf, size_t len);
 
+/* One fd as vfioctl qmp gave it to QEMU, or tried to. */
+struct qmp_given {
+	const char *name;	/* the bundle's name: getfd's fdname, add-fd's opaque */
+	const char *kind;	/* "container", "group", "device" */
+	int group;		/* -1: none */
+	const char *device;	/* the PCI address of a device fd; NULL otherwise */
+	bool passed;		/* QEMU's reply accepted it */
+	long long fdset_id, fd; /* add-fd's reply; -1 for getfd or before it */
+};
+
+/* What vfioctl qmp did, for qmp_report_json(). */
+struct qmp_report {
+	const char *socket;
+	bool ok;
+	const char *error;		   /* the reason when !ok */
+	const struct qmp_version *version; /* NULL: no greeting read */
+	bool fdset;			   /* add-fd (else getfd) */
+	const struct qmp_given *fds;
+	size_t nfds;
+};
+
+/*
+ * vfioctl qmp --json (schema 1, see vfioctl(8)) of @r into @buf, with a final newline: the
+ * QEMU version, the mode, each fd with what QEMU reported, the advice for that version and,
+ * as separate fields, the arguments, access and QMP commands it names. The length, or -1
+ * when @len is too small.
+ */
+int qmp_report_json(char *buf, size_t len, const struct qmp_report *r);
+
 #endif /* VFIOCTL_QMP_MSG_H */

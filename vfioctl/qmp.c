@@ -182,6 +182,63 @@ int qmp_open(struct qmp_conn *c, const char *path, int timeout_ms)
 	return 0;
 }
 
+#define MAX_LISTED 256
+
+/* Every fd added is in QEMU's list, in the set it said, as the fd it said, with its name. */
+static int check_fdsets(struct qmp_conn *c, const struct qmp_given *given, size_t n)
+{
+	static char line[QMP_MAX_LINE + 1];
+	static struct qmp_fdset_fd fds[MAX_LISTED];
+	struct qmp_reply r;
+	char w[256];
+	size_t listed, i, k;
+
+	if (qmp_exec(c, "query-fdsets", NULL, NULL, NULL, 0, &r, line, sizeof(line)))
+		return -1;
+	if (qmp_parse_fdsets(line, strlen(line), fds, MAX_LISTED, &listed, w, sizeof(w)))
+		return why(c, "query-fdsets: %s", w);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < listed && k < MAX_LISTED; k++)
+			if (fds[k].fdset_id == given[i].fdset_id && fds[k].fd == given[i].fd &&
+			    !strcmp(fds[k].opaque, given[i].name))
+				break;
+		if (k == listed || k == MAX_LISTED)
+			return why(c, "QEMU said it added %s as fd %lld of fd set %lld, but "
+				   "query-fdsets does not list it", given[i].name, given[i].fd,
+				   given[i].fdset_id);
+	}
+	return 0;
+}
+
+int qmp_give_fds(struct qmp_conn *c, bool fdset, const int *fds, struct qmp_given *given,
+		 size_t n)
+{
+	struct qmp_reply r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		given[i].passed = false;
+		given[i].fdset_id = given[i].fd = -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = given[i].name;
+
+		if (qmp_exec(c, fdset ? "add-fd" : "getfd", fdset ? NULL : name,
+			     fdset ? name : NULL, &fds[i], 1, &r, NULL, 0)) {
+			char was[sizeof(c->why)];
+
+			snprintf(was, sizeof(was), "%s", c->why);
+			return why(c, "%s (%zu of %zu fds passed before)", was, i, n);
+		}
+		if (fdset && (r.fdset_id < 0 || r.fd < 0))
+			return why(c, "add-fd of %s returned no fd set and fd", name);
+		given[i].passed = true;
+		given[i].fdset_id = r.fdset_id;
+		given[i].fd = r.fd;
+	}
+	return fdset ? check_fdsets(c, given, n) : 0;
+}
+
 void qmp_close(struct qmp_conn *c)
 {
 	if (c->fd >= 0)

@@ -6,6 +6,7 @@
 #ifndef VFIOCTL_QMP_H
 #define VFIOCTL_QMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "qmp-msg.h"
@@ -31,6 +32,15 @@ int qmp_open(struct qmp_conn *c, const char *path, int timeout_ms);
  */
 int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char *opaque,
 	     const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen);
+/*
+ * Gives QEMU @n fds, one command each with its fd in SCM_RIGHTS: getfd under given[i].name,
+ * or (@fdset) add-fd into a new fd set with the name as its opaque, and then checks that
+ * query-fdsets lists each in the set and as the fd QEMU replied. Sets given[i].passed and
+ * fdset_id/fd from the replies, so that on -1 (why says what failed) given[] still tells
+ * what QEMU holds.
+ */
+int qmp_give_fds(struct qmp_conn *c, bool fdset, const int *fds, struct qmp_given *given,
+		 size_t n);
 void qmp_close(struct qmp_conn *c);
 
 #endif /* VFIOCTL_QMP_H */

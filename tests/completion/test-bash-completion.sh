@@ -161,8 +161,9 @@ else
 	expect 'vfioctl pass --' '--group --socket --timeout --help' 'options of pass'
 	expect 'vfioctl serve --' '--group --allow --socket --help' 'options of serve'
 	expect 'vfioctl serve --allow @roo' '@root' 'serve --allow @GROUP: the groups'
-	expect 'vfioctl qmp --' '--group --socket --fdset --timeout --help' 'options of qmp'
-	expect 'vfioctl qmp --fdset --' '--group --socket --timeout --help' 'qmp: --fdset is not offered twice'
+	expect 'vfioctl qmp --' '--group --socket --fdset --json --timeout --help' 'options of qmp'
+	expect 'vfioctl qmp --fdset --' '--group --socket --json --timeout --help' 'qmp: --fdset is not offered twice'
+	expect 'vfioctl qmp --json --' '--group --socket --fdset --timeout --help' 'qmp: --json is not offered twice'
 	expect 'vfioctl revoke --' '--timeout --help' 'options of revoke'
 	expect 'vfioctl revoke 0000:03:00.0 ' '' 'revoke takes one device'
 

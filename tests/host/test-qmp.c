@@ -7,6 +7,10 @@
  * wrongly, one that closes at once and one that says nothing are each reported clearly.
  * The fds are memfds named like a bundle's: the host has no VFIO, and QEMU does not look
  * at what an fd is when it takes it. (The VM's guest, which has VFIO, has no QEMU.)
+ * The verb itself cannot run here (it opens a VFIO bundle first), so what it does after
+ * that runs instead: qmp_give_fds() with getfd and add-fd, and a refusal midway, each
+ * followed by its --json report (qmp_report_json()), whose fields are checked against
+ * QEMU: the fdnames by closefd, the fd sets, fds and names by query-fdsets.
  *
  * Prints TAP and "N passed, M failed"; exits 1 when a test failed. Without
  * qemu-system-x86_64 prints "1..0 # SKIP <reason>" and exits 0.
@@ -115,6 +119,118 @@ static int memfd(const char *name)
 	return fd;
 }
 
+/* What vfioctl qmp does after opening its bundle: qmp_give_fds, then qmp_report_json. */
+static struct qmp_given given[2];
+static struct qj_doc jdoc;
+static char report_buf[16384], why[256];
+
+static int give(struct qmp_conn *c, bool fdset, const char *const *names, size_t n)
+{
+	int fds[2], ret;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bool group = !strncmp(names[i], "vfio-group-", 11);
+
+		given[i] = (struct qmp_given){ .name = names[i],
+					       .kind = group ? "group" : "container",
+					       .group = group ? 12 : -1 };
+		fds[i] = memfd(names[i]);
+	}
+	ret = qmp_give_fds(c, fdset, fds, given, n);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return ret;
+}
+
+/* The report, parsed back; 0 when it says ok, -1 when it says not, -2 when it is broken. */
+static int report_of(struct qmp_conn *c, bool fdset, const char *error, size_t n)
+{
+	struct qmp_report rep = { .socket = c->path, .ok = !error, .error = error,
+				  .version = &c->version, .fdset = fdset, .fds = given,
+				  .nfds = n };
+	int len = qmp_report_json(report_buf, sizeof(report_buf), &rep), k;
+
+	snprintf(why, sizeof(why), "the report does not fit");
+	if (len < 0 || qj_parse(report_buf, (size_t)len, &jdoc, why, sizeof(why)))
+		return -2;
+	k = qj_get(&jdoc, 0, "schema");
+	if (k < 0 || jdoc.n[k].num != 1 || (k = qj_get(&jdoc, 0, "ok")) < 0) {
+		snprintf(why, sizeof(why), "no schema 1 or no ok in the report");
+		return -2;
+	}
+	return jdoc.n[k].b ? 0 : -1;
+}
+
+static int jtype(int obj, const char *key)
+{
+	int k = obj >= 0 ? qj_get(&jdoc, obj, key) : -1;
+
+	return k < 0 ? -1 : (int)jdoc.n[k].type;
+}
+
+static const char *jstr(int obj, const char *key)
+{
+	int k = obj >= 0 ? qj_get(&jdoc, obj, key) : -1;
+
+	return k >= 0 && jdoc.n[k].type == QJ_STR ? jdoc.n[k].str : "";
+}
+
+static long long jnum(int obj, const char *key)
+{
+	int k = obj >= 0 ? qj_get(&jdoc, obj, key) : -1;
+
+	return k >= 0 && jdoc.n[k].type == QJ_NUM ? jdoc.n[k].num : -1;
+}
+
+static bool jtrue(int obj, const char *key)
+{
+	int k = obj >= 0 ? qj_get(&jdoc, obj, key) : -1;
+
+	return k >= 0 && jdoc.n[k].type == QJ_BOOL && jdoc.n[k].b;
+}
+
+static int jnth(int arr, int i)
+{
+	int k = arr >= 0 && jdoc.n[arr].type == QJ_ARR ? jdoc.n[arr].child : -1;
+
+	while (k >= 0 && i--)
+		k = jdoc.n[k].next;
+	return k;
+}
+
+static int jcount(const char *key)
+{
+	int k = jnth(qj_get(&jdoc, 0, key), 0), n = 0;
+
+	for (; k >= 0; k = jdoc.n[k].next)
+		n++;
+	return n;
+}
+
+static int fd_entry(size_t i)
+{
+	return jnth(qj_get(&jdoc, 0, "fds"), (int)i);
+}
+
+/* The report's "qemu" is what the greeting said, and its advice is this version's. */
+static void check_version_and_advice(struct qmp_conn *c)
+{
+	int q = qj_get(&jdoc, 0, "qemu");
+	char v[64];
+
+	snprintf(v, sizeof(v), "%d.%d.%d", c->version.major, c->version.minor, c->version.micro);
+	check(q >= 0 && !strcmp(jstr(q, "version"), v) && jnum(q, "major") == c->version.major &&
+		      jnum(q, "minor") == c->version.minor && jnum(q, "micro") == c->version.micro &&
+		      !strcmp(jstr(q, "package"), c->version.package),
+	      "the report's qemu version is the greeting's", "%s vs %s", report_buf, v);
+	check(c->version.major >= 9 ? jtrue(0, "takes_vfio_fds") && jcount("qemu_args") == 0
+				    : !jtrue(0, "takes_vfio_fds") && jtrue(0, "memlock") &&
+					      jcount("access") == 2 &&
+					      strstr(jstr(0, "advice"), "cannot use these fds"),
+	      "the report's advice and arguments follow the version", "%s", report_buf);
+}
+
 int main(void)
 {
 	static struct qmp_conn c;
@@ -122,7 +238,6 @@ int main(void)
 	char dir[] = "/tmp/vfiox-qmp.XXXXXX", sock[256], advice[600];
 	const char *names[] = { "vfio-container", "vfio-group-12" };
 	struct qmp_fdset_fd sets[16];
-	long long set_id[2], qfd[2];
 	struct qmp_reply r;
 	char *qemu = find_qemu();
 	size_t n, i, k;
@@ -174,26 +289,84 @@ int main(void)
 	check(ret == -1 && strstr(c.why, "SCM_RIGHTS"),
 	      "getfd without an fd: QEMU's refusal names SCM_RIGHTS", "%s", c.why);
 
-	/* add-fd: a new set each, listed by query-fdsets with the names as opaque. */
+	/* vfioctl qmp's own path (qmp_give_fds, then its --json report) with getfd. */
+	ret = give(&c, false, names, 2);
+	check(ret == 0, "getfd of a bundle's fds as vfioctl qmp gives them", "%s", c.why);
+	ret = report_of(&c, false, ret == 0 ? NULL : c.why, 2);
+	check(ret == 0, "the --json report of getfd parses, schema 1, ok, mode getfd", "%s", why);
 	for (i = 0; i < 2; i++) {
-		fd = memfd(names[i]);
-		ret = qmp_exec(&c, "add-fd", NULL, names[i], &fd, 1, &r, NULL, 0);
-		close(fd);
-		set_id[i] = r.fdset_id;
-		qfd[i] = r.fd;
-		check(ret == 0 && r.fdset_id >= 0 && r.fd >= 0, "add-fd returns an fd set and fd",
+		int f = fd_entry(i);
+
+		check(f >= 0 && !strcmp(jstr(f, "fdname"), names[i]) && jtrue(f, "passed") &&
+			      jtype(f, "fdset_id") == QJ_NULL,
+		      "getfd report: the fd's fdname, passed, no fd set", "fd %zu: %s", i,
+		      report_buf);
+		ret = qmp_exec(&c, "closefd", names[i], NULL, NULL, 0, &r, NULL, 0);
+		check(ret == 0, "QEMU holds the fd under the fdname the report gives (closefd)",
+		      "%s: %s", names[i], c.why);
+	}
+	check_version_and_advice(&c);
+
+	/* A refusal midway: QEMU takes no fdname that starts with a digit. */
+	{
+		const char *bad[] = { "vfio-container", "12-not-a-name" };
+		int f;
+
+		ret = give(&c, false, bad, 2);
+		check(ret == -1 && strstr(c.why, "QEMU refused getfd") &&
+			      strstr(c.why, "1 of 2 fds passed before"),
+		      "a getfd refused midway is reported with QEMU's words and the count",
+		      "%d: %s", ret, c.why);
+		printf("#   %s\n", c.why);
+		ret = report_of(&c, false, c.why, 2);
+		f = fd_entry(1);
+		check(ret == -1 && !jtrue(0, "ok") && strstr(jstr(0, "error"), "QEMU refused") &&
+			      fd_entry(0) >= 0 && jtrue(fd_entry(0), "passed") && f >= 0 &&
+			      !jtrue(f, "passed") && jcount("release") == 1,
+		      "its --json: ok false, QEMU's error, the first fd passed, one to release",
+		      "%s", report_buf);
+		ret = qmp_exec(&c, "closefd", bad[0], NULL, NULL, 0, &r, NULL, 0);
+		check(ret == 0, "the fd the failed report says QEMU holds is there (closefd)",
 		      "%s", c.why);
 	}
-	check(set_id[0] != set_id[1], "each fd in a set of its own", "sets %lld %lld", set_id[0],
-	      set_id[1]);
+
+	/* add-fd, as vfioctl qmp --fdset: a new set each, which query-fdsets lists. */
+	ret = give(&c, true, names, 2);
+	check(ret == 0 && given[0].fdset_id >= 0 && given[0].fd >= 0 && given[1].fdset_id >= 0 &&
+		      given[1].fd >= 0,
+	      "add-fd returns an fd set and fd, and query-fdsets agrees (qmp_give_fds)", "%s",
+	      c.why);
+	check(given[0].fdset_id != given[1].fdset_id, "each fd in a set of its own",
+	      "sets %lld %lld", given[0].fdset_id, given[1].fdset_id);
+	ret = report_of(&c, true, NULL, 2);
+	check(ret == 0 && !strcmp(jstr(0, "mode"), "add-fd"),
+	      "the --json report of add-fd parses, schema 1, ok, mode add-fd", "%s", why);
 	ret = qmp_exec(&c, "query-fdsets", NULL, NULL, NULL, 0, &r, line, sizeof(line));
 	ret = ret || qmp_parse_fdsets(line, strlen(line), sets, 16, &n, advice, sizeof(advice));
-	for (i = 0, k = 0; !ret && i < 2; i++)
+	for (i = 0, k = 0; !ret && i < 2; i++) {
+		int f = fd_entry(i);
+		char path[64];
+
+		if (f < 0 || jtype(f, "fdset_id") != QJ_NUM || jtype(f, "fd") != QJ_NUM)
+			continue;
+		snprintf(path, sizeof(path), "/dev/fdset/%lld", jnum(f, "fdset_id"));
 		for (size_t j = 0; j < n && j < 16; j++)
-			k += sets[j].fdset_id == set_id[i] && sets[j].fd == qfd[i] &&
-			     !strcmp(sets[j].opaque, names[i]);
-	check(!ret && k == 2, "query-fdsets lists both fds, in their sets, with their names",
-	      "ret %d, %zu listed, %zu matched: %s", ret, n, k, line);
+			k += sets[j].fdset_id == jnum(f, "fdset_id") &&
+			     sets[j].fd == jnum(f, "fd") && !strcmp(sets[j].opaque, jstr(f, "name")) &&
+			     !strcmp(jstr(f, "path"), path) && jtype(f, "fdname") == QJ_NULL;
+	}
+	check(!ret && k == 2,
+	      "query-fdsets lists each fd of the --json report: its fd set, fd and name",
+	      "ret %d, %zu listed, %zu matched: %s\n%s", ret, n, k, line, report_buf);
+	for (i = 0, k = 0; !ret && i < 2; i++) {
+		int rel = jnth(qj_get(&jdoc, 0, "release"), (int)i), a;
+
+		a = rel >= 0 ? qj_get(&jdoc, rel, "arguments") : -1;
+		k += a >= 0 && !strcmp(jstr(rel, "execute"), "remove-fd") &&
+		     jtype(a, "fdset-id") == QJ_NUM && jnum(a, "fdset-id") == given[i].fdset_id;
+	}
+	check(k == 2, "the report's release commands remove those fd sets", "%s", report_buf);
+	check_version_and_advice(&c);
 
 	check(!qmp_vfio_fd_advice(&c.version, advice, sizeof(advice)) == (c.version.major < 9),
 	      "the advice follows the version (fd-taking VFIO from 9.0 on)", "%s", advice);
