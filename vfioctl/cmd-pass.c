@@ -10,17 +10,21 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vfioctl.h"
 
-/* A connection to @path within @ms; -1 with the reason printed. */
+/*
+ * A connection to @path within @ms; -1 with the reason printed. A UNIX listener with a full
+ * backlog answers EAGAIN and leaves the socket unconnected (no EINPROGRESS as for TCP), so
+ * the connect is tried again until the time is up.
+ */
 static int connect_to(const char *path, int ms)
 {
-	struct pollfd p = { .events = POLLOUT };
 	struct sockaddr_un sa;
-	socklen_t len = sizeof(int);
-	int fd, err = 0;
+	struct timespec t0, t;
+	int fd;
 
 	if (socket_addr(path, &sa))
 		return -1;
@@ -29,18 +33,23 @@ static int connect_to(const char *path, int ms)
 		err_msg("socket: %s", strerror(errno));
 		return -1;
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return fd;
-	if (errno == EAGAIN || errno == EINPROGRESS) {
-		/* A listener with a full backlog: wait for it, not forever. */
-		p.fd = fd;
-		if (poll(&p, 1, ms) == 1 && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) && !err)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 			return fd;
-		errno = err ? err : ETIMEDOUT;
+		if (errno != EAGAIN)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms) {
+			errno = ETIMEDOUT;
+			break;
+		}
+		poll(NULL, 0, 10);
 	}
 	err_msg("cannot connect to %s: %s%s", path, strerror(errno),
 		errno == ECONNREFUSED || errno == ENOENT ? " (is a program listening there?)"
-		: errno == EPROTOTYPE ? " (the listener must use SOCK_SEQPACKET)" : "");
+		: errno == EPROTOTYPE ? " (the listener must use SOCK_SEQPACKET)"
+		: errno == ETIMEDOUT ? " (its listener accepts no connection: backlog full)" : "");
 	close(fd);
 	return -1;
 }

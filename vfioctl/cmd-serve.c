@@ -313,8 +313,16 @@ static int serve_loop(struct vfiox_ctx *ctx, struct serve *s, struct vfiox_bundl
 		if (!p[0].revents)
 			continue;
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			       errno == ENOMEM)) {
+			/* the peer stays queued and the socket readable: pause, do not spin */
+			fprintf(stderr, "vfioctl serve: cannot accept a peer: %s; trying again\n",
+				strerror(errno));
+			poll(&p[1], 1, 100);
+			continue;
+		}
 		if (fd < 0)
-			continue; /* the peer left before we looked, or out of fds: the next one */
+			continue; /* the peer left before we looked: the next one */
 		serve_peer(ctx, s, b, fd);
 		close(fd);
 	}

@@ -174,6 +174,29 @@ static int stream_listener(const char *path, int secs)
 	return 0;
 }
 
+/*
+ * A listener that never accepts, its backlog full: SOCK_SEQPACKET, backlog 0, one
+ * connection of its own queued, for @secs seconds. A further connect gets EAGAIN.
+ */
+static int full_listener(const char *path, int secs)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || c < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 0) ||
+	    connect(c, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail("full listener");
+	printf("listening\n");
+	fflush(stdout);
+	sleep((unsigned)secs);
+	close(c);
+	close(fd);
+	return 0;
+}
+
 static int get_bundle(const char *how, const char *sock, struct vfiox_bundle **b)
 {
 	int fd, ret;
@@ -480,10 +503,12 @@ int main(int argc, char **argv)
 		ret = hold(argv[2], argv[3], atoi(argv[4]));
 	else if (argc == 4 && !strcmp(argv[1], "stream"))
 		ret = stream_listener(argv[2], atoi(argv[3]));
+	else if (argc == 4 && !strcmp(argv[1], "full"))
+		ret = full_listener(argv[2], atoi(argv[3]));
 	else
 		fprintf(stderr, "usage: vfiox-handover work ADDR listen|recv SOCK|connect SOCK | "
 				"ask SOCK [UID] | silent SOCK SECONDS | badmsg GROUP | hold ADDR cooperative|ignore SECONDS | "
-				"stream SOCK SECONDS\n");
+				"stream SOCK SECONDS | full SOCK SECONDS\n");
 	fflush(stdout);
 	vfiox_ctx_free(ctx);
 	return ret;

@@ -95,6 +95,13 @@ like "$(cat $W/pass.err)" "^vfioctl pass: vfio-container vfio-group-$grp $name t
 vfioctl pass --socket $W/nobody-listens "$edu" 2> $W/err
 is "$?" 1 "pass to a socket nobody listens on exits 1"
 like "$(cat $W/err)" "cannot connect to $W/nobody-listens: No such file" "pass names the socket and why"
+vfiox-handover full $W/full.sock 10 > $W/full.out 2>&1 &
+fpid=$!
+i=0; while ! grep -q listening $W/full.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+vfioctl pass --timeout 1 --socket $W/full.sock "$edu" 2> $W/err
+is "$?" 1 "pass to a listener whose backlog stays full exits 1 after --timeout"
+like "$(cat $W/err)" "cannot connect to $W/full.sock: .*backlog full" "pass says the listener accepts no connection"
+kill $fpid 2> /dev/null; wait $fpid 2> /dev/null
 
 # ---------------------------------------------------------------- serve
 rm -f $W/serve.sock
