@@ -394,6 +394,26 @@ static int node_rdev(struct vfiox_ctx *ctx, const char *rel, dev_t *rdev)
 	return S_ISCHR(st.st_mode) ? 0 : -ENOTTY;
 }
 
+/*
+ * The device number of group @id as sysfs has it (<sysfs>/class/vfio/ID/dev, "MAJ:MIN"),
+ * for a receiver whose /dev lacks the node (a sandbox with a minimal /dev).
+ */
+static int sysfs_group_rdev(struct vfiox_ctx *ctx, int id, dev_t *rdev)
+{
+	char path[4096], buf[32];
+	unsigned int maj, min;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/class/vfio/%d/dev", ctx->sysfs_root, id);
+	n = vfiox__read_attr(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -EPROTO;
+	*rdev = makedev(maj, min);
+	return 0;
+}
+
 static int check_container(struct vfiox_ctx *ctx, int fd, const struct stat *st, const char *what)
 {
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
@@ -429,9 +449,10 @@ static int check_group(struct vfiox_ctx *ctx, int fd, const struct stat *st, int
 		return vfiox__err(ctx, -EBADF, "%s is %s, not %s/vfio/%d", what,
 				  file_type(st->st_mode), ctx->dev_root, id);
 	ret = node_rdev(ctx, rel, &want);
-	if (ret)
-		return vfiox__err(ctx, -EBADF, "%s cannot be checked: %s/vfio/%d is not there to "
-				  "compare with (%s)", what, ctx->dev_root, id, strerror(-ret));
+	if (ret && sysfs_group_rdev(ctx, id, &want))
+		return vfiox__err(ctx, -EBADF, "%s cannot be checked: neither %s/vfio/%d nor "
+				  "%s/class/vfio/%d/dev is there to compare with (%s)", what,
+				  ctx->dev_root, id, ctx->sysfs_root, id, strerror(-ret));
 	if (st->st_rdev != want)
 		return vfiox__err(ctx, -EBADF, "%s is the character device %u:%u, not %s/vfio/%d "
 				  "(%u:%u)", what, major(st->st_rdev), minor(st->st_rdev),

@@ -78,6 +78,7 @@ static struct fake {
 	int getfd_err, pidfd_open_err;
 	bool req_enabled, cooperative;
 	bool getfd_pipe; /* the holder's fd number is something else by now */
+	bool no_group_nodes; /* a receiver's minimal /dev: no /dev/vfio/N */
 	unsigned req_triggers, pidfd_opens, pipe_ioctls;
 } fk;
 
@@ -167,6 +168,8 @@ int __wrap_vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int f
 		return 0;
 	}
 	if (node >= 0) {
+		if (fk.no_group_nodes)
+			return -ENOENT;
 		fake_stat(st, S_IFCHR, makedev(GROUP_MAJOR, (unsigned)node));
 		return 0;
 	}
@@ -703,6 +706,47 @@ static void test_recv_refuses_a_pipe_described_as_a_group(void **state)
 	env_free(e);
 }
 
+/* A sandbox without /dev/vfio/N: the group is checked against sysfs's class/vfio/N/dev. */
+static void test_recv_checks_a_group_against_sysfs_without_its_node(void **state)
+{
+	struct env *e = fk_env();
+	struct vfiox_bundle *b = NULL;
+	int c, g, fds[2], ret;
+	char dev[32];
+
+	(void)state;
+	fk.no_group_nodes = true;
+	c = sent_container();
+	g = sent_group(c, 5);
+	fds[0] = c;
+	fds[1] = g;
+	inbox(MSG_C_G5, fds, 2);
+	recv_refused(e, -EBADF, "nor");
+	snprintf(dev, sizeof(dev), "%d:5\n", GROUP_MAJOR);
+	env_put(e, "class/vfio/5/dev", dev);
+	c = sent_container();
+	g = sent_group(c, 5);
+	fds[0] = c;
+	fds[1] = g;
+	inbox(MSG_C_G5, fds, 2);
+	ret = vfiox_bundle_recv(e->ctx, SOCK, 1000, &b);
+	if (ret)
+		fail_msg("recv = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	vfiox_bundle_free(b);
+	/* another group's number there is refused */
+	snprintf(dev, sizeof(dev), "%d:6\n", GROUP_MAJOR);
+	env_put(e, "class/vfio/5/dev", dev);
+	c = sent_container();
+	g = sent_group(c, 5);
+	fds[0] = c;
+	fds[1] = g;
+	inbox(MSG_C_G5, fds, 2);
+	recv_refused(e, -EBADF, "not " DEVROOT "/vfio/5");
+	fk.no_group_nodes = false;
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
 static void test_recv_refuses_more_fds_than_described(void **state)
 {
 	struct env *e = fk_env();
@@ -1056,6 +1100,7 @@ int main(void)
 		fk_test(test_recv_adopts_a_good_bundle),
 		fk_test(test_recv_refuses_a_message_without_fds),
 		fk_test(test_recv_refuses_a_pipe_described_as_a_group),
+		fk_test(test_recv_checks_a_group_against_sysfs_without_its_node),
 		fk_test(test_recv_refuses_more_fds_than_described),
 		fk_test(test_recv_refuses_truncated_text),
 		fk_test(test_recv_refuses_an_overlong_message),
