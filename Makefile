@@ -92,7 +92,7 @@ UNIT_SRCS  := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/%)
 FIXTURE    := tests/unit/fixture.c
-TEST_HDRS  := tests/unit/fixture.h tests/unit/testutil.h tests/unit/fake-kernel.h
+TEST_HDRS  := tests/unit/fixture.h tests/unit/testutil.h tests/unit/fake-kernel.h tests/unit/igd-dumps.h
 TEST_LIBS   = $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # Tests that substitute kernel replies at libvfiox/sys.c name the functions they wrap.

@@ -14,6 +14,7 @@
  * Linked with WRAP_test-igd-vfio in the Makefile.
  */
 #include "testutil.h"
+#include "igd-dumps.h"
 
 #include "fake-kernel.h"
 
@@ -220,18 +221,6 @@ ssize_t __wrap_vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 
 /* ------------------------------------------------------------------ what vfio-pci builds */
 
-static void put16(uint8_t *c, size_t off, uint16_t v)
-{
-	c[off] = (uint8_t)v;
-	c[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *c, size_t off, uint32_t v)
-{
-	put16(c, off, (uint16_t)v);
-	put16(c, off + 2, (uint16_t)(v >> 16));
-}
-
 static void put64(uint8_t *c, size_t off, uint64_t v)
 {
 	put32(c, off, (uint32_t)v);
@@ -323,27 +312,6 @@ static const char cfl_3e34_host[] =
 	"50: c1 02 00 00\n"
 	"b0: 01 00 80 8b 01 00 00 8b 01 00 00 8a 01 00 80 8f\n";
 static const char cfl_a30d_lpc[] = "00: 86 80 0d a3 07 00 00 02 10 00 01 06\n";
-
-static void hex_rows(const char *text, uint8_t *cfg, size_t len)
-{
-	const char *p = text;
-
-	memset(cfg, 0, len);
-	while (p && *p) {
-		unsigned off, byte;
-		int n;
-
-		assert_int_equal(sscanf(p, "%x:%n", &off, &n), 1);
-		p += n;
-		while (*p == ' ' && sscanf(p, " %2x%n", &byte, &n) == 1) {
-			assert_true(off < len);
-			cfg[off++] = (uint8_t)byte;
-			p += n;
-		}
-		p = strchr(p, '\n');
-		p = p ? p + 1 : NULL;
-	}
-}
 
 /*
  * The Coffee Lake machine on vfio-pci (@igd_id 3ea0, or 7d55 for Meteor Lake), as a fake

@@ -7,6 +7,7 @@
  * of --zero that need no device access, and QEMU's needs.
  */
 #include "testutil.h"
+#include "igd-dumps.h"
 
 #include "igd-private.h"
 
@@ -31,41 +32,6 @@ static const char cfl_3e34_host[] =
 	"00: 86 80 34 3e\n"
 	"50: c1 02 00 00\n"
 	"b0: 01 00 80 8b 01 00 00 8b 01 00 00 8a 01 00 80 8f\n";
-
-static void hex_rows(const char *text, uint8_t *cfg, size_t len)
-{
-	const char *p = text;
-
-	memset(cfg, 0, len);
-	while (*p) {
-		unsigned off, byte;
-		int n;
-
-		assert_int_equal(sscanf(p, "%x:%n", &off, &n), 1);
-		p += n;
-		while (*p == ' ' && sscanf(p, " %2x%n", &byte, &n) == 1) {
-			assert_true(off < len);
-			cfg[off++] = (uint8_t)byte;
-			p += n;
-		}
-		p = strchr(p, '\n');
-		if (!p)
-			break;
-		p++;
-	}
-}
-
-static void put16(uint8_t *c, size_t off, uint16_t v)
-{
-	c[off] = (uint8_t)v;
-	c[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *c, size_t off, uint32_t v)
-{
-	put16(c, off, (uint16_t)v);
-	put16(c, off + 2, (uint16_t)(v >> 16));
-}
 
 /* A display device of @device with class VGA, @gmch at 0x50 and @bdsm at 0x5C. */
 static void igd_cfg(uint8_t *c, uint16_t device, uint16_t gmch, uint32_t bdsm)
