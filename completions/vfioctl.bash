@@ -65,6 +65,20 @@ _vfioctl_devices()
 	done
 }
 
+# COMPREPLY: the PCI addresses under sysfs root $1 that complete $2, or, when no full
+# address does, "03:00.0" for domain 0.
+_vfioctl_device_reply()
+{
+	local devs
+	local -a full=() short=()
+	devs=$(_vfioctl_devices "$1")
+	mapfile -t full < <(compgen -W "$devs" -- "$2")
+	if ((${#full[@]} == 0)) && [[ -n $2 ]]; then
+		mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$2")
+	fi
+	COMPREPLY=("${full[@]}" "${short[@]}")
+}
+
 _vfioctl_groups()
 {
 	local d
@@ -267,14 +281,7 @@ _vfioctl()
 		*)
 			# One target: a PCI address (no groups: these verbs take a device).
 			((${#targets[@]} == 0)) || return 0
-			local devs
-			local -a full=() short=()
-			devs=$(_vfioctl_devices "$root")
-			mapfile -t full < <(compgen -W "$devs" -- "$cur")
-			if ((${#full[@]} == 0)) && [[ -n $cur ]]; then
-				mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$cur")
-			fi
-			COMPREPLY=("${full[@]}" "${short[@]}")
+			_vfioctl_device_reply "$root" "$cur"
 			;;
 		esac
 		;;
@@ -354,14 +361,7 @@ _vfioctl()
 			;;
 		*)
 			((${#targets[@]} == 0)) || return 0
-			local devs
-			local -a full=() short=()
-			devs=$(_vfioctl_devices "$root")
-			mapfile -t full < <(compgen -W "$devs" -- "$cur")
-			if ((${#full[@]} == 0)) && [[ -n $cur ]]; then
-				mapfile -t short < <(compgen -W "$(sed -n 's/^0000://p' <<<"$devs")" -- "$cur")
-			fi
-			COMPREPLY=("${full[@]}" "${short[@]}")
+			_vfioctl_device_reply "$root" "$cur"
 			;;
 		esac
 		;;
