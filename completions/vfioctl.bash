@@ -65,6 +65,18 @@ _vfioctl_devices()
 	done
 }
 
+# COMPREPLY: the options of $1 not already on the line (the caller's "used") that
+# complete $2.
+_vfioctl_option_reply()
+{
+	local w opts=""
+
+	for w in $1; do
+		[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+	done
+	mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$2")
+}
+
 # COMPREPLY: the PCI addresses under sysfs root $1 that complete $2, or, when no full
 # address does, "03:00.0" for domain 0.
 _vfioctl_device_reply()
@@ -202,11 +214,7 @@ _vfioctl()
 		--class=*) mapfile -t COMPREPLY < <(compgen -P --class= -W "$(_vfioctl_classes "$root")" -- "${cur#*=}") ;;
 		--group=*) mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}") ;;
 		-*)
-			opts=""
-			for w in --driver --class --group --json --help; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "--driver --class --group --json --help" "$cur"
 			;;
 		esac
 		;;
@@ -216,11 +224,7 @@ _vfioctl()
 		case $cur in
 		--vf-token=*) return 0 ;;
 		-*)
-			opts=""
-			for w in --json --vf-token --help; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "--json --vf-token --help" "$cur"
 			;;
 		*)
 			# One target: a PCI address or a group number.
@@ -272,11 +276,7 @@ _vfioctl()
 				;;
 			irq-test) all="--type --vectors --timeout --json --vf-token --help" ;;
 			esac
-			opts=""
-			for w in $all; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "$all" "$cur"
 			;;
 		*)
 			# One target: a PCI address (no groups: these verbs take a device).
@@ -322,11 +322,7 @@ _vfioctl()
 		case $cur in
 		--user=*) mapfile -t COMPREPLY < <(compgen -P --user= -u -- "${cur#*=}") ;;
 		-*)
-			opts=""
-			for w in --user --json --help; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "--user --json --help" "$cur"
 			;;
 		*)
 			((${#targets[@]} == 0)) || return 0
@@ -353,11 +349,7 @@ _vfioctl()
 			local all="--json --save-vbt --zero --help"
 			[[ " ${used[*]} " == *" --zero "* ]] && all="--json --dry-run --no-verify --help"
 			[[ " ${used[*]} " == *" --save-vbt "* ]] && all="--json --help"
-			opts=""
-			for w in $all; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "$all" "$cur"
 			;;
 		*)
 			((${#targets[@]} == 0)) || return 0
@@ -378,11 +370,7 @@ _vfioctl()
 			mapfile -t COMPREPLY < <(compgen -P "${cur%%=*}=" -W "on off" -- "${cur#*=}")
 			;;
 		-*)
-			opts=""
-			for w in --vfs --mac --vlan --trust --spoofchk --force --json --help; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "--vfs --mac --vlan --trust --spoofchk --force --json --help" "$cur"
 			;;
 		*)
 			((${#targets[@]} == 0)) || return 0
@@ -470,11 +458,7 @@ _vfioctl()
 		case $cur in
 		--timeout=*) return 0 ;;
 		-*)
-			opts=""
-			for w in --timeout --help; do
-				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
-			done
-			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			_vfioctl_option_reply "--timeout --help" "$cur"
 			;;
 		*)
 			((${#targets[@]} == 0)) || return 0
