@@ -276,6 +276,30 @@ static inline size_t fk_cap_dma_avail(struct fk_reply *r, uint32_t avail)
 	return off;
 }
 
+/*
+ * Answers a VFIO_*_GET_INFO call with @kr as the kernel does, for a reply of @need bytes:
+ * an argsz that holds them gets the whole reply (argsz left as the caller set it); a smaller
+ * one gets the fixed part with argsz raised to @need and cap_offset 0. Never writes more
+ * than argsz bytes.
+ */
+static inline int fk_answer_info(void *arg, const struct fk_reply *kr, uint32_t need)
+{
+	uint32_t argsz = fk_get32(arg);
+	uint8_t fixed[64];
+
+	if (argsz < 16)
+		return -EINVAL;
+	if (argsz >= need) {
+		memcpy((uint8_t *)arg + 4, kr->buf + 4, need - 4);
+		return 0;
+	}
+	memcpy(fixed, kr->buf, kr->fixed);
+	memcpy(fixed, &need, 4);
+	memset(fixed + kr->cap_offset_at, 0, 4);
+	memcpy(arg, fixed, argsz < kr->fixed ? argsz : kr->fixed);
+	return 0;
+}
+
 /* @path's contents, up to @len - 1 bytes and NUL-terminated; "" if it cannot be read. */
 static inline ssize_t fk_read_text(const char *path, char *buf, size_t len)
 {

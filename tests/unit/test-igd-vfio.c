@@ -101,21 +101,10 @@ int __wrap_vfiox_sys_set_cloexec(int fd)
 static int info(void *arg, const struct fk_reply *kr)
 {
 	uint32_t argsz = fk_get32(arg), need = (uint32_t)kr->len;
-	uint8_t fixed[64];
 
-	if (argsz < 16)
-		return -EINVAL;
 	if (!kr->last && argsz < need)
 		need = argsz; /* no chain: the fixed part the caller has room for */
-	if (argsz >= need) {
-		memcpy((uint8_t *)arg + 4, kr->buf + 4, need - 4);
-		return 0;
-	}
-	memcpy(fixed, kr->buf, kr->fixed);
-	memcpy(fixed, &need, 4);
-	memset(fixed + kr->cap_offset_at, 0, 4);
-	memcpy(arg, fixed, argsz < kr->fixed ? argsz : kr->fixed);
-	return 0;
+	return fk_answer_info(arg, kr, need);
 }
 
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long req, void *arg)

@@ -163,36 +163,21 @@ int __wrap_vfiox_sys_set_cloexec(int fd)
 	return fk.cloexec_err;
 }
 
-/*
- * VFIO_*_GET_INFO as the kernel answers it: a buffer large enough gets the whole reply
- * (argsz left as the caller set it); a smaller one gets the fixed part with argsz raised
- * to what is needed and cap_offset 0. Never writes more than argsz bytes.
- */
+/* VFIO_*_GET_INFO as the kernel answers it, with the faults the tests inject. */
 static int fk_info(void *arg, const struct fk_reply *kr, unsigned *calls)
 {
 	uint32_t argsz = fk_get32(arg), need = (uint32_t)kr->len;
-	uint8_t fixed[64];
 
 	(*calls)++;
 	if (fk.info_err)
 		return fk.info_err;
-	if (argsz < 16)
-		return -EINVAL;
 	if (fk.force_argsz && *calls == 1)
 		need = fk.force_argsz;
 	else if (fk.keep_growing)
 		need = argsz + 8;
 	else if (!kr->last)
 		need = argsz < kr->len ? argsz : (uint32_t)kr->len; /* no chain: no resize */
-	if (argsz >= need) {
-		memcpy((uint8_t *)arg + 4, kr->buf + 4, need - 4);
-		return 0;
-	}
-	memcpy(fixed, kr->buf, kr->fixed);
-	memcpy(fixed, &need, 4);
-	memset(fixed + kr->cap_offset_at, 0, 4);
-	memcpy(arg, fixed, argsz < kr->fixed ? argsz : kr->fixed);
-	return 0;
+	return fk_answer_info(arg, kr, need);
 }
 
 static int fk_get_device_fd(int s, const char *arg)
