@@ -310,9 +310,12 @@ static int dma_state(struct vfiox_container *c, struct vfiox_dma_state **sp)
 		*sp = c->dma;
 		return 0;
 	}
-	if (c->model != VFIOX_IOMMU_TYPE1 && c->model != VFIOX_IOMMU_TYPE1V2)
-		return vfiox__err(c->ctx, -EINVAL,
-				  "the container has no IOMMU model yet: attach a group first");
+	if (!c->ops->ready(c))
+		return vfiox__err(c->ctx, -EINVAL, "%s",
+				  c->ops->backend == VFIOX_BACKEND_IOMMUFD
+					  ? "the IOAS has no device yet: attach one first (its "
+					    "reserved regions decide the usable IOVA ranges)"
+					  : "the container has no IOMMU model yet: attach a group first");
 	ret = vfiox_container_iommu_info(c, &info);
 	if (ret < 0)
 		return ret;
@@ -389,11 +392,15 @@ static int memlock_error(struct vfiox_container *c, int err, uint64_t size, uint
 	fmt_size(lim, sizeof(lim), limit);
 	fmt_size(lck, sizeof(lck), locked);
 	return vfiox__err(c->ctx, err,
-			  "cannot pin %s for DMA: %s are locked already and the memory lock limit "
-			  "(RLIMIT_MEMLOCK) is %s; raise it with 'ulimit -l' (in KiB), "
+			  "cannot pin %s for DMA: %s are locked already%s and the memory lock "
+			  "limit (RLIMIT_MEMLOCK) is %s; raise it with 'ulimit -l' (in KiB), "
 			  "LimitMEMLOCK= in the systemd unit, or a memlock line in "
 			  "/etc/security/limits.conf, or run with CAP_IPC_LOCK",
-			  sz, lck, lim);
+			  sz, lck,
+			  c->ops->backend == VFIOX_BACKEND_IOMMUFD
+				  ? " (iommufd charges every process of this user together)"
+				  : "",
+			  lim);
 }
 
 /*
@@ -416,6 +423,9 @@ static int check_memlock(struct vfiox_container *c, uint64_t size)
 	limit = rl.rlim_cur;
 	if (s->mapped - s->unpinned <= limit && size <= limit - (s->mapped - s->unpinned))
 		return 0;
+	/* iommufd charges the user, not VmLck: what this container pinned is what is known. */
+	if (c->ops->backend == VFIOX_BACKEND_IOMMUFD)
+		return memlock_error(c, -ENOMEM, size, limit, s->mapped - s->unpinned);
 	ret = read_status(c->ctx, &locked, NULL);
 	if (ret < 0)
 		return 0; /* the kernel will decide; its ENOMEM gets the message then */
@@ -453,36 +463,28 @@ static int map_failed(struct vfiox_container *c, int err, uint64_t iova, uint64_
 				  "cannot map %s at IOVA 0x%" PRIx64 ": the kernel has a mapping "
 				  "there already (made by another user of the container)",
 				  sz, iova);
-	return vfiox__err(c->ctx, err, "VFIO_IOMMU_MAP_DMA of %s at IOVA 0x%" PRIx64 ": %s", sz,
+	if (err == -EFAULT && c->ops->backend == VFIOX_BACKEND_IOMMUFD)
+		return vfiox__err(c->ctx, err,
+				  "IOMMU_IOAS_MAP of %s at IOVA 0x%" PRIx64 ": the kernel cannot pin "
+				  "that memory (iommufd maps only ordinary process memory, not "
+				  "device or /dev/mem mappings: use the type1 backend for those)",
+				  sz, iova);
+	return vfiox__err(c->ctx, err, "%s of %s at IOVA 0x%" PRIx64 ": %s", c->ops->map_call, sz,
 			  iova, strerror(-err));
 }
 
 static int kernel_map(struct vfiox_container *c, const struct dma_range *r)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = (r->flags & VFIOX_DMA_READ ? VFIO_DMA_MAP_FLAG_READ : 0) |
-			 (r->flags & VFIOX_DMA_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0),
-		.vaddr = r->vaddr,
-		.iova = r->iova,
-		.size = r->size,
-	};
-
-	return vfiox_sys_ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
+	return c->ops->map(c, r->vaddr, r->iova, r->size, r->flags);
 }
 
 static int kernel_unmap(struct vfiox_container *c, uint64_t iova, uint64_t size)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = {
-		.argsz = sizeof(unmap),
-		.iova = iova,
-		.size = size,
-	};
-	int ret = vfiox_sys_ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	int ret = c->ops->unmap(c, iova, size);
 
 	if (ret < 0)
-		return vfiox__err(c->ctx, ret, "VFIO_IOMMU_UNMAP_DMA at IOVA 0x%" PRIx64 ": %s", iova,
-				  strerror(-ret));
+		return vfiox__err(c->ctx, ret, "%s at IOVA 0x%" PRIx64 ": %s", c->ops->unmap_call,
+				  iova, strerror(-ret));
 	return 0;
 }
 
@@ -712,6 +714,12 @@ VFIOX_EXPORT int vfiox_dma_map(struct vfiox_container *c, void *vaddr, uint64_t 
 int vfiox__dma_map_unpinned(struct vfiox_container *c, void *vaddr, uint64_t size,
 			    unsigned int flags, uint64_t limit, uint64_t *iova)
 {
+	/* iommufd pins with pin_user_pages(), which a VM_PFNMAP mapping has none of. */
+	if (c->ops->backend == VFIOX_BACKEND_IOMMUFD)
+		return vfiox__err(c->ctx, -EOPNOTSUPP,
+				  "iommufd cannot map physical memory mapped from /dev/mem (it pins "
+				  "only ordinary process memory): open the device over the type1 "
+				  "backend for this");
 	/* Its caller owns the vaddr and must know at once whether the kernel mapped it. */
 	if (c->dma && c->dma->batch)
 		return vfiox__err(c->ctx, -EBUSY,
@@ -1021,5 +1029,80 @@ int vfiox__dma_window_fit(struct vfiox_container *c, uint64_t lo, uint64_t len, 
 	if (!w.ok)
 		return -ENOSPC;
 	*iova = w.found;
+	return 0;
+}
+
+struct free_list {
+	struct vfiox_iova_range *v;
+	size_t n, cap;
+};
+
+static int free_fn(void *arg, const struct vfiox_iova_range *r)
+{
+	struct free_list *fl = arg;
+
+	if (fl->n == fl->cap) {
+		size_t cap = fl->cap ? fl->cap * 2 : 16;
+		struct vfiox_iova_range *v = realloc(fl->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		fl->v = v;
+		fl->cap = cap;
+	}
+	fl->v[fl->n++] = *r;
+	return 0;
+}
+
+/* Takes [lo, hi] (inclusive, inside one free extent) out of the allocator's hands. */
+static int take_away(struct vfiox_dma_state *s, uint64_t lo, uint64_t hi, uint64_t fs, uint64_t fe)
+{
+	lo &= ~(s->page - 1);
+	hi |= s->page - 1;
+	if (lo < fs)
+		lo = fs;
+	if (hi > fe)
+		hi = fe;
+	if (hi < lo)
+		return 0;
+	return vfiox__iova_reserve(s->space, lo, hi - lo + 1);
+}
+
+int vfiox__dma_narrow(struct vfiox_container *c, const struct vfiox_iova_range *ranges, size_t n)
+{
+	struct vfiox_dma_state *s = c->dma;
+	struct free_list fl = { 0 };
+	size_t i, k;
+	int ret;
+
+	if (!s)
+		return 0;
+	/* Nothing mapped yet: build the state again from the new ranges when it is used. */
+	if (!s->num_maps && !s->batch) {
+		vfiox__dma_release(c);
+		return 0;
+	}
+	ret = vfiox__iova_for_each_free(s->space, free_fn, &fl);
+	for (i = 0; i < fl.n && ret == 0; i++) {
+		uint64_t fs = fl.v[i].start, fe = fl.v[i].end, cur = fs;
+		bool done = false;
+
+		for (k = 0; k < n && !done && ret == 0; k++) {
+			if (ranges[k].end < cur || ranges[k].start > fe)
+				continue;
+			if (ranges[k].start > cur)
+				ret = take_away(s, cur, ranges[k].start - 1, fs, fe);
+			if (ranges[k].end >= fe)
+				done = true;
+			else
+				cur = ranges[k].end + 1;
+		}
+		if (!done && ret == 0)
+			ret = take_away(s, cur, fe, fs, fe);
+	}
+	free(fl.v);
+	if (ret < 0)
+		return vfiox__err(c->ctx, ret, "cannot narrow the IOVA space to the IOAS's new "
+				  "ranges: %s", strerror(-ret));
 	return 0;
 }

@@ -96,13 +96,37 @@ struct vfiox_scan {
 	size_t num_groups;
 };
 
+/*
+ * The IOMMU backends: vfio.c (type1: containers and groups) and iommufd.c (/dev/iommu, an
+ * IOAS, devices by their cdev) each fill one table; dma.c and everything that works on
+ * devices go through it and never ask which backend they run on.
+ */
+struct vfiox_iommu_ops {
+	int backend;            /* VFIOX_BACKEND_* */
+	const char *map_call;   /* the kernel's calls, for messages */
+	const char *unmap_call;
+	/* Whether DMA can be mapped: a group attached (type1), a device attached (iommufd). */
+	bool (*ready)(const struct vfiox_container *c);
+	/* Page sizes, usable IOVA ranges and the entry budget, as vfiox_iommu_info. */
+	int (*info)(struct vfiox_container *c, struct vfiox_iommu_info **infop);
+	/* One kernel mapping; the kernel's -errno as it is (dma.c words it). */
+	int (*map)(struct vfiox_container *c, uint64_t vaddr, uint64_t iova, uint64_t size,
+		   unsigned int flags);
+	int (*unmap)(struct vfiox_container *c, uint64_t iova, uint64_t size);
+};
+extern const struct vfiox_iommu_ops vfiox__type1_ops;
+extern const struct vfiox_iommu_ops vfiox__iommufd_ops;
+
 /* vfio.c: the VFIO objects, shared with the files that work on devices. */
 struct vfiox_container {
 	struct vfiox_ctx *ctx;
-	int fd;
-	unsigned int models;
-	int model;
-	struct vfiox_vgroup *groups; /* attached, linked through next */
+	const struct vfiox_iommu_ops *ops;
+	int fd;                      /* /dev/vfio/vfio, or /dev/iommu */
+	unsigned int models;         /* type1 */
+	int model;                   /* type1: the model set; iommufd: VFIOX_IOMMU_IOMMUFD */
+	struct vfiox_vgroup *groups; /* type1: attached, linked through next */
+	uint32_t ioas;               /* iommufd: the IOAS devices attach to */
+	size_t num_devices;          /* iommufd: devices attached to the IOAS */
 	struct vfiox_dma_state *dma; /* dma.c: built on first use */
 };
 
@@ -119,6 +143,8 @@ struct vfiox_device {
 	struct vfiox_ctx *ctx;
 	int fd;
 	char *name;
+	uint32_t devid;                 /* iommufd: the bound device's id; 0: from a group */
+	struct vfiox_container *ioas;   /* iommufd: the container it is attached to */
 	/* Where the config region lies in the fd, once asked (size 0: not yet). */
 	uint64_t cfg_offset, cfg_size;
 };
@@ -195,6 +221,14 @@ int vfiox__dma_map_unpinned(struct vfiox_container *c, void *vaddr, uint64_t siz
 			    unsigned int flags, uint64_t limit, uint64_t *iova);
 /* dma.c: the container's DMA state goes (the kernel drops the mappings with the model). */
 void vfiox__dma_release(struct vfiox_container *c);
+/* dma.c: a device attached to an IOAS that has DMA state: keep the allocator out of the
+ * IOVA that its reserved regions took away (@ranges: the IOAS's usable ranges now). */
+int vfiox__dma_narrow(struct vfiox_container *c, const struct vfiox_iova_range *ranges, size_t n);
+/* vfio.c: a device handle for @fd (owned from now on, closed on failure). */
+int vfiox__device_new(struct vfiox_ctx *ctx, int fd, const char *name, struct vfiox_device **dp);
+/* vfio.c: query-then-resize for VFIO_*_GET_INFO (see there). */
+int vfiox__get_info(struct vfiox_ctx *ctx, int fd, unsigned long req, const void *init,
+		    size_t fixed, const char *what, uint8_t **bufp, size_t *lenp);
 /* dma.c: the first free usable IOVA for @size inside [lo, lo + len) (len 0: no end). */
 int vfiox__dma_window_fit(struct vfiox_container *c, uint64_t lo, uint64_t len, uint64_t size,
 			  uint64_t align, uint64_t *iova);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Device reset: VFIO_DEVICE_RESET, and the hot reset of a slot or bus with its plan. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,10 @@
 #ifndef VFIO_PCI_HOT_RESET_FLAG_DEV_ID
 #define VFIO_PCI_HOT_RESET_FLAG_DEV_ID (1 << 0)
 #endif
+#ifndef VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED
+#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED (1 << 1)
+#endif
+#define DEVID_NOT_OWNED 0xffffffffu
 
 /* Room for this many devices in the first query: one bus rarely holds more. */
 #define FIRST_ROOM 8
@@ -27,10 +32,13 @@
 struct reset_dev {
 	struct vfiox_pci_addr addr;
 	int group;
+	bool not_owned; /* cdev form: not open in the caller's iommufd */
 	char name[VFIOX_PCI_ADDR_STRLEN];
 };
 
 struct vfiox_reset_plan {
+	bool by_devid; /* the cdev form of the reply: devices named by iommufd device id */
+	bool all_owned;
 	size_t num_devs;
 	struct reset_dev *devs;
 	size_t num_groups;
@@ -159,11 +167,6 @@ static int decode_plan(struct vfiox_device *d, const struct vfio_pci_hot_reset_i
 	size_t i, n = info->count;
 	int ret;
 
-	if (info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID)
-		return vfiox__err(d->ctx, -EOPNOTSUPP, "%s: the kernel names the devices of its "
-				  "hot reset by iommufd device id (the device fd comes from the "
-				  "VFIO cdev interface); libvfiox handles devices from groups only",
-				  d->name);
 	if (n == 0)
 		return vfiox__err(d->ctx, -EPROTO, "%s: malformed hot reset info from the kernel: "
 				  "it names no device, not even %s", d->name, d->name);
@@ -174,6 +177,8 @@ static int decode_plan(struct vfiox_device *d, const struct vfio_pci_hot_reset_i
 	plan = calloc(1, sizeof(*plan));
 	if (!plan)
 		return vfiox__err(d->ctx, -ENOMEM, "out of memory");
+	plan->by_devid = info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID;
+	plan->all_owned = info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
 	plan->devs = calloc(n, sizeof(*plan->devs));
 	plan->groups = calloc(n, sizeof(*plan->groups));
 	if (!plan->devs || !plan->groups) {
@@ -184,7 +189,7 @@ static int decode_plan(struct vfiox_device *d, const struct vfio_pci_hot_reset_i
 		const struct vfio_pci_dependent_device *k = &info->devices[i];
 		struct reset_dev *r = &plan->devs[i];
 
-		if (k->group_id > INT_MAX) {
+		if (!plan->by_devid && k->group_id > INT_MAX) {
 			ret = vfiox__err(d->ctx, -EPROTO, "%s: malformed hot reset info from the "
 					 "kernel: device %zu is in IOMMU group %u", d->name, i,
 					 k->group_id);
@@ -192,8 +197,19 @@ static int decode_plan(struct vfiox_device *d, const struct vfio_pci_hot_reset_i
 		}
 		r->addr = (struct vfiox_pci_addr){ .domain = k->segment, .bus = k->bus,
 						   .dev = k->devfn >> 3, .func = k->devfn & 7 };
-		r->group = (int)k->group_id;
 		vfiox_pci_addr_format(&r->addr, r->name, sizeof(r->name));
+		if (plan->by_devid) {
+			/* The cdev form names iommufd device ids; the group comes from sysfs. */
+			char path[4096], id[32];
+
+			r->not_owned = k->group_id == DEVID_NOT_OWNED; /* the devid, in the same place */
+			snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group",
+				 d->ctx->sysfs_root, r->name);
+			r->group = vfiox__read_link_name(AT_FDCWD, path, id, sizeof(id)) ? -1
+											 : atoi(id);
+		} else {
+			r->group = (int)k->group_id;
+		}
 		plan->groups[i] = r->group;
 	}
 	plan->num_devs = n;
@@ -416,6 +432,36 @@ static int hot_reset_error(struct vfiox_device *d, int err)
 	}
 }
 
+/* A device bound by its cdev: every device the reset touches must be open in its iommufd. */
+static int hot_reset_cdev(struct vfiox_device *d)
+{
+	struct vfio_pci_hot_reset req = { .argsz = sizeof(req), .count = 0 };
+	struct vfiox_reset_plan *plan = NULL;
+	char msg[sizeof(d->ctx->last_error)];
+	struct sbuf sb = { msg, 0, sizeof(msg) };
+	size_t i, named = 0;
+	int ret;
+
+	ret = vfiox_device_hot_reset_plan(d, &plan);
+	if (ret)
+		return ret;
+	if (!plan->all_owned) {
+		sb_add(&sb, "hot reset of %s also resets", d->name);
+		for (i = 0; i < plan->num_devs; i++)
+			if (plan->devs[i].not_owned && named < MAX_NAMED)
+				sb_add(&sb, "%s%s", named++ ? ", " : " ", plan->devs[i].name);
+		sb_add(&sb, ", which %s not open in this iommufd: open %s by %s cdev and bind "
+		       "%s to the same iommufd first", named == 1 ? "is" : "are",
+		       named == 1 ? "it" : "them", named == 1 ? "its" : "their",
+		       named == 1 ? "it" : "them");
+		vfiox_reset_plan_free(plan);
+		return vfiox__err(d->ctx, -EPERM, "%s", msg);
+	}
+	vfiox_reset_plan_free(plan);
+	ret = vfiox_sys_ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, &req);
+	return ret < 0 ? hot_reset_error(d, ret) : 0;
+}
+
 VFIOX_EXPORT int vfiox_device_hot_reset(struct vfiox_device *d, struct vfiox_vgroup *const *groups,
 					size_t n)
 {
@@ -431,6 +477,8 @@ VFIOX_EXPORT int vfiox_device_hot_reset(struct vfiox_device *d, struct vfiox_vgr
 		if (!groups[i])
 			return vfiox__err(d->ctx, -EINVAL, "hot reset of %s: group %zu of %zu "
 					  "passed is NULL", d->name, i, n);
+	if (d->devid)
+		return hot_reset_cdev(d);
 	ret = vfiox_device_hot_reset_plan(d, &plan);
 	if (ret)
 		return ret;

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* VFIO containers, groups and devices: the group/container interface of linux/vfio.h. */
+/*
+ * The type1 backend (VFIO containers and groups, the group/container interface of
+ * linux/vfio.h) and what every device fd has, whichever backend opened it: info, regions,
+ * interrupts. The iommufd backend is iommufd.c; both fill a struct vfiox_iommu_ops.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -46,6 +50,7 @@ static int container_setup(struct vfiox_ctx *ctx, int fd, const char *what,
 		goto err_close;
 	}
 	c->ctx = ctx;
+	c->ops = &vfiox__type1_ops;
 	c->fd = fd;
 	if (vfiox_sys_ioctl(fd, VFIO_CHECK_EXTENSION, (void *)(long)VFIO_TYPE1v2_IOMMU) > 0)
 		c->models |= 1u << VFIOX_IOMMU_TYPE1V2;
@@ -135,7 +140,7 @@ VFIOX_EXPORT int vfiox_container_check_extension(struct vfiox_container *c, int 
  * needs. Returns the reply in *bufp (caller frees) and its valid length; on failure the
  * last error starts with @what.
  */
-static int get_info(struct vfiox_ctx *ctx, int fd, unsigned long req, const void *init,
+int vfiox__get_info(struct vfiox_ctx *ctx, int fd, unsigned long req, const void *init,
 		    size_t fixed, const char *what, uint8_t **bufp, size_t *lenp)
 {
 	size_t size = fixed;
@@ -182,6 +187,16 @@ static int get_info(struct vfiox_ctx *ctx, int fd, unsigned long req, const void
 VFIOX_EXPORT int vfiox_container_iommu_info(struct vfiox_container *c,
 					    struct vfiox_iommu_info **infop)
 {
+	if (!c->ops->ready(c))
+		return vfiox__err(c->ctx, -EINVAL, "the IOMMU info needs %s first",
+				  c->ops->backend == VFIOX_BACKEND_IOMMUFD
+					  ? "a device attached to the IOAS"
+					  : "a group attached to the container");
+	return c->ops->info(c, infop);
+}
+
+static int type1_info(struct vfiox_container *c, struct vfiox_iommu_info **infop)
+{
 	struct vfio_iommu_type1_info init = { 0 };
 	struct vfiox_iommu_info *info;
 	char why[200];
@@ -189,10 +204,7 @@ VFIOX_EXPORT int vfiox_container_iommu_info(struct vfiox_container *c,
 	size_t len;
 	int ret;
 
-	if (!c->model)
-		return vfiox__err(c->ctx, -EINVAL,
-				  "the IOMMU info needs a group attached to the container first");
-	ret = get_info(c->ctx, c->fd, VFIO_IOMMU_GET_INFO, &init, sizeof(init),
+	ret = vfiox__get_info(c->ctx, c->fd, VFIO_IOMMU_GET_INFO, &init, sizeof(init),
 		       "IOMMU info (VFIO_IOMMU_GET_INFO)", &buf, &len);
 	if (ret)
 		return ret;
@@ -210,6 +222,47 @@ VFIOX_EXPORT int vfiox_container_iommu_info(struct vfiox_container *c,
 	*infop = info;
 	return 0;
 }
+
+static bool type1_ready(const struct vfiox_container *c)
+{
+	return c->model == VFIOX_IOMMU_TYPE1 || c->model == VFIOX_IOMMU_TYPE1V2;
+}
+
+static int type1_map(struct vfiox_container *c, uint64_t vaddr, uint64_t iova, uint64_t size,
+		     unsigned int flags)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = (flags & VFIOX_DMA_READ ? VFIO_DMA_MAP_FLAG_READ : 0) |
+			 (flags & VFIOX_DMA_WRITE ? VFIO_DMA_MAP_FLAG_WRITE : 0),
+		.vaddr = vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	return vfiox_sys_ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &map);
+}
+
+static int type1_unmap(struct vfiox_container *c, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+
+	return vfiox_sys_ioctl(c->fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+}
+
+const struct vfiox_iommu_ops vfiox__type1_ops = {
+	.backend = VFIOX_BACKEND_TYPE1,
+	.map_call = "VFIO_IOMMU_MAP_DMA",
+	.unmap_call = "VFIO_IOMMU_UNMAP_DMA",
+	.ready = type1_ready,
+	.info = type1_info,
+	.map = type1_map,
+	.unmap = type1_unmap,
+};
 
 VFIOX_EXPORT void vfiox_iommu_info_free(struct vfiox_iommu_info *info)
 {
@@ -458,7 +511,7 @@ static bool is_uuid(const char *s)
 	return s[36] == '\0';
 }
 
-static int device_new(struct vfiox_ctx *ctx, int fd, const char *name, struct vfiox_device **dp)
+int vfiox__device_new(struct vfiox_ctx *ctx, int fd, const char *name, struct vfiox_device **dp)
 {
 	struct vfiox_device *d = calloc(1, sizeof(*d));
 
@@ -512,7 +565,7 @@ VFIOX_EXPORT int vfiox_device_open(struct vfiox_vgroup *g, const char *name, con
 		vfiox_sys_close(fd);
 		return vfiox__err(g->ctx, ret, "FD_CLOEXEC on %s: %s", name, strerror(-ret));
 	}
-	return device_new(g->ctx, fd, name, dp);
+	return vfiox__device_new(g->ctx, fd, name, dp);
 }
 
 VFIOX_EXPORT int vfiox_device_adopt(struct vfiox_ctx *ctx, int fd, const char *name,
@@ -530,7 +583,7 @@ VFIOX_EXPORT int vfiox_device_adopt(struct vfiox_ctx *ctx, int fd, const char *n
 				  "fd %d is not a VFIO device (VFIO_DEVICE_GET_INFO: %s)", fd,
 				  strerror(-ret));
 	}
-	return device_new(ctx, fd, name, dp);
+	return vfiox__device_new(ctx, fd, name, dp);
 }
 
 VFIOX_EXPORT void vfiox_device_close(struct vfiox_device *d)
@@ -539,6 +592,9 @@ VFIOX_EXPORT void vfiox_device_close(struct vfiox_device *d)
 		return;
 	vfiox__irq_release(d);
 	vfiox_sys_close(d->fd);
+	/* Closing the cdev fd detached it from the IOAS and unbound it. */
+	if (d->ioas && d->ioas->num_devices)
+		d->ioas->num_devices--;
 	free(d->name);
 	free(d);
 }
@@ -562,7 +618,7 @@ VFIOX_EXPORT int vfiox_device_info(struct vfiox_device *d, struct vfiox_device_i
 	int ret;
 
 	snprintf(what, sizeof(what), "%s: VFIO_DEVICE_GET_INFO", d->name);
-	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_INFO, &init, sizeof(init), what, &buf,
+	ret = vfiox__get_info(d->ctx, d->fd, VFIO_DEVICE_GET_INFO, &init, sizeof(init), what, &buf,
 		       &len);
 	if (ret)
 		return ret;
@@ -586,7 +642,7 @@ VFIOX_EXPORT int vfiox_device_region(struct vfiox_device *d, uint32_t index,
 	int ret;
 
 	snprintf(what, sizeof(what), "%s: region %u", d->name, index);
-	ret = get_info(d->ctx, d->fd, VFIO_DEVICE_GET_REGION_INFO, &init, sizeof(init), what,
+	ret = vfiox__get_info(d->ctx, d->fd, VFIO_DEVICE_GET_REGION_INFO, &init, sizeof(init), what,
 		       &buf, &len);
 	if (ret)
 		return ret;

@@ -128,6 +128,9 @@ int vfiox_reset_plan_group(const struct vfiox_reset_plan *plan, size_t idx);
  * Takes the plan first (as vfiox_device_hot_reset_plan()) and refuses, without asking
  * the kernel, when a group of the plan is missing from @groups: the last error names each
  * missing group and its devices. Otherwise VFIO_DEVICE_PCI_HOT_RESET with the group fds.
+ * A device opened by its cdev (the iommufd backend) proves ownership through its iommufd
+ * instead: @groups is ignored, every device of the plan must be bound to the same iommufd
+ * (refused with -EPERM naming those that are not), and the kernel gets no group fds.
  *
  * Return: 0; -EPERM when a group is missing (refused here) or the kernel finds a device
  * that is open by someone else; -EINVAL for a NULL entry in @groups or when the kernel

@@ -31,6 +31,8 @@ enum vfiox_iommu_model {
 	VFIOX_IOMMU_NONE = 0,
 	VFIOX_IOMMU_TYPE1 = 1,
 	VFIOX_IOMMU_TYPE1V2 = 3,
+	/* Not a VFIO number: the IOAS of an iommufd container (see <vfiox/iommufd.h>). */
+	VFIOX_IOMMU_IOMMUFD = 0x100,
 };
 
 /**

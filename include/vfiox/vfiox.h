@@ -19,5 +19,6 @@
 #include <vfiox/physmap.h>
 #include <vfiox/igd.h>
 #include <vfiox/handover.h>
+#include <vfiox/iommufd.h>
 
 #endif /* VFIOX_VFIOX_H */

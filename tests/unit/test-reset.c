@@ -511,18 +511,23 @@ static void test_plan_reply_claiming_more_devices_than_fit_is_eproto(void **stat
 	env_free(e);
 }
 
-static void test_plan_with_device_ids_is_not_supported(void **state)
+static void test_plan_by_device_id_takes_the_groups_from_sysfs(void **state)
 {
 	struct env *e = fk_env();
 	struct vfiox_device *d = open_dev(e, EDU1);
 	struct vfiox_reset_plan *p = NULL;
 
 	(void)state;
-	kbridged(1, 2, 3);
+	/* The cdev form: device ids (1, 2, and "not owned") where the groups were. */
+	kbridged(1, 2, 0xffffffffu);
 	fk.reply_flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID;
-	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), -EOPNOTSUPP);
-	assert_null(p);
-	env_assert_error(e, EDU1, "iommufd device id", "cdev");
+	assert_int_equal(vfiox_device_hot_reset_plan(d, &p), 0);
+	assert_int_equal(vfiox_reset_plan_num_devs(p), 3);
+	assert_plan_dev(p, 0, EDU1, 7);
+	assert_plan_dev(p, 1, EDU2, 8);
+	assert_plan_dev(p, 2, EDU3, 9);
+	assert_int_equal(vfiox_reset_plan_num_groups(p), 3);
+	vfiox_reset_plan_free(p);
 	vfiox_device_close(d);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -742,7 +747,7 @@ int main(void)
 		T(test_plan_resizes_after_enospc),
 		T(test_plan_follows_devices_appearing_between_queries),
 		T(test_plan_reply_claiming_more_devices_than_fit_is_eproto),
-		T(test_plan_with_device_ids_is_not_supported),
+		T(test_plan_by_device_id_takes_the_groups_from_sysfs),
 		T(test_plan_kernel_errors_say_why),
 		T(test_hot_reset_sends_each_needed_group_fd_once),
 		T(test_hot_reset_refuses_one_missing_group_before_the_kernel),
