@@ -4,6 +4,7 @@
 #define VFIOX_VM_HELPER_H
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -44,17 +45,28 @@ struct helper_dev {
 	struct vfiox_device *d;
 };
 
-/* Container, the device's group attached to it, and the device; 0 or -1 (reason in ctx). */
+/* The backend the guest's /init chose for this run of a file (VFIOX_BACKEND), else auto. */
+static inline int helper_backend(void)
+{
+	const char *b = getenv("VFIOX_BACKEND");
+	int v = b && *b ? vfiox_backend_parse(b) : VFIOX_BACKEND_AUTO;
+
+	return v < 0 ? VFIOX_BACKEND_AUTO : v;
+}
+
+/*
+ * The device opened as a VMM would, over the backend of helper_backend(): a container
+ * (type1, with the device's group attached) or an iommufd with an IOAS (the device bound
+ * by its cdev, h->g NULL). 0 or -1 (reason in ctx).
+ */
 static inline int helper_open(struct vfiox_ctx *ctx, const char *addr, struct helper_dev *h)
 {
 	struct vfiox_pci_dev *p;
 
 	memset(h, 0, sizeof(*h));
 	return vfiox_scan_new(ctx, &h->scan) || vfiox_scan_find_dev(h->scan, addr, &p) ||
-	       vfiox_container_open(ctx, &h->c) ||
-	       vfiox_vgroup_open(ctx, vfiox_pci_dev_iommu_group(p), &h->g) ||
-	       vfiox_container_attach(h->c, h->g) ||
-	       vfiox_device_open(h->g, vfiox_pci_dev_name(p), NULL, &h->d) ? -1 : 0;
+	       vfiox_device_open_any(ctx, vfiox_pci_dev_name(p), helper_backend(), NULL, &h->c,
+				     &h->g, &h->d) ? -1 : 0;
 }
 
 static inline void helper_close(struct helper_dev *h)

@@ -247,6 +247,59 @@ static int pool(struct vfiox_container *c)
 	return 0;
 }
 
+/*
+ * A reserved IOVA range [lo, hi] of the device's group, read from sysfs by the caller:
+ * the library's usable ranges leave it out, a fixed mapping inside it is refused, and a
+ * pool asked for a window that starts just below it (with no room there) lands past it;
+ * where edu can reach that far, DMA through the pool works.
+ */
+static int reserved(struct vfiox_container *c, uint64_t lo, uint64_t hi)
+{
+	uint64_t start = lo & ~0xfffull, below = 0x20000, size = 0x40000, iova = start, base;
+	struct vfiox_iommu_info *info;
+	struct vfiox_dma_buf *b;
+	struct vfiox_dma_pool *p;
+	uint8_t *mem = buf_new(4096, VFIOX_BUF_ANON, &b), data[256], back[256];
+	int ret, clash = 0, i;
+	size_t r;
+
+	if (!mem || (ret = vfiox_container_iommu_info(c, &info)))
+		return fail("setup", -ENOMEM);
+	for (r = 0; r < info->num_iova_ranges; r++)
+		clash += info->iova_ranges[r].start <= hi && info->iova_ranges[r].end >= lo;
+	printf("usable ranges leave it out: %s\n", clash ? "NO" : "yes");
+	vfiox_iommu_info_free(info);
+	ret = vfiox_dma_map(c, mem, 4096, VFIOX_DMA_READ | VFIOX_DMA_FIXED, 0, &iova);
+	printf("fixed at its start: %s\n", ret == -EEXIST ? "refused" : ret ? strerror(-ret) : "MAPPED");
+	iova = (hi & ~0xfffull);
+	ret = vfiox_dma_map(c, mem, 4096, VFIOX_DMA_READ | VFIOX_DMA_FIXED, 0, &iova);
+	printf("fixed at its end: %s\n", ret == -EEXIST ? "refused" : ret ? strerror(-ret) : "MAPPED");
+	vfiox_dma_unmap_all(c);
+	vfiox_dma_buf_free(b);
+	if (start < below)
+		below = start;
+	ret = vfiox_dma_pool_new(c, size, VFIOX_BUF_MEMFD, RW, start - below,
+				 below + (hi - start + 1) + size, &p);
+	if (ret)
+		return fail("pool", ret);
+	base = vfiox_dma_pool_iova(p);
+	printf("pool past it: %s\n", base > hi ? "yes" : "NO");
+	if (base + size <= EDU_MASK) {
+		for (i = 0; i < (int)sizeof(data); i++)
+			data[i] = (uint8_t)(i * 7 + 1);
+		if ((ret = vfiox_dma_pool_write(p, base, data, sizeof(data))) ||
+		    (ret = edu_dma(base, sizeof(data), 0)) ||
+		    (ret = edu_dma(base + 4096, sizeof(data), 1)) ||
+		    (ret = vfiox_dma_pool_read(p, base + 4096, back, sizeof(back))))
+			return fail("pool transfer", ret);
+		printf("edu through it: %s\n", memcmp(data, back, sizeof(data)) ? "DIFFERS" : "ok");
+	} else {
+		printf("edu through it: beyond the 28-bit mask\n");
+	}
+	vfiox_dma_pool_free(p);
+	return 0;
+}
+
 static int batch(struct vfiox_container *c, int n)
 {
 	struct vfiox_dma_buf *b;
@@ -433,6 +486,8 @@ int main(int argc, char **argv)
 		ret = memlock(dev.c);
 	else if (!strcmp(argv[2], "pool"))
 		ret = pool(dev.c);
+	else if (!strcmp(argv[2], "reserved") && argc > 4)
+		ret = reserved(dev.c, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
 	else if (!strcmp(argv[2], "batch"))
 		ret = batch(dev.c, n);
 	else if (!strcmp(argv[2], "bench") && argc > 4)

@@ -1,5 +1,6 @@
 # BAR access through the library against vfio-pci: edu's registers through the mapping
 # and through the device fd, nvme's MSI-X table and PBA kept out of the mapping.
+# vfiox-backends: all
 . /tests/tap.sh
 . /tests/sysfs.sh
 

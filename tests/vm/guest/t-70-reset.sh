@@ -1,5 +1,6 @@
 # Resets through VFIO: a device reset (FLR) of nvme, the hot-reset plan of the bridged
 # group, a hot reset we own entirely, and one refused because a group is not ours.
+# vfiox-backends: all
 . /tests/tap.sh
 . /tests/sysfs.sh
 

@@ -1,5 +1,6 @@
 # Interrupts through VFIO on eventfds: raised by the device (edu INTx and MSI) and
 # triggered in software (vfioctl irq-test on nvme MSI-X and edu).
+# vfiox-backends: all
 . /tests/tap.sh
 . /tests/sysfs.sh
 
