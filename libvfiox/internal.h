@@ -127,6 +127,7 @@ struct vfiox_container {
 	struct vfiox_vgroup *groups; /* type1: attached, linked through next */
 	uint32_t ioas;               /* iommufd: the IOAS devices attach to */
 	size_t num_devices;          /* iommufd: devices attached to the IOAS */
+	struct vfiox_device *devices; /* iommufd: those devices, linked through ioas_next */
 	struct vfiox_dma_state *dma; /* dma.c: built on first use */
 };
 
@@ -145,6 +146,7 @@ struct vfiox_device {
 	char *name;
 	uint32_t devid;                 /* iommufd: the bound device's id; 0: from a group */
 	struct vfiox_container *ioas;   /* iommufd: the container it is attached to */
+	struct vfiox_device *ioas_next;
 	/* Where the config region lies in the fd, once asked (size 0: not yet). */
 	uint64_t cfg_offset, cfg_size;
 };

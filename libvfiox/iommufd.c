@@ -438,6 +438,8 @@ VFIOX_EXPORT int vfiox_device_adopt_cdev(struct vfiox_container *c, int fd, cons
 		return ret;
 	d->devid = bind.out_devid;
 	d->ioas = c;
+	d->ioas_next = c->devices;
+	c->devices = d;
 	c->num_devices++;
 	/* Its reserved regions may have taken IOVA the allocator would still hand out. */
 	if (c->dma) {
@@ -493,10 +495,13 @@ VFIOX_EXPORT int vfiox_device_iommu_hw_info(struct vfiox_device *d,
 	struct vfiox_k_hw_info q = { .size = sizeof(q), .data_len = sizeof(data) };
 	int ret;
 
-	if (!d->ioas || !d->devid)
+	if (!d->devid)
 		return vfiox__err(d->ctx, -EINVAL, "%s: the IOMMU hardware info comes from "
 				  "iommufd, and the device was opened through its group",
 				  d->name);
+	if (!d->ioas)
+		return vfiox__err(d->ctx, -EINVAL, "%s: its iommufd container was closed before "
+				  "it", d->name);
 	q.dev_id = d->devid;
 	q.data_uptr = (uint64_t)(uintptr_t)data;
 	ret = vfiox_sys_ioctl(d->ioas->fd, VFIOX_K_IOMMU_GET_HW_INFO, &q);

@@ -106,6 +106,14 @@ VFIOX_EXPORT void vfiox_container_close(struct vfiox_container *c)
 	/* Groups still attached lose their container here, not later through a stale pointer. */
 	while (c->groups)
 		vfiox_vgroup_detach(c->groups);
+	/* Devices still open keep working (the kernel holds the iommufd) but lose the link. */
+	while (c->devices) {
+		struct vfiox_device *d = c->devices;
+
+		c->devices = d->ioas_next;
+		d->ioas = NULL;
+		d->ioas_next = NULL;
+	}
 	vfiox__dma_release(c);
 	vfiox_sys_close(c->fd);
 	free(c);
@@ -593,8 +601,16 @@ VFIOX_EXPORT void vfiox_device_close(struct vfiox_device *d)
 	vfiox__irq_release(d);
 	vfiox_sys_close(d->fd);
 	/* Closing the cdev fd detached it from the IOAS and unbound it. */
-	if (d->ioas && d->ioas->num_devices)
-		d->ioas->num_devices--;
+	if (d->ioas) {
+		struct vfiox_device **pp;
+
+		for (pp = &d->ioas->devices; *pp; pp = &(*pp)->ioas_next)
+			if (*pp == d) {
+				*pp = d->ioas_next;
+				d->ioas->num_devices--;
+				break;
+			}
+	}
 	free(d->name);
 	free(d);
 }
