@@ -36,6 +36,8 @@ const char *vfiox__ho_model_name(int model)
 		return "type1";
 	case VFIOX_IOMMU_TYPE1V2:
 		return "type1v2";
+	case VFIOX_IOMMU_IOMMUFD:
+		return "iommufd";
 	default:
 		return NULL;
 	}
@@ -78,15 +80,82 @@ static int parse_addr(const char *s, size_t len, char *out)
 	return 0;
 }
 
+static const char *kind_word(int kind)
+{
+	switch (kind) {
+	case VFIOX_HANDOVER_CONTAINER:
+		return "container";
+	case VFIOX_HANDOVER_GROUP:
+		return "group";
+	case VFIOX_HANDOVER_DEVICE:
+		return "device";
+	case VFIOX_HANDOVER_IOMMUFD:
+		return "iommufd";
+	default:
+		return "cdev";
+	}
+}
+
+/* An iommufd bundle: the iommufd first and once, then cdevs, each address once. */
+static int check_iommufd(const struct vfiox_ho_desc *d, bool fdnames, char *why, size_t whylen)
+{
+	size_t i, j;
+
+	if (!fdnames && d->model != VFIOX_IOMMU_IOMMUFD)
+		return why_fail(-EBADMSG, why, whylen, "the iommu line says %s, but the bundle "
+				"holds an iommufd and cdevs (iommu iommufd)",
+				vfiox__ho_model_name(d->model) ?: "nothing");
+	if (d->e[0].kind != VFIOX_HANDOVER_IOMMUFD)
+		return why_fail(-EBADMSG, why, whylen, "fd 0 is a cdev: the iommufd goes first, "
+				"before the cdevs");
+	for (i = 1; i < d->num; i++) {
+		const struct vfiox_ho_entry *e = &d->e[i];
+
+		if (e->kind == VFIOX_HANDOVER_IOMMUFD)
+			return why_fail(-EBADMSG, why, whylen, "fd %zu is a second iommufd", i);
+		for (j = 1; j < i; j++)
+			if (!strcmp(d->e[j].dev, e->dev))
+				return why_fail(-EBADMSG, why, whylen,
+						"fd %zu: cdev %s twice (fds %zu and %zu)", i,
+						e->dev, j, i);
+		if (e->group < 0 && !fdnames)
+			return why_fail(-EBADMSG, why, whylen, "fd %zu: cdev %s without its group",
+					i, e->dev);
+	}
+	if (d->num < 2)
+		return why_fail(-EBADMSG, why, whylen, "an iommufd and no cdev");
+	return 0;
+}
+
 int vfiox__ho_check(const struct vfiox_ho_desc *d, bool fdnames, char *why, size_t whylen)
 {
-	size_t i, j, containers = 0, groups = 0;
+	size_t i, j, containers = 0, groups = 0, type1 = 0, iommufd = 0;
 
 	if (d->num > VFIOX_HANDOVER_MAX_FDS)
 		return why_fail(-EMSGSIZE, why, whylen, "%zu fds, more than the %d a bundle may hold",
 				d->num, VFIOX_HANDOVER_MAX_FDS);
-	if (!fdnames && !vfiox__ho_model_name(d->model))
-		return why_fail(-EBADMSG, why, whylen, "no IOMMU model (type1 or type1v2)");
+	for (i = 0; i < d->num; i++) {
+		int kind = d->e[i].kind;
+
+		if (kind < VFIOX_HANDOVER_CONTAINER || kind > VFIOX_HANDOVER_CDEV)
+			return why_fail(-EBADMSG, why, whylen, "fd %zu: unknown kind %d", i, kind);
+		if (kind >= VFIOX_HANDOVER_IOMMUFD)
+			iommufd++;
+		else
+			type1++;
+		if (iommufd && type1)
+			return why_fail(-EBADMSG, why, whylen, "fd %zu: a %s in a bundle that also "
+					"holds %s: a bundle is type1 (container, groups, "
+					"devices) or iommufd (an iommufd and cdevs), never both", i,
+					kind_word(kind), kind >= VFIOX_HANDOVER_IOMMUFD ?
+					"a container, group or device" : "an iommufd or cdevs");
+	}
+	if (iommufd)
+		return check_iommufd(d, fdnames, why, whylen);
+	if (!fdnames && d->model != VFIOX_IOMMU_TYPE1 && d->model != VFIOX_IOMMU_TYPE1V2)
+		return why_fail(-EBADMSG, why, whylen, d->model == VFIOX_IOMMU_IOMMUFD ?
+				"the iommu line says iommufd, but the bundle holds a type1 container" :
+				"no IOMMU model (type1 or type1v2)");
 	for (i = 0; i < d->num; i++) {
 		const struct vfiox_ho_entry *e = &d->e[i];
 		bool found = false;
@@ -108,7 +177,7 @@ int vfiox__ho_check(const struct vfiox_ho_desc *d, bool fdnames, char *why, size
 							"fd %zu: group %d twice (fds %zu and %zu)", i,
 							e->group, j, i);
 			continue;
-		case VFIOX_HANDOVER_DEVICE:
+		default: /* VFIOX_HANDOVER_DEVICE */
 			for (j = 0; j < i; j++)
 				if (d->e[j].kind == VFIOX_HANDOVER_DEVICE &&
 				    !strcmp(d->e[j].dev, e->dev))
@@ -130,8 +199,6 @@ int vfiox__ho_check(const struct vfiox_ho_desc *d, bool fdnames, char *why, size
 						"fd %zu: device %s is in group %d, which the bundle "
 						"does not hold", i, e->dev, e->group);
 			continue;
-		default:
-			return why_fail(-EBADMSG, why, whylen, "fd %zu: unknown kind %d", i, e->kind);
 		}
 	}
 	if (!containers)
@@ -189,8 +256,12 @@ int vfiox__ho_encode(const struct vfiox_ho_desc *d, char *buf, size_t len, char 
 			ok = put(buf, len, &at, "container\n");
 		else if (e->kind == VFIOX_HANDOVER_GROUP)
 			ok = put(buf, len, &at, "group %d\n", e->group);
-		else
+		else if (e->kind == VFIOX_HANDOVER_DEVICE)
 			ok = put(buf, len, &at, "device %s %d\n", e->dev, e->group);
+		else if (e->kind == VFIOX_HANDOVER_IOMMUFD)
+			ok = put(buf, len, &at, "iommufd\n");
+		else
+			ok = put(buf, len, &at, "cdev %s %d\n", e->dev, e->group);
 	}
 	ok = ok && put(buf, len, &at, "end\n");
 	if (!ok)
@@ -233,7 +304,8 @@ static bool word_is(const struct words *ws, size_t i, const char *s)
 	return i < ws->n && ws->len[i] == strlen(s) && !memcmp(ws->w[i], s, ws->len[i]);
 }
 
-/* One fd line ("container", "group N", "device ADDR N") into @e; 0 or -1. */
+/* One fd line ("container", "group N", "device ADDR N", "iommufd", "cdev ADDR N") into
+ * @e; 0 or -1. */
 static int parse_entry(const struct words *ws, struct vfiox_ho_entry *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -246,11 +318,15 @@ static int parse_entry(const struct words *ws, struct vfiox_ho_entry *e)
 		e->kind = VFIOX_HANDOVER_GROUP;
 		return parse_group(ws->w[1], ws->len[1], &e->group);
 	}
-	if (word_is(ws, 0, "device") && ws->n == 3) {
-		e->kind = VFIOX_HANDOVER_DEVICE;
+	if ((word_is(ws, 0, "device") || word_is(ws, 0, "cdev")) && ws->n == 3) {
+		e->kind = word_is(ws, 0, "cdev") ? VFIOX_HANDOVER_CDEV : VFIOX_HANDOVER_DEVICE;
 		if (parse_addr(ws->w[1], ws->len[1], e->dev))
 			return -1;
 		return parse_group(ws->w[2], ws->len[2], &e->group);
+	}
+	if (word_is(ws, 0, "iommufd") && ws->n == 1) {
+		e->kind = VFIOX_HANDOVER_IOMMUFD;
+		return 0;
 	}
 	return -1;
 }
@@ -330,6 +406,8 @@ int vfiox__ho_decode(const char *buf, size_t len, struct vfiox_ho_desc *d, char 
 				d->model = VFIOX_IOMMU_TYPE1V2;
 			else if (word_is(&ws, 1, "type1"))
 				d->model = VFIOX_IOMMU_TYPE1;
+			else if (word_is(&ws, 1, "iommufd"))
+				d->model = VFIOX_IOMMU_IOMMUFD;
 			else
 				return why_fail(-EBADMSG, why, whylen, "line %zu: unknown IOMMU model "
 						"\"%.*s\"", lineno, (int)ws.len[1], ws.w[1]);
@@ -340,8 +418,8 @@ int vfiox__ho_decode(const char *buf, size_t len, struct vfiox_ho_desc *d, char 
 					VFIOX_HANDOVER_MAX_FDS);
 		if (parse_entry(&ws, &d->e[d->num]))
 			return why_fail(-EBADMSG, why, whylen, "line %zu: not \"container\", "
-					"\"group N\" or \"device DDDD:BB:SS.F N\": \"%.*s\"", lineno,
-					(int)ll, line);
+					"\"group N\", \"device DDDD:BB:SS.F N\", \"iommufd\" or "
+					"\"cdev DDDD:BB:SS.F N\": \"%.*s\"", lineno, (int)ll, line);
 		d->num++;
 	}
 	if (!ended)
@@ -365,12 +443,17 @@ int vfiox__ho_fdname(const struct vfiox_ho_entry *e, char *buf, size_t len)
 		n = snprintf(buf, len, "vfio-group-%d", e->group);
 		break;
 	case VFIOX_HANDOVER_DEVICE:
+	case VFIOX_HANDOVER_CDEV:
 		/* LISTEN_FDNAMES separates with colons: the address's colons become dashes. */
 		snprintf(dev, sizeof(dev), "%s", e->dev);
 		for (i = 0; dev[i]; i++)
 			if (dev[i] == ':')
 				dev[i] = '-';
-		n = snprintf(buf, len, "vfio-device-%s", dev);
+		n = snprintf(buf, len, "vfio-%s-%s",
+			     e->kind == VFIOX_HANDOVER_CDEV ? "cdev" : "device", dev);
+		break;
+	case VFIOX_HANDOVER_IOMMUFD:
+		n = snprintf(buf, len, "iommufd");
 		break;
 	default:
 		return -EINVAL;
@@ -378,31 +461,47 @@ int vfiox__ho_fdname(const struct vfiox_ho_entry *e, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-/* One name of @len bytes into @e; 0 or -1. */
-static int parse_fdname(const char *s, size_t len, struct vfiox_ho_entry *e)
+/* "vfio-device-" or "vfio-cdev-" and an address with dashes for colons into @e->dev. */
+static int parse_dashed_addr(const char *s, size_t len, struct vfiox_ho_entry *e)
 {
 	char addr[VFIOX_PCI_ADDR_STRLEN];
 	size_t i;
 
+	if (!len || len >= sizeof(addr))
+		return -1;
+	/* Dashes back to colons; a dash anywhere else makes it no canonical address. */
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	for (i = 0; addr[i]; i++)
+		if (addr[i] == '-')
+			addr[i] = ':';
+	return parse_addr(addr, len, e->dev);
+}
+
+/* One name of @len bytes into @e; 0 or -1. */
+static int parse_fdname(const char *s, size_t len, struct vfiox_ho_entry *e)
+{
 	memset(e, 0, sizeof(*e));
 	e->group = -1;
 	if (len == 14 && !memcmp(s, "vfio-container", 14)) {
 		e->kind = VFIOX_HANDOVER_CONTAINER;
 		return 0;
 	}
+	if (len == 7 && !memcmp(s, "iommufd", 7)) {
+		e->kind = VFIOX_HANDOVER_IOMMUFD;
+		return 0;
+	}
 	if (len > 11 && !memcmp(s, "vfio-group-", 11)) {
 		e->kind = VFIOX_HANDOVER_GROUP;
 		return parse_group(s + 11, len - 11, &e->group);
 	}
-	if (len > 12 && len - 12 < sizeof(addr) && !memcmp(s, "vfio-device-", 12)) {
-		/* Dashes back to colons; a dash anywhere else makes it no canonical address. */
-		memcpy(addr, s + 12, len - 12);
-		addr[len - 12] = '\0';
-		for (i = 0; addr[i]; i++)
-			if (addr[i] == '-')
-				addr[i] = ':';
+	if (len > 12 && !memcmp(s, "vfio-device-", 12)) {
 		e->kind = VFIOX_HANDOVER_DEVICE;
-		return parse_addr(addr, len - 12, e->dev);
+		return parse_dashed_addr(s + 12, len - 12, e);
+	}
+	if (len > 10 && !memcmp(s, "vfio-cdev-", 10)) {
+		e->kind = VFIOX_HANDOVER_CDEV;
+		return parse_dashed_addr(s + 10, len - 10, e);
 	}
 	return -1;
 }
@@ -427,8 +526,9 @@ int vfiox__ho_decode_fdnames(const char *names, size_t len, size_t nfds, struct 
 					"the %zu fds of LISTEN_FDS", nfds);
 		if (parse_fdname(s, nl, &d->e[d->num]))
 			return why_fail(-EBADMSG, why, whylen, "LISTEN_FDNAMES: name %zu \"%.*s\" is "
-					"not vfio-container, vfio-group-N or "
-					"vfio-device-DDDD-BB-SS.F", d->num + 1,
+					"not vfio-container, vfio-group-N, "
+					"vfio-device-DDDD-BB-SS.F, iommufd or "
+					"vfio-cdev-DDDD-BB-SS.F", d->num + 1,
 					(int)(nl < 64 ? nl : 64), s);
 		d->num++;
 		if (!colon)

@@ -15,32 +15,44 @@ extern "C" {
  * DOC: hand-over bundles
  *
  * A &struct vfiox_bundle is what a program needs to drive a set of devices without
- * opening anything under /dev/vfio itself: one container with the IOMMU model set, the
- * groups of the devices attached to it (each viable), and optionally the device fds.
- * The privileged side opens a bundle with vfiox_bundle_open() and hands its fds over
- * (vfioctl exec, pass, serve, qmp); the unprivileged side adopts one with
- * vfiox_bundle_listen_fds() (systemd's LISTEN_FDS convention) or vfiox_bundle_recv()
- * (a message on a SOCK_SEQPACKET socket, see vfiox_bundle_send()). Either way the fds
- * end up in the same handles the rest of the library uses: vfiox_bundle_container(),
- * vfiox_bundle_group(), vfiox_bundle_device().
+ * opening anything under /dev/vfio itself, over one of the two IOMMU backends
+ * (<vfiox/iommufd.h>):
  *
- * Each fd has a kind (&enum vfiox_handover_kind), a group number, for devices an
- * address, and a name in the LISTEN_FDNAMES form: "vfio-container", "vfio-group-N",
- * "vfio-device-DDDD-BB-SS.F" (the address with its colons as dashes). The fds are in
- * that order: the container, the groups by number, the devices by address.
+ * - type1: one container with the IOMMU model set, the groups of the devices attached to
+ *   it (each viable), and optionally the device fds;
+ * - iommufd: one open /dev/iommu with nothing allocated in it, and the VFIO cdev of each
+ *   device (/dev/vfio/devices/vfioN), open but not bound: a cdev binds once, so the
+ *   receiver binds it to the iommufd (and so can QEMU).
+ *
+ * The privileged side opens a bundle with vfiox_bundle_open() or
+ * vfiox_bundle_open_backend() and hands its fds over (vfioctl exec, pass, serve, qmp);
+ * the unprivileged side adopts one with vfiox_bundle_listen_fds() (systemd's LISTEN_FDS
+ * convention) or vfiox_bundle_recv() (a message on a SOCK_SEQPACKET socket, see
+ * vfiox_bundle_send()). Either way the fds end up in the same handles the rest of the
+ * library uses: vfiox_bundle_container() (a type1 container, or an iommufd container with
+ * an IOAS the receiver allocated), vfiox_bundle_group() (type1 only),
+ * vfiox_bundle_device().
+ *
+ * Each fd has a kind (&enum vfiox_handover_kind), a group number, for devices and cdevs
+ * an address, and a name in the LISTEN_FDNAMES form: "vfio-container", "vfio-group-N",
+ * "vfio-device-DDDD-BB-SS.F", "iommufd", "vfio-cdev-DDDD-BB-SS.F" (the address with its
+ * colons as dashes). The fds are in that order: the container, the groups by number, the
+ * devices by address; or the iommufd, then the cdevs by address. A bundle is one or the
+ * other, never both.
  *
  * The message (version 1) is text, one line per fd in fd order, at most
  * VFIOX_HANDOVER_MAX_MSG bytes, sent as one packet with the fds in SCM_RIGHTS:
  *
- *	vfiox-handover 1
- *	iommu type1v2
- *	container
- *	group 12
- *	device 0000:03:00.0 12
+ *	vfiox-handover 1            vfiox-handover 1
+ *	iommu type1v2               iommu iommufd
+ *	container                   iommufd
+ *	group 12                    cdev 0000:03:00.0 12
+ *	device 0000:03:00.0 12      end
  *	end
  *
- * A broker that refuses a peer sends "vfiox-handover 1", "error TEXT", "end" and no fd.
- * Nothing received is trusted: every fd is checked against its description (fstat and
+ * (the cdev line names the device's IOMMU group for the record; no group fd goes with
+ * it). A broker that refuses a peer sends "vfiox-handover 1", "error TEXT", "end" and no
+ * fd. Nothing received is trusted: every fd is checked against its description (fstat and
  * an ioctl probe) before it is adopted, and on any failure every received fd is closed.
  */
 struct vfiox_bundle;
@@ -49,13 +61,15 @@ struct vfiox_bundle;
 #define VFIOX_HANDOVER_VERSION 1
 /* Most bytes in one message; a longer one is refused. */
 #define VFIOX_HANDOVER_MAX_MSG 4096
-/* Most fds in one bundle (the container, groups and devices together). */
+/* Most fds in one bundle (the container, groups and devices, or the iommufd and cdevs). */
 #define VFIOX_HANDOVER_MAX_FDS 64
 
 enum vfiox_handover_kind {
 	VFIOX_HANDOVER_CONTAINER = 1, /* /dev/vfio/vfio, IOMMU model set */
 	VFIOX_HANDOVER_GROUP = 2,     /* /dev/vfio/N, viable and attached to the container */
 	VFIOX_HANDOVER_DEVICE = 3,    /* a device fd of an attached group */
+	VFIOX_HANDOVER_IOMMUFD = 4,   /* /dev/iommu, nothing allocated in it */
+	VFIOX_HANDOVER_CDEV = 5,      /* /dev/vfio/devices/vfioN of a device, not bound */
 };
 
 /* Flags of vfiox_bundle_open(). */

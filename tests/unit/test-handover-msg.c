@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The hand-over message and the LISTEN_FDNAMES names (libvfiox/handover-msg.c), both ways:
+ * The hand-over message and the LISTEN_FDNAMES names (libvfiox/handover-msg.c), both ways,
+ * for type1 bundles (container, groups, devices) and iommufd ones (an iommufd, cdevs):
  * what the encoder writes, that it decodes back to the same description, and every way a
- * message or a name list is refused, each with the reason it gives.
+ * message or a name list is refused (a mix of the two kinds among them), each with the
+ * reason it gives.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -37,6 +39,15 @@ static void two_groups_one_device(struct vfiox_ho_desc *x)
 	entry(x, VFIOX_HANDOVER_GROUP, 12, NULL);
 	entry(x, VFIOX_HANDOVER_GROUP, 13, NULL);
 	entry(x, VFIOX_HANDOVER_DEVICE, 12, "0000:03:00.0");
+}
+
+static void iommufd_two_cdevs(struct vfiox_ho_desc *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->model = VFIOX_IOMMU_IOMMUFD;
+	entry(x, VFIOX_HANDOVER_IOMMUFD, -1, NULL);
+	entry(x, VFIOX_HANDOVER_CDEV, 12, "0000:03:00.0");
+	entry(x, VFIOX_HANDOVER_CDEV, 13, "0000:04:00.0");
 }
 
 static int decode(const char *text)
@@ -213,6 +224,71 @@ static void test_limits_on_length_and_fds(void **state)
 	refused(big, -EBADMSG, "longer than 256");
 }
 
+static void test_an_iommufd_bundle_encodes_and_decodes_back(void **state)
+{
+	char buf[512];
+
+	(void)state;
+	iommufd_two_cdevs(&d);
+	assert_true(vfiox__ho_encode(&d, buf, sizeof(buf), why, sizeof(why)) > 0);
+	assert_string_equal(buf, MSG("iommu iommufd\niommufd\ncdev 0000:03:00.0 12\n"
+				     "cdev 0000:04:00.0 13\nend\n"));
+	assert_int_equal(decode(buf), 0);
+	assert_int_equal(back.model, VFIOX_IOMMU_IOMMUFD);
+	assert_int_equal(back.num, 3);
+	assert_memory_equal(back.e, d.e, sizeof(d.e[0]) * 3);
+}
+
+static void test_encode_refuses_broken_iommufd_bundles(void **state)
+{
+	char buf[512];
+
+	(void)state;
+	iommufd_two_cdevs(&d);
+	d.model = VFIOX_IOMMU_TYPE1V2;
+	assert_int_equal(vfiox__ho_encode(&d, buf, sizeof(buf), why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "iommu line says type1v2"));
+	iommufd_two_cdevs(&d);
+	d.e[2].kind = VFIOX_HANDOVER_GROUP; /* a group fd among the cdevs */
+	assert_int_equal(vfiox__ho_encode(&d, buf, sizeof(buf), why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "never both"));
+	two_groups_one_device(&d);
+	d.model = VFIOX_IOMMU_IOMMUFD;
+	assert_int_equal(vfiox__ho_encode(&d, buf, sizeof(buf), why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "type1 container"));
+}
+
+static void test_iommufd_bundles_that_break_the_rules_are_refused(void **state)
+{
+	(void)state;
+	refused(MSG("iommu iommufd\ncdev 0000:03:00.0 12\niommufd\nend\n"), -EBADMSG,
+		"the iommufd goes first");
+	refused(MSG("iommu iommufd\niommufd\niommufd\ncdev 0000:03:00.0 12\nend\n"),
+		-EBADMSG, "second iommufd");
+	refused(MSG("iommu iommufd\niommufd\nend\n"), -EBADMSG, "no cdev");
+	refused(MSG("iommu iommufd\niommufd\ncdev 0000:03:00.0 12\ncdev 0000:03:00.0 12\n"
+		    "end\n"), -EBADMSG, "twice");
+	refused(MSG("iommu type1v2\niommufd\ncdev 0000:03:00.0 12\nend\n"), -EBADMSG,
+		"iommu line says type1v2");
+	refused(MSG("iommufd\ncdev 0000:03:00.0 12\nend\n"), -EBADMSG, "says nothing");
+	refused(MSG("iommu iommufd\ncontainer\ngroup 12\nend\n"), -EBADMSG,
+		"holds a type1 container");
+	/* a mix, either way round */
+	refused(MSG("iommu type1v2\ncontainer\ngroup 12\ncdev 0000:03:00.0 12\nend\n"),
+		-EBADMSG, "never both");
+	refused(MSG("iommu iommufd\niommufd\ncdev 0000:03:00.0 12\ngroup 12\nend\n"),
+		-EBADMSG, "never both");
+	refused(MSG("iommu iommufd\niommufd\ndevice 0000:03:00.0 12\nend\n"), -EBADMSG,
+		"a device in a bundle that also holds an iommufd or cdevs");
+	/* malformed lines */
+	refused(MSG("iommu iommufd\niommufd\ncdev 0000:03:00.0\nend\n"), -EBADMSG, "line 4");
+	refused(MSG("iommu iommufd\niommufd 3\ncdev 0000:03:00.0 1\nend\n"), -EBADMSG,
+		"line 3");
+	refused(MSG("iommu iommufd\niommufd\ncdev 3:0.0 1\nend\n"), -EBADMSG, "line 4");
+	refused(MSG("iommu iommufd2\niommufd\ncdev 0000:03:00.0 1\nend\n"), -EBADMSG,
+		"unknown IOMMU model");
+}
+
 static void test_fdnames_are_formed_as_systemd_wants(void **state)
 {
 	char name[VFIOX_HO_NAME_LEN];
@@ -226,6 +302,11 @@ static void test_fdnames_are_formed_as_systemd_wants(void **state)
 	vfiox__ho_fdname(&d.e[3], name, sizeof(name));
 	assert_string_equal(name, "vfio-device-0000-03-00.0");
 	assert_int_equal(vfiox__ho_fdname(&d.e[3], name, 10), -ENOSPC);
+	iommufd_two_cdevs(&d);
+	assert_int_equal(vfiox__ho_fdname(&d.e[0], name, sizeof(name)), 7);
+	assert_string_equal(name, "iommufd");
+	vfiox__ho_fdname(&d.e[1], name, sizeof(name));
+	assert_string_equal(name, "vfio-cdev-0000-03-00.0");
 }
 
 static int decode_names(const char *names, size_t nfds)
@@ -249,6 +330,14 @@ static void test_fdnames_decode(void **state)
 	assert_int_equal(back.model, VFIOX_IOMMU_NONE);
 	/* Any order: systemd keeps the order the passer chose. */
 	assert_int_equal(decode_names("vfio-group-3:vfio-container", 2), 0);
+	/* an iommufd bundle */
+	assert_int_equal(decode_names("iommufd:vfio-cdev-0000-03-00.0:vfio-cdev-0000-04-00.1", 3),
+			 0);
+	assert_int_equal(back.e[0].kind, VFIOX_HANDOVER_IOMMUFD);
+	assert_int_equal(back.e[0].group, -1);
+	assert_int_equal(back.e[2].kind, VFIOX_HANDOVER_CDEV);
+	assert_string_equal(back.e[2].dev, "0000:04:00.1");
+	assert_int_equal(back.e[2].group, -1);
 }
 
 static void test_fdnames_refusals(void **state)
@@ -271,6 +360,15 @@ static void test_fdnames_refusals(void **state)
 		{ "vfio-container:vfio-group-1:vfio-container", 3, -EBADMSG, "second container" },
 		{ "vfio-container:vfio-group-1:vfio-group-1", 3, -EBADMSG, "twice" },
 		{ "", 0, -EBADMSG, "LISTEN_FDS is 0" },
+		{ "vfio-cdev-0000-03-00.0:iommufd", 2, -EBADMSG, "the iommufd goes first" },
+		{ "iommufd", 1, -EBADMSG, "no cdev" },
+		{ "iommufd:iommufd:vfio-cdev-0000-03-00.0", 3, -EBADMSG, "second iommufd" },
+		{ "iommufd:vfio-cdev-0000-03-00.0:vfio-cdev-0000-03-00.0", 3, -EBADMSG, "twice" },
+		{ "iommufd:vfio-cdev-0000-03-00.0:vfio-group-3", 3, -EBADMSG, "never both" },
+		{ "vfio-container:vfio-group-3:vfio-cdev-0000-03-00.0", 3, -EBADMSG, "never both" },
+		{ "iommufd:vfio-cdev-0000:03:00.0", 2, -EBADMSG, "name 2" },
+		{ "iommufd:vfio-cdev-", 2, -EBADMSG, "name 2" },
+		{ "iommufd0:vfio-cdev-0000-03-00.0", 2, -EBADMSG, "name 1" },
 		{ "vfio-container", 65, -EMSGSIZE, "more than the 64" },
 	};
 	size_t i;
@@ -298,6 +396,9 @@ int main(void)
 		cmocka_unit_test(test_malformed_lines_are_refused),
 		cmocka_unit_test(test_nul_bytes_are_refused),
 		cmocka_unit_test(test_limits_on_length_and_fds),
+		cmocka_unit_test(test_an_iommufd_bundle_encodes_and_decodes_back),
+		cmocka_unit_test(test_encode_refuses_broken_iommufd_bundles),
+		cmocka_unit_test(test_iommufd_bundles_that_break_the_rules_are_refused),
 		cmocka_unit_test(test_fdnames_are_formed_as_systemd_wants),
 		cmocka_unit_test(test_fdnames_decode),
 		cmocka_unit_test(test_fdnames_refusals),
