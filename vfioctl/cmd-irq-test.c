@@ -110,6 +110,7 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "vf-token", required_argument, NULL, 't' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -117,14 +118,14 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 	struct vector_result *res = NULL;
 	struct vfiox_irq info;
 	struct target t;
-	const char *vf_token = NULL;
+	const char *vf_token = NULL, *backend_arg = NULL;
 	long vectors = 0, timeout_ms = 1000;
-	int c, type = -1, ret = EXIT_FAIL;
+	int c, type = -1, ret = EXIT_FAIL, backend;
 	bool json = false, all = true;
 	char *end;
 	uint32_t v, n, arrived = 0;
 
-	while ((c = getopt_long(argc, argv, "T:n:w:jt:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "T:n:w:jt:B:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'T':
 			type = parse_type(optarg);
@@ -149,13 +150,18 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 't':
 			vf_token = optarg;
 			break;
+		case 'B':
+			backend_arg = optarg;
+			break;
 		default:
 			return verb_option_end(&cmd_irq_test, c, argv);
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error(&cmd_irq_test, "name one device");
-	if (target_open(ctx, argv[optind], vf_token, "test the interrupts of", &t))
+	if (backend_option(&cmd_irq_test, backend_arg, &backend))
+		return EXIT_USAGE;
+	if (target_open_backend(ctx, argv[optind], vf_token, backend, "test the interrupts of", &t))
 		return EXIT_FAIL;
 	/* Default: the richest kind the device has. */
 	for (c = type < 0 ? VFIOX_IRQ_MSIX : type; c >= 0; c--) {
@@ -249,7 +255,8 @@ out_close:
 
 const struct cmd cmd_irq_test = {
 	.name = "irq-test",
-	.args = "[--type intx|msi|msix] [--vectors N] [--timeout MS] [--json] [--vf-token UUID] DEVICE",
+	.args = "[--type intx|msi|msix] [--vectors N] [--timeout MS] [--json] [--vf-token UUID] "
+		"[--backend auto|type1|iommufd] DEVICE",
 	.summary = "trigger each interrupt vector in software and report which arrived",
 	.help = "  DEVICE           PCI address of a device bound to vfio-pci\n"
 		"  --type T         intx, msi or msix (default: MSI-X, else MSI, else INTx)\n"
@@ -257,6 +264,8 @@ const struct cmd cmd_irq_test = {
 		"  --timeout MS     wait at most MS milliseconds per vector (default 1000)\n"
 		"  --json           machine-readable output\n"
 		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"
+		"  --backend B      open it over B: auto (the default, or $VFIOX_BACKEND), type1\n"
+		"                   or iommufd\n"
 		"Exit status 1 when a vector did not arrive or another vector fired instead.\n",
 	.run = run_irq_test,
 };

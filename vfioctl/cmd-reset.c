@@ -60,7 +60,17 @@ static void print_plan(struct vfiox_pci_dev *dev, const struct vfiox_reset_plan 
 	printf("\n");
 }
 
-/* Opens every other group of the plan; those we cannot open are reported, not fatal. */
+static void print_hot_reset(struct vfiox_pci_dev *dev, const struct vfiox_reset_plan *plan)
+{
+	size_t i;
+
+	printf("%s: hot reset of", vfiox_pci_dev_name(dev));
+	for (i = 0; i < vfiox_reset_plan_num_devs(plan); i++)
+		printf(" %s", vfiox_reset_plan_dev_name(plan, i));
+	printf("\n");
+}
+
+/* type1: opens every other group of the plan; those we cannot open are reported, not fatal. */
 static size_t open_plan_groups(struct vfiox_ctx *ctx, const struct vfiox_reset_plan *plan,
 			       struct vfio_handles *h, struct vfiox_vgroup **groups)
 {
@@ -82,6 +92,39 @@ static size_t open_plan_groups(struct vfiox_ctx *ctx, const struct vfiox_reset_p
 	return n;
 }
 
+/*
+ * iommufd: the kernel counts a device of the plan as ours when it, or a device of its
+ * IOMMU group, is bound to our iommufd. So one device of every other group of the plan is
+ * bound to it by its cdev; those that cannot be are reported, not fatal (the library then
+ * names what is not ours).
+ */
+static size_t open_plan_cdevs(struct vfiox_ctx *ctx, const struct vfiox_reset_plan *plan,
+			      struct target *t, struct vfiox_device **devs)
+{
+	int own = vfiox_pci_dev_iommu_group(t->dev);
+	size_t i, k, n = 0;
+
+	for (i = 0; i < vfiox_reset_plan_num_groups(plan) && n < MAX_GROUPS; i++) {
+		int id = vfiox_reset_plan_group(plan, i);
+		const char *name = NULL;
+
+		if (id == own)
+			continue;
+		for (k = 0; k < vfiox_reset_plan_num_devs(plan) && !name; k++)
+			if (vfiox_reset_plan_dev_group(plan, k) == id)
+				name = vfiox_reset_plan_dev_name(plan, k);
+		if (!name)
+			continue;
+		if (vfiox_device_open_cdev(t->h.container, name, &devs[n])) {
+			fprintf(stderr, "vfioctl: cannot bind %s (IOMMU group %d) to the iommufd for "
+				"the hot reset: %s\n", name, id, vfiox_ctx_last_error(ctx));
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
 static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -89,19 +132,21 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "hot", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "vf-token", required_argument, NULL, 't' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct vfiox_vgroup *groups[MAX_GROUPS];
+	struct vfiox_device *devs[MAX_GROUPS];
 	struct vfiox_reset_plan *plan = NULL;
 	struct target t;
-	const char *vf_token = NULL;
+	const char *vf_token = NULL, *backend_arg = NULL;
 	bool show_plan = false, hot = false, json = false;
 	char no_plan[600] = "";
 	size_t n, i;
-	int c, ret = EXIT_FAIL;
+	int c, ret = EXIT_FAIL, backend;
 
-	while ((c = getopt_long(argc, argv, "pHjt:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "pHjt:B:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			show_plan = true;
@@ -115,6 +160,9 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 't':
 			vf_token = optarg;
 			break;
+		case 'B':
+			backend_arg = optarg;
+			break;
 		default:
 			return verb_option_end(&cmd_reset, c, argv);
 		}
@@ -123,7 +171,9 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 		return usage_error(&cmd_reset, "name one device");
 	if (json && !show_plan)
 		return usage_error(&cmd_reset, "--json goes with --plan");
-	if (target_open(ctx, argv[optind], vf_token, "reset", &t))
+	if (backend_option(&cmd_reset, backend_arg, &backend))
+		return EXIT_USAGE;
+	if (target_open_backend(ctx, argv[optind], vf_token, backend, "reset", &t))
 		return EXIT_FAIL;
 	if (vfiox_device_hot_reset_plan(t.h.device, &plan))
 		snprintf(no_plan, sizeof(no_plan), "%s", vfiox_ctx_last_error(ctx));
@@ -144,15 +194,23 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 		}
 	} else if (!plan) {
 		err_msg("no hot reset for %s: %s", vfiox_pci_dev_name(t.dev), no_plan);
+	} else if (t.h.backend == VFIOX_BACKEND_IOMMUFD) {
+		/* A cdev device proves ownership through its iommufd: no group fds. */
+		n = open_plan_cdevs(ctx, plan, &t, devs);
+		if (vfiox_device_hot_reset(t.h.device, NULL, 0)) {
+			ret = lib_error(ctx, "hot reset", -EIO);
+		} else {
+			print_hot_reset(t.dev, plan);
+			ret = EXIT_OK;
+		}
+		for (i = 0; i < n; i++)
+			vfiox_device_close(devs[i]);
 	} else {
 		n = open_plan_groups(ctx, plan, &t.h, groups);
 		if (vfiox_device_hot_reset(t.h.device, groups, n)) {
 			ret = lib_error(ctx, "hot reset", -EIO);
 		} else {
-			printf("%s: hot reset of", vfiox_pci_dev_name(t.dev));
-			for (i = 0; i < vfiox_reset_plan_num_devs(plan); i++)
-				printf(" %s", vfiox_reset_plan_dev_name(plan, i));
-			printf("\n");
+			print_hot_reset(t.dev, plan);
 			ret = EXIT_OK;
 		}
 		for (i = 1; i < n; i++)
@@ -165,7 +223,7 @@ static int run_reset(struct vfiox_ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_reset = {
 	.name = "reset",
-	.args = "[--plan [--json]] [--hot] [--vf-token UUID] DEVICE",
+	.args = "[--plan [--json]] [--hot] [--vf-token UUID] [--backend auto|type1|iommufd] DEVICE",
 	.summary = "reset a device on vfio-pci, or show what a reset would touch",
 	.help = "  DEVICE           PCI address of a device bound to vfio-pci\n"
 		"  --plan           reset nothing: show the device's reset methods and every\n"
@@ -174,6 +232,9 @@ const struct cmd cmd_reset = {
 		"  --json           with --plan: machine-readable output\n"
 		"  --hot            a bus hot reset: every group of the plan must be ours\n"
 		"                   (viable, not held by another process)\n"
-		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n",
+		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"
+		"  --backend B      open it over B: auto (the default, or $VFIOX_BACKEND), type1\n"
+		"                   (the hot reset passes every group of the plan) or iommufd\n"
+		"                   (a device of each group bound to one iommufd)\n",
 	.run = run_reset,
 };

@@ -119,7 +119,7 @@ void json_reset_methods(struct json *j, const char *methods)
 }
 
 static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
-			     const char *vf_token)
+			     const char *vf_token, int backend)
 {
 	struct vfiox_group *g = device_group(scan, dev);
 	struct vfiox_pci_dev *pf = vfiox_pci_dev_physfn(dev);
@@ -170,12 +170,12 @@ static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
 	} else {
 		json_null(&j, "group");
 	}
-	vfio_view_device(vfiox_scan_ctx(scan), g, dev, vf_token, &j);
+	vfio_view_device(vfiox_scan_ctx(scan), g, dev, vf_token, backend, &j);
 	json_obj_close(&j);
 	json_end(&j);
 }
 
-static void show_group_json(struct vfiox_ctx *ctx, struct vfiox_group *g)
+static void show_group_json(struct vfiox_ctx *ctx, struct vfiox_group *g, int backend)
 {
 	struct json j;
 	size_t i;
@@ -192,7 +192,7 @@ static void show_group_json(struct vfiox_ctx *ctx, struct vfiox_group *g)
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
-	vfio_view_group(ctx, g, &j);
+	vfio_view_group(ctx, g, backend, &j);
 	json_obj_close(&j);
 	json_end(&j);
 }
@@ -261,12 +261,12 @@ static void print_caps(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev)
 }
 
 static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
-			      const char *vf_token)
+			      const char *vf_token, int backend)
 {
 	struct vfiox_ctx *ctx = vfiox_scan_ctx(scan);
 	struct vfiox_group *g = device_group(scan, dev);
 	struct vfiox_pci_dev *pf = vfiox_pci_dev_physfn(dev);
-	const char *s;
+	const char *s, *drv;
 	int rev = vfiox_pci_dev_revision(dev), v;
 	size_t i;
 
@@ -286,6 +286,15 @@ static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev
 	printf(FIELD "%s\n", "Driver:", vfiox_pci_dev_driver(dev) ? vfiox_pci_dev_driver(dev)
 								  : "none");
 	printf(FIELD "%s\n", "Driver override:", or_dash(vfiox_pci_dev_driver_override(dev)));
+	drv = vfiox_pci_dev_driver(dev);
+	if (drv && strstr(drv, "vfio")) {
+		char cdev[4096], why[600];
+
+		if (device_cdev(ctx, dev, cdev, sizeof(cdev), why, sizeof(why)))
+			printf(FIELD "none: %s\n", "VFIO cdev:", why);
+		else
+			printf(FIELD "%s\n", "VFIO cdev:", cdev);
+	}
 	if (g) {
 		printf(FIELD "%d, ", "IOMMU group:", vfiox_group_id(g));
 		print_viability(g);
@@ -320,10 +329,10 @@ static void show_device_human(struct vfiox_scan *scan, struct vfiox_pci_dev *dev
 		printf("\n");
 	}
 	print_caps(ctx, dev);
-	vfio_view_device(ctx, g, dev, vf_token, NULL);
+	vfio_view_device(ctx, g, dev, vf_token, backend, NULL);
 }
 
-static void show_group_human(struct vfiox_ctx *ctx, struct vfiox_group *g)
+static void show_group_human(struct vfiox_ctx *ctx, struct vfiox_group *g, int backend)
 {
 	struct table t;
 	size_t i;
@@ -353,7 +362,7 @@ static void show_group_human(struct vfiox_ctx *ctx, struct vfiox_group *g)
 	}
 	table_print(&t, stdout, "  ");
 	table_free(&t);
-	vfio_view_group(ctx, g, NULL);
+	vfio_view_group(ctx, g, backend, NULL);
 }
 
 /* A target is a group when it is all decimal digits, a device otherwise. */
@@ -376,22 +385,26 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "vf-token", required_argument, NULL, 't' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct vfiox_scan *scan;
-	const char *vf_token = NULL;
+	const char *vf_token = NULL, *backend_arg = NULL;
 	bool json = false;
 	const char *target;
-	int c, ret, id;
+	int c, ret, id, backend;
 
-	while ((c = getopt_long(argc, argv, "jt:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:B:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 't':
 			vf_token = optarg;
+			break;
+		case 'B':
+			backend_arg = optarg;
 			break;
 		default:
 			return verb_option_end(&cmd_show, c, argv);
@@ -403,6 +416,8 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 		return usage_error(&cmd_show, "one device or group at a time ('%s' is extra)",
 				   argv[optind + 1]);
 	target = argv[optind];
+	if (backend_option(&cmd_show, backend_arg, &backend))
+		return EXIT_USAGE;
 
 	ret = vfiox_scan_new(ctx, &scan);
 	if (ret)
@@ -414,7 +429,7 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 		if (ret) {
 			ret = lib_error(ctx, target, ret);
 		} else {
-			json ? show_group_json(ctx, g) : show_group_human(ctx, g);
+			json ? show_group_json(ctx, g, backend) : show_group_human(ctx, g, backend);
 			ret = EXIT_OK;
 		}
 	} else {
@@ -424,8 +439,8 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 		if (ret) {
 			ret = lib_error(ctx, target, ret);
 		} else {
-			json ? show_device_json(scan, dev, vf_token)
-			     : show_device_human(scan, dev, vf_token);
+			json ? show_device_json(scan, dev, vf_token, backend)
+			     : show_device_human(scan, dev, vf_token, backend);
 			ret = EXIT_OK;
 		}
 	}
@@ -435,13 +450,16 @@ static int run_show(struct vfiox_ctx *ctx, int argc, char **argv)
 
 const struct cmd cmd_show = {
 	.name = "show",
-	.args = "[--json] [--vf-token UUID] DEVICE|GROUP",
+	.args = "[--json] [--vf-token UUID] [--backend auto|type1|iommufd] DEVICE|GROUP",
 	.summary = "show everything known about a PCI device or an IOMMU group",
 	.help = "  DEVICE         PCI address: 0000:03:00.0, or 03:00.0 for domain 0\n"
 		"  GROUP          IOMMU group number, as in /dev/vfio/N\n"
 		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"
+		"  --backend B    open it over B: auto (the default, or $VFIOX_BACKEND), type1\n"
+		"                 (/dev/vfio/vfio and the group) or iommufd (/dev/iommu, the cdev)\n"
 		"  --json         machine-readable output (schema in vfioctl(8))\n"
 		"For a device bound to vfio-pci (and its viable group) show also opens it\n"
-		"through VFIO and reports the IOMMU, regions and interrupts the kernel gives.\n",
+		"through VFIO and reports the backend, the IOMMU, regions and interrupts the\n"
+		"kernel gives.\n",
 	.run = run_show,
 };

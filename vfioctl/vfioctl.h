@@ -80,26 +80,57 @@ void json_blockers(struct json *j, const struct vfiox_group *g);
 void json_reset_methods(struct json *j, const char *methods);
 const char *or_dash(const char *s);
 
-/* vfio-view.c: container, group and device opened for a device on vfio-pci (or only the
- * group when @dev is NULL). On failure @why says why and how to get there; nothing stays
- * open. */
+/*
+ * vfio-view.c: the IOMMU backend a verb opens devices with, for every verb that does
+ * (show, rom, reset, irq-test; the hand-over verbs may use it too). @arg is the value of
+ * --backend, or NULL for the default: $VFIOX_BACKEND when set and not empty, else auto.
+ * Sets *@backend to a VFIOX_BACKEND_* and returns 0, or prints a usage error naming the
+ * allowed values (auto, type1, iommufd) and returns EXIT_USAGE.
+ */
+int backend_option(const struct cmd *cmd, const char *arg, int *backend);
+/* "--backend iommufd" or "VFIOX_BACKEND=iommufd": where the last backend_option() found a
+ * forced backend; NULL when it chose auto. */
+const char *backend_source(void);
+
+/*
+ * vfio-view.c: the VFIO cdev of @dev, "/dev/vfio/devices/vfio0" (under the device root),
+ * into @buf: 0; -ENODEV when it has none (not on a VFIO driver, or a kernel without VFIO
+ * cdevs), with the reason in @why when it is not NULL. Reads sysfs only for devices on a
+ * VFIO driver (one directory and one attribute).
+ */
+int device_cdev(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev, char *buf, size_t len,
+		char *why, size_t whylen);
+
+/*
+ * vfio-view.c: a device on vfio-pci opened the way a VMM would (or, when @dev is NULL,
+ * what shows the IOMMU of group @g: the group alone over type1, one of its devices on
+ * vfio-pci over iommufd), over @backend (VFIOX_BACKEND_AUTO: vfiox_backend_choose()).
+ * type1: container, group attached, device; iommufd: an iommufd container with an IOAS,
+ * the device bound by its cdev and attached, no group. On failure @why says why and how
+ * to get there; nothing stays open.
+ */
 struct vfio_handles {
 	struct vfiox_container *container;
-	struct vfiox_vgroup *group;
+	struct vfiox_vgroup *group;   /* type1 only */
 	struct vfiox_device *device;
+	int backend;                  /* VFIOX_BACKEND_TYPE1 or VFIOX_BACKEND_IOMMUFD */
+	char backend_why[400];        /* why that one: "no /dev/iommu (...)", "asked for ..." */
 };
 struct vfiox_group;
 int vfio_open(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
-	      const char *vf_token, struct vfio_handles *h, char *why, size_t len);
+	      const char *vf_token, int backend, struct vfio_handles *h, char *why, size_t len);
 void vfio_close(struct vfio_handles *h);
-/* A device named on the command line, opened through VFIO (container, group, device). */
+/* A device named on the command line, opened through VFIO (see vfio_open()). */
 struct target {
 	struct vfiox_scan *scan;
 	struct vfiox_pci_dev *dev;
 	struct vfio_handles h;
 };
-/* Scans, finds @addr and opens it; on failure prints "cannot @what ADDR: why" (or the
- * lookup error) and returns -1 with nothing left open. */
+/* Scans, finds @addr and opens it over @backend; on failure prints "cannot @what ADDR: why"
+ * (or the lookup error) and returns -1 with nothing left open. */
+int target_open_backend(struct vfiox_ctx *ctx, const char *addr, const char *vf_token,
+			int backend, const char *what, struct target *t);
+/* target_open_backend() with VFIOX_BACKEND_AUTO. */
 int target_open(struct vfiox_ctx *ctx, const char *addr, const char *vf_token, const char *what,
 		struct target *t);
 void target_close(struct target *t);
@@ -121,10 +152,10 @@ int verb_help(const struct cmd *cmd);
 /* The device's IOMMU group, for devices in one. */
 struct vfiox_group *device_group(struct vfiox_scan *scan, struct vfiox_pci_dev *dev);
 
-/* vfio-view.c: the VFIO side of show; j NULL prints for humans. */
+/* vfio-view.c: the VFIO side of show, over @backend; j NULL prints for humans. */
 void vfio_view_device(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox_pci_dev *dev,
-		      const char *vf_token, struct json *j);
-void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, struct json *j);
+		      const char *vf_token, int backend, struct json *j);
+void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, int backend, struct json *j);
 
 /* handover-args.c: the bundle of the hand-over verbs, from --group N and DEVICE arguments. */
 struct bundle_args {
