@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Hand-over bundles: the container, groups and device fds a set of devices needs, opened
- * here for handing over or adopted here after arriving from elsewhere. This file moves
- * bytes and fds and checks what arrived; the message itself is handover-msg.c's.
+ * Hand-over bundles: the container, groups and device fds a set of devices needs (type1),
+ * or an iommufd and the devices' cdevs (iommufd), opened here for handing over or adopted
+ * here after arriving from elsewhere. This file moves bytes and fds and checks what
+ * arrived; the message itself is handover-msg.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +26,14 @@
 
 struct vfiox_bundle {
 	struct vfiox_ctx *ctx;
+	int backend; /* VFIOX_BACKEND_TYPE1 or VFIOX_BACKEND_IOMMUFD */
 	struct vfiox_ho_desc desc; /* one entry per fd, in fd order */
-	int fds[VFIOX_HANDOVER_MAX_FDS]; /* mirrors of the handles' fds */
+	int fds[VFIOX_HANDOVER_MAX_FDS]; /* mirrors of the handles' fds, or the raw fds */
+	/*
+	 * An iommufd bundle opened for handing over holds plain fds, no handles: the
+	 * receiver allocates the IOAS and binds the cdevs (a cdev binds once).
+	 */
+	size_t num_raw;
 	char names[VFIOX_HANDOVER_MAX_FDS][VFIOX_HO_NAME_LEN];
 	struct vfiox_container *container;
 	struct vfiox_vgroup *groups[VFIOX_HANDOVER_MAX_FDS];
@@ -41,6 +48,8 @@ VFIOX_EXPORT void vfiox_bundle_free(struct vfiox_bundle *b)
 
 	if (!b)
 		return;
+	for (i = 0; i < b->num_raw; i++)
+		vfiox_sys_close(b->fds[i]);
 	for (i = 0; i < b->num_devices; i++)
 		vfiox_device_close(b->devices[i]);
 	for (i = 0; i < b->num_groups; i++)
@@ -55,6 +64,7 @@ static int bundle_new(struct vfiox_ctx *ctx, struct vfiox_bundle **bp)
 	if (!*bp)
 		return vfiox__err(ctx, -ENOMEM, "out of memory");
 	(*bp)->ctx = ctx;
+	(*bp)->backend = VFIOX_BACKEND_TYPE1;
 	return 0;
 }
 
@@ -126,37 +136,15 @@ out:
 	return ret;
 }
 
-VFIOX_EXPORT int vfiox_bundle_open(struct vfiox_ctx *ctx, const int *groups, size_t num_groups,
-				   const char *const *devices, size_t num_devices,
-				   unsigned int flags, struct vfiox_bundle **bp)
+/* The container, the groups @ids and, with VFIOX_BUNDLE_DEVICE_FDS, the devices @devs. */
+static int open_type1(struct vfiox_ctx *ctx, const int *ids, size_t nids,
+		      const struct named_dev *devs, size_t ndevs, unsigned int flags,
+		      struct vfiox_bundle **bp)
 {
-	struct named_dev devs[VFIOX_HANDOVER_MAX_FDS];
-	int ids[2 * VFIOX_HANDOVER_MAX_FDS];
-	size_t i, n = 0, ndevs, nids = 0;
 	struct vfiox_bundle *b;
+	size_t i, n;
 	int ret;
 
-	if (!num_groups && !num_devices)
-		return vfiox__err(ctx, -EINVAL, "a bundle needs at least one group or device");
-	if (num_groups > VFIOX_HANDOVER_MAX_FDS || num_devices > VFIOX_HANDOVER_MAX_FDS)
-		return vfiox__err(ctx, -EINVAL, "a bundle holds at most %d fds",
-				  VFIOX_HANDOVER_MAX_FDS);
-	for (i = 0; i < num_groups; i++) {
-		if (groups[i] < 0)
-			return vfiox__err(ctx, -EINVAL, "%d is not an IOMMU group number", groups[i]);
-		ids[nids++] = groups[i];
-	}
-	ret = num_devices ? resolve_devices(ctx, devices, num_devices, devs) : 0;
-	if (ret < 0)
-		return ret;
-	ndevs = (size_t)ret;
-	for (i = 0; i < ndevs; i++)
-		ids[nids++] = devs[i].group;
-	qsort(ids, nids, sizeof(ids[0]), cmp_int);
-	for (i = 0; i < nids; i++)
-		if (!n || ids[n - 1] != ids[i])
-			ids[n++] = ids[i];
-	nids = n;
 	if (1 + nids + (flags & VFIOX_BUNDLE_DEVICE_FDS ? ndevs : 0) > VFIOX_HANDOVER_MAX_FDS)
 		return vfiox__err(ctx, -EINVAL, "the container, %zu groups and %zu device fds are "
 				  "more than the %d fds a bundle holds", nids,
@@ -199,6 +187,280 @@ err_free:
 	return ret;
 }
 
+/* "pid 12 (qemu) holds /dev/vfio/7", or "" when nobody is seen holding @path. */
+static void held_by(struct vfiox_ctx *ctx, const char *path, char *buf, size_t len)
+{
+	char who[300];
+
+	buf[0] = '\0';
+	vfiox__find_holders(ctx, path, who, sizeof(who));
+	if (who[0])
+		snprintf(buf, len, "%.300s has %.500s open", who, path);
+}
+
+/*
+ * Whether device @d can go to a receiver as a cdev: its group viable (the kernel's bind
+ * claims the whole group for DMA), not open through /dev/vfio/N, its cdev open nowhere
+ * else. The cdev's path into @cdev. 0 or -errno with the reason.
+ */
+static int cdev_ready(struct vfiox_ctx *ctx, struct vfiox_scan *scan, const struct named_dev *d,
+		      char *cdev, size_t len)
+{
+	struct vfiox_group *g;
+	char node[4096], who[1000], blockers[400];
+	size_t i, n = 0;
+	int ret;
+
+	ret = vfiox_scan_find_group(scan, d->group, &g);
+	if (ret)
+		return ret;
+	if (!vfiox_group_viable(g)) {
+		blockers[0] = '\0';
+		for (i = 0; i < vfiox_group_num_blockers(g) && n < sizeof(blockers); i++) {
+			struct vfiox_pci_dev *p = vfiox_group_blocker(g, i);
+			int k = snprintf(blockers + n, sizeof(blockers) - n, "%s%s (bound to %s)",
+					 i ? ", " : "", vfiox_pci_dev_name(p),
+					 vfiox_pci_dev_driver(p));
+
+			n += k > 0 ? (size_t)k : 0;
+		}
+		return vfiox__err(ctx, -EPERM, "IOMMU group %d of %s is not viable: %s; a cdev binds "
+				  "only when every member of its group is on vfio-pci, pci-stub, "
+				  "pcieport or no driver ('vfioctl show %d' lists the members)",
+				  d->group, d->name, blockers, d->group);
+	}
+	snprintf(node, sizeof(node), "%s/vfio/%d", ctx->dev_root, d->group);
+	held_by(ctx, node, who, sizeof(who));
+	if (who[0])
+		return vfiox__err(ctx, -EBUSY, "%s cannot be handed over by its cdev: %s (its IOMMU "
+				  "group, the type1 way), and the receiver's bind would fail; close "
+				  "that first, or use the type1 backend", d->name, who);
+	ret = vfiox_device_cdev(ctx, d->name, cdev, len);
+	if (ret)
+		return ret;
+	held_by(ctx, cdev, who, sizeof(who));
+	if (who[0])
+		return vfiox__err(ctx, -EBUSY, "%s cannot be handed over by its cdev: %s already "
+				  "(a device binds to one iommufd, once)", d->name, who);
+	return 0;
+}
+
+/* Adds to @devs (holding @n, room for @max) the members of group @id with a VFIO driver. */
+static int group_members(struct vfiox_ctx *ctx, struct vfiox_scan *scan, int id,
+			 struct named_dev *devs, size_t *n, size_t max)
+{
+	struct vfiox_group *g;
+	size_t i, found = 0;
+	int ret;
+
+	ret = vfiox_scan_find_group(scan, id, &g);
+	if (ret)
+		return ret;
+	for (i = 0; i < vfiox_group_num_devs(g); i++) {
+		struct vfiox_pci_dev *p = vfiox_group_dev(g, i);
+		const char *drv = vfiox_pci_dev_driver(p);
+
+		if (!drv || !strstr(drv, "vfio"))
+			continue;
+		if (*n == max)
+			return vfiox__err(ctx, -EINVAL, "the iommufd and the cdevs are more than the "
+					  "%d fds a bundle holds", VFIOX_HANDOVER_MAX_FDS);
+		snprintf(devs[*n].name, sizeof(devs[*n].name), "%s", vfiox_pci_dev_name(p));
+		devs[(*n)++].group = id;
+		found++;
+	}
+	if (!found)
+		return vfiox__err(ctx, -ENODEV, "IOMMU group %d has no device on vfio-pci: an "
+				  "iommufd bundle holds the cdevs of its devices (vfioctl bind "
+				  "--group %d)", id, id);
+	return 0;
+}
+
+static int open_node(struct vfiox_ctx *ctx, const char *path, const char *what)
+{
+	int fd = vfiox_sys_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0);
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -ENOENT || fd == -ENXIO || fd == -ENODEV)
+		return vfiox__err(ctx, -ENODEV, "%s does not exist (%s): %s", path, what,
+				  strstr(what, "iommufd") ? "this kernel has no iommufd "
+				  "(CONFIG_IOMMUFD); use the type1 backend" :
+				  "is devtmpfs mounted there?");
+	if (fd == -EACCES || fd == -EPERM)
+		return vfiox__err(ctx, fd, "no permission to open %s (%s): run as root", path, what);
+	return vfiox__err(ctx, fd, "cannot open %s (%s): %s", path, what, strerror(-fd));
+}
+
+/*
+ * The iommufd (/dev/iommu, nothing allocated in it) and the cdev of each device of
+ * @devs and of the groups @ids, by address; never bound.
+ */
+static int open_iommufd(struct vfiox_ctx *ctx, const int *ids, size_t nids,
+			const struct named_dev *named, size_t nnamed, struct vfiox_bundle **bp)
+{
+	struct named_dev devs[VFIOX_HANDOVER_MAX_FDS];
+	char path[4096];
+	struct vfiox_scan *scan;
+	struct vfiox_bundle *b = NULL;
+	size_t i, n = 0, k = 0;
+	int fd, ret;
+
+	if (nnamed > VFIOX_HANDOVER_MAX_FDS - 1)
+		return vfiox__err(ctx, -EINVAL, "the iommufd and %zu cdevs are more than the %d "
+				  "fds a bundle holds", nnamed, VFIOX_HANDOVER_MAX_FDS);
+	memcpy(devs, named, nnamed * sizeof(*named));
+	n = nnamed;
+	ret = vfiox_scan_new(ctx, &scan);
+	if (ret)
+		return ret;
+	for (i = 0; i < nids && !ret; i++)
+		ret = group_members(ctx, scan, ids[i], devs, &n, VFIOX_HANDOVER_MAX_FDS - 1);
+	if (ret)
+		goto out_scan;
+	qsort(devs, n, sizeof(*devs), cmp_dev);
+	for (i = 0; i < n; i++)
+		if (!k || strcmp(devs[k - 1].name, devs[i].name))
+			devs[k++] = devs[i];
+	n = k;
+	ret = bundle_new(ctx, &b);
+	if (ret)
+		goto out_scan;
+	b->backend = VFIOX_BACKEND_IOMMUFD;
+	b->desc.model = VFIOX_IOMMU_IOMMUFD;
+	snprintf(path, sizeof(path), "%s/iommu", ctx->dev_root);
+	fd = open_node(ctx, path, "the iommufd");
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	bundle_set(b, b->num_raw++, VFIOX_HANDOVER_IOMMUFD, -1, NULL, fd);
+	for (i = 0; i < n; i++) {
+		char what[64 + VFIOX_PCI_ADDR_STRLEN];
+
+		ret = cdev_ready(ctx, scan, &devs[i], path, sizeof(path));
+		if (ret)
+			goto err_free;
+		snprintf(what, sizeof(what), "the cdev of %.*s", VFIOX_PCI_ADDR_STRLEN, devs[i].name);
+		fd = open_node(ctx, path, what);
+		if (fd < 0) {
+			ret = fd;
+			goto err_free;
+		}
+		bundle_set(b, b->num_raw++, VFIOX_HANDOVER_CDEV, devs[i].group, devs[i].name, fd);
+	}
+	b->desc.num = b->num_raw;
+	vfiox_scan_free(scan);
+	*bp = b;
+	return 0;
+err_free:
+	vfiox_bundle_free(b);
+out_scan:
+	vfiox_scan_free(scan);
+	return ret;
+}
+
+/*
+ * Auto: iommufd when every device the bundle would hold offers it (vfiox_backend_choose()),
+ * type1 otherwise.
+ */
+static int choose_backend(struct vfiox_ctx *ctx, const int *groups, size_t num_groups,
+			  const struct named_dev *devs, size_t ndevs)
+{
+	char saved[sizeof(ctx->last_error)], why[300];
+	struct vfiox_scan *scan = NULL;
+	struct vfiox_group *g;
+	int backend = VFIOX_BACKEND_IOMMUFD;
+	size_t i, k, offered = 0;
+
+	memcpy(saved, ctx->last_error, sizeof(saved));
+	for (i = 0; i < ndevs && backend == VFIOX_BACKEND_IOMMUFD; i++, offered++)
+		if (vfiox_backend_choose(ctx, devs[i].name, VFIOX_BACKEND_AUTO, false, why,
+					 sizeof(why)) != VFIOX_BACKEND_IOMMUFD) {
+			vfiox__dbg(ctx, "bundle: type1, because of %s: %s", devs[i].name, why);
+			backend = VFIOX_BACKEND_TYPE1;
+		}
+	if (backend == VFIOX_BACKEND_IOMMUFD && num_groups && vfiox_scan_new(ctx, &scan))
+		backend = VFIOX_BACKEND_TYPE1;
+	for (i = 0; i < num_groups && backend == VFIOX_BACKEND_IOMMUFD; i++) {
+		if (vfiox_scan_find_group(scan, groups[i], &g)) {
+			backend = VFIOX_BACKEND_TYPE1;
+			break;
+		}
+		for (k = 0; k < vfiox_group_num_devs(g) && backend == VFIOX_BACKEND_IOMMUFD; k++) {
+			struct vfiox_pci_dev *p = vfiox_group_dev(g, k);
+			const char *drv = vfiox_pci_dev_driver(p);
+
+			if (!drv || !strstr(drv, "vfio"))
+				continue;
+			offered++;
+			if (vfiox_backend_choose(ctx, vfiox_pci_dev_name(p), VFIOX_BACKEND_AUTO,
+						 false, why, sizeof(why)) != VFIOX_BACKEND_IOMMUFD) {
+				vfiox__dbg(ctx, "bundle: type1, because of %s: %s",
+					   vfiox_pci_dev_name(p), why);
+				backend = VFIOX_BACKEND_TYPE1;
+			}
+		}
+	}
+	vfiox_scan_free(scan);
+	memcpy(ctx->last_error, saved, sizeof(saved));
+	return offered ? backend : VFIOX_BACKEND_TYPE1;
+}
+
+VFIOX_EXPORT int vfiox_bundle_open_backend(struct vfiox_ctx *ctx, const int *groups,
+					   size_t num_groups, const char *const *devices,
+					   size_t num_devices, unsigned int flags, int backend,
+					   struct vfiox_bundle **bp)
+{
+	struct named_dev devs[VFIOX_HANDOVER_MAX_FDS];
+	int ids[2 * VFIOX_HANDOVER_MAX_FDS];
+	size_t i, n = 0, ndevs, nids = 0;
+	int ret;
+
+	if (backend != VFIOX_BACKEND_AUTO && backend != VFIOX_BACKEND_TYPE1 &&
+	    backend != VFIOX_BACKEND_IOMMUFD)
+		return vfiox__err(ctx, -EINVAL, "unknown backend %d", backend);
+	if (!num_groups && !num_devices)
+		return vfiox__err(ctx, -EINVAL, "a bundle needs at least one group or device");
+	if (num_groups > VFIOX_HANDOVER_MAX_FDS || num_devices > VFIOX_HANDOVER_MAX_FDS)
+		return vfiox__err(ctx, -EINVAL, "a bundle holds at most %d fds",
+				  VFIOX_HANDOVER_MAX_FDS);
+	for (i = 0; i < num_groups; i++) {
+		if (groups[i] < 0)
+			return vfiox__err(ctx, -EINVAL, "%d is not an IOMMU group number", groups[i]);
+		ids[nids++] = groups[i];
+	}
+	ret = num_devices ? resolve_devices(ctx, devices, num_devices, devs) : 0;
+	if (ret < 0)
+		return ret;
+	ndevs = (size_t)ret;
+	if (backend == VFIOX_BACKEND_AUTO)
+		backend = choose_backend(ctx, groups, num_groups, devs, ndevs);
+	vfiox__dbg(ctx, "bundle: the %s backend", vfiox_backend_name(backend));
+	if (backend == VFIOX_BACKEND_IOMMUFD) {
+		qsort(ids, nids, sizeof(ids[0]), cmp_int);
+		for (i = 0; i < nids; i++)
+			if (!n || ids[n - 1] != ids[i])
+				ids[n++] = ids[i];
+		return open_iommufd(ctx, ids, n, devs, ndevs, bp);
+	}
+	for (i = 0; i < ndevs; i++)
+		ids[nids++] = devs[i].group;
+	qsort(ids, nids, sizeof(ids[0]), cmp_int);
+	for (i = 0; i < nids; i++)
+		if (!n || ids[n - 1] != ids[i])
+			ids[n++] = ids[i];
+	return open_type1(ctx, ids, n, devs, ndevs, flags, bp);
+}
+
+VFIOX_EXPORT int vfiox_bundle_open(struct vfiox_ctx *ctx, const int *groups, size_t num_groups,
+				   const char *const *devices, size_t num_devices,
+				   unsigned int flags, struct vfiox_bundle **bp)
+{
+	return vfiox_bundle_open_backend(ctx, groups, num_groups, devices, num_devices, flags,
+					 VFIOX_BACKEND_TYPE1, bp);
+}
+
 VFIOX_EXPORT size_t vfiox_bundle_num_fds(const struct vfiox_bundle *b)
 {
 	return b->desc.num;
@@ -221,8 +483,8 @@ VFIOX_EXPORT int vfiox_bundle_fd_group(const struct vfiox_bundle *b, size_t i)
 
 VFIOX_EXPORT const char *vfiox_bundle_fd_device(const struct vfiox_bundle *b, size_t i)
 {
-	return i < b->desc.num && b->desc.e[i].kind == VFIOX_HANDOVER_DEVICE ? b->desc.e[i].dev
-									     : NULL;
+	return i < b->desc.num && (b->desc.e[i].kind == VFIOX_HANDOVER_DEVICE ||
+				   b->desc.e[i].kind == VFIOX_HANDOVER_CDEV) ? b->desc.e[i].dev : NULL;
 }
 
 VFIOX_EXPORT const char *vfiox_bundle_fd_name(const struct vfiox_bundle *b, size_t i)
@@ -232,7 +494,12 @@ VFIOX_EXPORT const char *vfiox_bundle_fd_name(const struct vfiox_bundle *b, size
 
 VFIOX_EXPORT int vfiox_bundle_iommu_model(const struct vfiox_bundle *b)
 {
-	return b->container->model;
+	return b->desc.model;
+}
+
+VFIOX_EXPORT int vfiox_bundle_backend(const struct vfiox_bundle *b)
+{
+	return b->backend;
 }
 
 VFIOX_EXPORT struct vfiox_container *vfiox_bundle_container(const struct vfiox_bundle *b)
@@ -375,8 +642,12 @@ static void claim(const struct vfiox_ho_entry *e, char *buf, size_t len)
 		snprintf(buf, len, "the container");
 	else if (e->kind == VFIOX_HANDOVER_GROUP)
 		snprintf(buf, len, "group %d", e->group);
-	else
+	else if (e->kind == VFIOX_HANDOVER_DEVICE)
 		snprintf(buf, len, "device %s", e->dev);
+	else if (e->kind == VFIOX_HANDOVER_IOMMUFD)
+		snprintf(buf, len, "the iommufd");
+	else
+		snprintf(buf, len, "the cdev of %s", e->dev);
 }
 
 /* The node's device number, or -errno when it is not there to compare with. */
@@ -394,17 +665,14 @@ static int node_rdev(struct vfiox_ctx *ctx, const char *rel, dev_t *rdev)
 	return S_ISCHR(st.st_mode) ? 0 : -ENOTTY;
 }
 
-/*
- * The device number of group @id as sysfs has it (<sysfs>/class/vfio/ID/dev, "MAJ:MIN"),
- * for a receiver whose /dev lacks the node (a sandbox with a minimal /dev).
- */
-static int sysfs_group_rdev(struct vfiox_ctx *ctx, int id, dev_t *rdev)
+/* A "MAJ:MIN" attribute of sysfs (<sysfs>/@rel), a device's number. */
+static int sysfs_rdev(struct vfiox_ctx *ctx, const char *rel, dev_t *rdev)
 {
 	char path[4096], buf[32];
 	unsigned int maj, min;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/class/vfio/%d/dev", ctx->sysfs_root, id);
+	snprintf(path, sizeof(path), "%s/%s", ctx->sysfs_root, rel);
 	n = vfiox__read_attr(AT_FDCWD, path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
@@ -412,6 +680,18 @@ static int sysfs_group_rdev(struct vfiox_ctx *ctx, int id, dev_t *rdev)
 		return -EPROTO;
 	*rdev = makedev(maj, min);
 	return 0;
+}
+
+/*
+ * The device number of group @id as sysfs has it (<sysfs>/class/vfio/ID/dev), for a
+ * receiver whose /dev lacks the node (a sandbox with a minimal /dev).
+ */
+static int sysfs_group_rdev(struct vfiox_ctx *ctx, int id, dev_t *rdev)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "class/vfio/%d/dev", id);
+	return sysfs_rdev(ctx, rel, rdev);
 }
 
 static int check_container(struct vfiox_ctx *ctx, int fd, const struct stat *st, const char *what)
@@ -496,10 +776,73 @@ static int check_device(struct vfiox_ctx *ctx, int fd, const char *what)
 	return 0;
 }
 
+/* @st is the character device @want (from @source), or -EBADF saying what it is instead. */
+static int same_chrdev(struct vfiox_ctx *ctx, const struct stat *st, dev_t want,
+		       const char *source, const char *what, const char *wanted)
+{
+	if (!S_ISCHR(st->st_mode))
+		return vfiox__err(ctx, -EBADF, "%s is %s, not %s", what, file_type(st->st_mode),
+				  wanted);
+	if (st->st_rdev != want)
+		return vfiox__err(ctx, -EBADF, "%s is the character device %u:%u, not %s (%u:%u, "
+				  "from %s)", what, major(st->st_rdev), minor(st->st_rdev), wanted,
+				  major(want), minor(want), source);
+	return 0;
+}
+
+/* /dev/iommu: the misc device sysfs names (<sysfs>/class/misc/iommu/dev), else the node. */
+static int check_iommufd(struct vfiox_ctx *ctx, const struct stat *st, const char *what)
+{
+	char node[4096], source[4200];
+	struct stat ns;
+	dev_t want;
+
+	snprintf(node, sizeof(node), "%s/iommu", ctx->dev_root);
+	snprintf(source, sizeof(source), "%s/class/misc/iommu/dev", ctx->sysfs_root);
+	if (sysfs_rdev(ctx, "class/misc/iommu/dev", &want)) {
+		if (vfiox_sys_fstatat(AT_FDCWD, node, &ns, 0) || !S_ISCHR(ns.st_mode))
+			return vfiox__err(ctx, -EBADF, "%s cannot be checked: neither %s nor %s is "
+					  "there to compare with (a kernel without iommufd?)", what,
+					  source, node);
+		want = ns.st_rdev;
+		snprintf(source, sizeof(source), "%s", node);
+	}
+	return same_chrdev(ctx, st, want, source, what, node);
+}
+
+/*
+ * The cdev of @dev: the character device sysfs names for it
+ * (<sysfs>/bus/pci/devices/ADDR/vfio-dev/vfioN/dev), else its node.
+ */
+static int check_cdev(struct vfiox_ctx *ctx, const struct stat *st, const char *dev,
+		      const char *what)
+{
+	char node[4096], rel[4200], source[8400], saved[sizeof(ctx->last_error)];
+	const char *name;
+	struct stat ns;
+	dev_t want;
+
+	memcpy(saved, ctx->last_error, sizeof(saved));
+	if (vfiox_device_cdev(ctx, dev, node, sizeof(node)))
+		return vfiox__err(ctx, -EBADF, "%s cannot be checked: %s", what, ctx->last_error);
+	memcpy(ctx->last_error, saved, sizeof(saved));
+	name = strrchr(node, '/') + 1;
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/vfio-dev/%s/dev", dev, name);
+	snprintf(source, sizeof(source), "%s/%s", ctx->sysfs_root, rel);
+	if (sysfs_rdev(ctx, rel, &want)) {
+		if (vfiox_sys_fstatat(AT_FDCWD, node, &ns, 0) || !S_ISCHR(ns.st_mode))
+			return vfiox__err(ctx, -EBADF, "%s cannot be checked: neither %s nor %s is "
+					  "there to compare with", what, source, node);
+		want = ns.st_rdev;
+		snprintf(source, sizeof(source), "%s", node);
+	}
+	return same_chrdev(ctx, st, want, source, what, node);
+}
+
 /* fd @i of what arrived is what entry @i says it is. */
 static int check_fd(struct vfiox_ctx *ctx, int fd, size_t i, const struct vfiox_ho_entry *e)
 {
-	char what[128], c[48];
+	char what[128], c[64];
 	struct stat st;
 	int ret;
 
@@ -513,6 +856,10 @@ static int check_fd(struct vfiox_ctx *ctx, int fd, size_t i, const struct vfiox_
 		return check_container(ctx, fd, &st, what);
 	case VFIOX_HANDOVER_GROUP:
 		return check_group(ctx, fd, &st, e->group, what);
+	case VFIOX_HANDOVER_IOMMUFD:
+		return check_iommufd(ctx, &st, what);
+	case VFIOX_HANDOVER_CDEV:
+		return check_cdev(ctx, &st, e->dev, what);
 	default:
 		return check_device(ctx, fd, what);
 	}
@@ -548,28 +895,44 @@ static int adopt(struct vfiox_ctx *ctx, const struct vfiox_ho_desc *d, const int
 	if (ret)
 		goto err;
 	b->desc = *d;
-	/* The container first: the groups are attached to it as they are adopted. */
-	for (pass = 0; pass < 3; pass++) {
+	/*
+	 * The container first: the groups are attached to it as they are adopted; the
+	 * iommufd first (its IOAS allocated now), then each cdev bound to it and attached.
+	 */
+	for (pass = VFIOX_HANDOVER_CONTAINER; pass <= VFIOX_HANDOVER_CDEV; pass++) {
 		for (i = 0; i < n; i++) {
 			const struct vfiox_ho_entry *e = &d->e[i];
 			struct vfiox_vgroup **g = &b->groups[b->num_groups];
 			struct vfiox_device **dev = &b->devices[b->num_devices];
 
-			if (e->kind != (int)pass + 1)
+			if (e->kind != (int)pass)
 				continue;
 			owned[i] = true;
-			if (e->kind == VFIOX_HANDOVER_CONTAINER) {
+			switch (e->kind) {
+			case VFIOX_HANDOVER_CONTAINER:
 				ret = vfiox_container_adopt(ctx, fds[i], &b->container);
-			} else if (e->kind == VFIOX_HANDOVER_GROUP) {
+				break;
+			case VFIOX_HANDOVER_GROUP:
 				ret = vfiox_vgroup_adopt(ctx, fds[i], e->group, g);
 				if (!ret)
 					b->num_groups++;
 				if (!ret)
 					ret = vfiox_container_attach(b->container, *g);
-			} else {
+				break;
+			case VFIOX_HANDOVER_DEVICE:
 				ret = vfiox_device_adopt(ctx, fds[i], e->dev, dev);
 				if (!ret)
 					b->num_devices++;
+				break;
+			case VFIOX_HANDOVER_IOMMUFD:
+				b->backend = VFIOX_BACKEND_IOMMUFD;
+				ret = vfiox_iommufd_adopt(ctx, fds[i], 0, &b->container);
+				break;
+			default:
+				ret = vfiox_device_adopt_cdev(b->container, fds[i], e->dev, dev);
+				if (!ret)
+					b->num_devices++;
+				break;
 			}
 			if (ret)
 				goto err;
@@ -577,8 +940,10 @@ static int adopt(struct vfiox_ctx *ctx, const struct vfiox_ho_desc *d, const int
 			vfiox__ho_fdname(e, b->names[i], sizeof(b->names[i]));
 		}
 	}
-	/* The kernel does not say which model the sender set; the message does. */
-	if (d->model && (b->container->models & (1u << d->model)))
+	/* The kernel does not say which type1 model the sender set; the message does. */
+	if (b->backend == VFIOX_BACKEND_TYPE1 && (d->model == VFIOX_IOMMU_TYPE1 ||
+						  d->model == VFIOX_IOMMU_TYPE1V2) &&
+	    (b->container->models & (1u << d->model)))
 		b->container->model = d->model;
 	b->desc.model = b->container->model;
 	*bp = b;

@@ -91,7 +91,7 @@ enum vfiox_handover_kind {
  * Opens one container, every group (each must be viable: the last error names what
  * keeps one from being), attaches them (the first sets the IOMMU model, type1v2 when
  * offered) and, with VFIOX_BUNDLE_DEVICE_FDS, the device fds. On failure nothing stays
- * open.
+ * open. Always type1; vfiox_bundle_open_backend() chooses.
  *
  * Return: 0; -EINVAL for no group and no device, a malformed address or more than
  * VFIOX_HANDOVER_MAX_FDS fds; -ENODEV for a device that does not exist or is in no
@@ -101,6 +101,45 @@ enum vfiox_handover_kind {
 int vfiox_bundle_open(struct vfiox_ctx *ctx, const int *groups, size_t num_groups,
 		      const char *const *devices, size_t num_devices, unsigned int flags,
 		      struct vfiox_bundle **bp);
+
+/**
+ * vfiox_bundle_open_backend() - open what a set of devices needs, over a chosen backend
+ * @ctx: the context
+ * @groups: IOMMU group numbers, or NULL when @num_groups is 0
+ * @num_groups: entries in @groups
+ * @devices: PCI addresses ("0000:03:00.0")
+ * @num_devices: entries in @devices
+ * @flags: VFIOX_BUNDLE_DEVICE_FDS (type1: open the devices' fds as well)
+ * @backend: an &enum vfiox_backend (<vfiox/iommufd.h>): VFIOX_BACKEND_TYPE1 opens what
+ *	vfiox_bundle_open() opens; VFIOX_BACKEND_IOMMUFD opens /dev/iommu (nothing allocated
+ *	in it) and the cdev of every named device and of every device on a VFIO driver in
+ *	each of @groups, none of them bound (the receiver binds them); VFIOX_BACKEND_AUTO
+ *	takes iommufd when every one of those devices offers it (vfiox_backend_choose()),
+ *	type1 otherwise
+ * @bp: receives the bundle; free it with vfiox_bundle_free()
+ *
+ * For iommufd each device's group must be viable (the kernel's bind claims the whole
+ * group) and open nowhere through /dev/vfio/N, and its cdev open nowhere else: the last
+ * error names the holder. vfiox_bundle_backend() says which backend was taken. An iommufd
+ * bundle opened here has no handles, only fds: vfiox_bundle_container() and
+ * vfiox_bundle_device() return NULL for it. On failure nothing stays open.
+ *
+ * Return: as vfiox_bundle_open(); for iommufd also -ENODEV (no /dev/iommu, no cdev, a
+ * group with no device on vfio-pci), -EPERM (a group not viable), -EBUSY (a group or
+ * cdev held), -EINVAL for an unknown @backend.
+ */
+int vfiox_bundle_open_backend(struct vfiox_ctx *ctx, const int *groups, size_t num_groups,
+			      const char *const *devices, size_t num_devices, unsigned int flags,
+			      int backend, struct vfiox_bundle **bp);
+
+/**
+ * vfiox_bundle_backend() - which IOMMU backend a bundle's fds are for
+ * @b: the bundle
+ *
+ * Return: VFIOX_BACKEND_TYPE1 (container, groups, devices) or VFIOX_BACKEND_IOMMUFD (an
+ * iommufd and cdevs).
+ */
+int vfiox_bundle_backend(const struct vfiox_bundle *b);
 
 /**
  * vfiox_bundle_free() - close every handle of a bundle and free it
@@ -142,19 +181,19 @@ int vfiox_bundle_fd_kind(const struct vfiox_bundle *b, size_t i);
  * @b: the bundle
  * @i: 0 .. vfiox_bundle_num_fds() - 1
  *
- * Return: the group number of a group or device fd; -1 for the container, and for a
- * device adopted from LISTEN_FDNAMES (whose names carry no group); -EINVAL for @i out
- * of range.
+ * Return: the group number of a group, device or cdev fd; -1 for the container and the
+ * iommufd, and for a device or cdev adopted from LISTEN_FDNAMES (whose names carry no
+ * group); -EINVAL for @i out of range.
  */
 int vfiox_bundle_fd_group(const struct vfiox_bundle *b, size_t i);
 
 /**
- * vfiox_bundle_fd_device() - the PCI address of a device fd
+ * vfiox_bundle_fd_device() - the PCI address of a device or cdev fd
  * @b: the bundle
  * @i: 0 .. vfiox_bundle_num_fds() - 1
  *
- * Return: "0000:03:00.0", owned by the bundle; NULL for a container or group fd or @i
- * out of range.
+ * Return: "0000:03:00.0", owned by the bundle; NULL for a container, group or iommufd fd
+ * or @i out of range.
  */
 const char *vfiox_bundle_fd_device(const struct vfiox_bundle *b, size_t i);
 
@@ -163,8 +202,8 @@ const char *vfiox_bundle_fd_device(const struct vfiox_bundle *b, size_t i);
  * @b: the bundle
  * @i: 0 .. vfiox_bundle_num_fds() - 1
  *
- * Return: "vfio-container", "vfio-group-12" or "vfio-device-0000-03-00.0", owned by the
- * bundle; NULL for @i out of range.
+ * Return: "vfio-container", "vfio-group-12", "vfio-device-0000-03-00.0", "iommufd" or
+ * "vfio-cdev-0000-03-00.0", owned by the bundle; NULL for @i out of range.
  */
 const char *vfiox_bundle_fd_name(const struct vfiox_bundle *b, size_t i);
 
@@ -172,7 +211,7 @@ const char *vfiox_bundle_fd_name(const struct vfiox_bundle *b, size_t i);
  * vfiox_bundle_iommu_model() - the IOMMU model of the bundle's container
  * @b: the bundle
  *
- * Return: an &enum vfiox_iommu_model.
+ * Return: an &enum vfiox_iommu_model; VFIOX_IOMMU_IOMMUFD for an iommufd bundle.
  */
 int vfiox_bundle_iommu_model(const struct vfiox_bundle *b);
 
@@ -180,7 +219,9 @@ int vfiox_bundle_iommu_model(const struct vfiox_bundle *b);
  * vfiox_bundle_container() - the bundle's container (owned by the bundle)
  * @b: the bundle
  *
- * Return: the container; map DMA in it with vfiox_dma_map().
+ * Return: the container: type1, or (a received iommufd bundle) the iommufd with the IOAS
+ * the receiver allocated in it; map DMA in it with vfiox_dma_map(). NULL for an iommufd
+ * bundle opened for handing over (it holds the fds only).
  */
 struct vfiox_container *vfiox_bundle_container(const struct vfiox_bundle *b);
 
@@ -190,7 +231,8 @@ struct vfiox_container *vfiox_bundle_container(const struct vfiox_bundle *b);
  * @id: the group number
  *
  * Return: the group, attached to the bundle's container; NULL when the bundle has no
- * group @id. vfiox_device_open() on it gives the devices the bundle has no fd for.
+ * group @id (an iommufd bundle has none). vfiox_device_open() on it gives the devices the
+ * bundle has no fd for.
  */
 struct vfiox_vgroup *vfiox_bundle_group(const struct vfiox_bundle *b, int id);
 
@@ -199,7 +241,9 @@ struct vfiox_vgroup *vfiox_bundle_group(const struct vfiox_bundle *b, int id);
  * @b: the bundle
  * @addr: the PCI address, in any form vfiox_pci_addr_parse() reads
  *
- * Return: the device; NULL when the bundle holds no fd for @addr.
+ * Return: the device (a received cdev: bound to the iommufd and attached to its IOAS);
+ * NULL when the bundle holds no fd for @addr, or holds only its unbound cdev (an iommufd
+ * bundle opened for handing over).
  */
 struct vfiox_device *vfiox_bundle_device(const struct vfiox_bundle *b, const char *addr);
 
@@ -253,15 +297,20 @@ int vfiox_handover_refuse(struct vfiox_ctx *ctx, int sock, const char *reason, i
  * Checks every fd against its description before adopting it: the container is
  * /dev/vfio/vfio (fstat) and answers VFIO_GET_API_VERSION with an IOMMU model set; a
  * group is the character device /dev/vfio/N of its number and reports viable and
- * attached; a device is a VFIO device fd of a PCI device. On any failure every fd that
- * arrived is closed.
+ * attached; a device is a VFIO device fd of a PCI device; the iommufd is the character
+ * device <sysfs>/class/misc/iommu/dev names (else /dev/iommu's), and a cdev the one
+ * <sysfs>/bus/pci/devices/ADDR/vfio-dev/vfioN/dev names (else its node's). Then an
+ * iommufd bundle is adopted: an IOAS allocated (vfiox_iommufd_adopt()), each cdev bound
+ * and attached (vfiox_device_adopt_cdev()). On any failure every fd that arrived is
+ * closed.
  *
  * Return: 0; -ETIMEDOUT; -ECONNRESET when the peer closed without a message; -EACCES
  * when the peer refused us (its reason in the last error); -EMSGSIZE for a message
  * longer than VFIOX_HANDOVER_MAX_MSG or with more fds than VFIOX_HANDOVER_MAX_FDS;
  * -EBADMSG for a message that does not parse or whose fd count differs from its
  * description; -EPROTO for another version; -EBADF for an fd that is not what its
- * description says; -ESOCKTNOSUPPORT when @sock is not SOCK_SEQPACKET.
+ * description says; -ESOCKTNOSUPPORT when @sock is not SOCK_SEQPACKET; the errors of
+ * vfiox_iommufd_adopt() and vfiox_device_adopt_cdev() (-EBUSY: a cdev already bound).
  */
 int vfiox_bundle_recv(struct vfiox_ctx *ctx, int sock, int timeout_ms, struct vfiox_bundle **bp);
 
@@ -273,10 +322,10 @@ int vfiox_bundle_recv(struct vfiox_ctx *ctx, int sock, int timeout_ms, struct vf
  *
  * Reads LISTEN_PID (must be this process), LISTEN_FDS (the fds from 3 on) and
  * LISTEN_FDNAMES (one name per fd, colon-separated: "vfio-container", "vfio-group-N",
- * "vfio-device-DDDD-BB-SS.F"), sets FD_CLOEXEC on each fd, checks each as
- * vfiox_bundle_recv() does and adopts them. The IOMMU model is taken as type1v2 when the
- * kernel offers it (the names do not carry it). On any failure every fd from 3 to
- * 3 + LISTEN_FDS - 1 is closed.
+ * "vfio-device-DDDD-BB-SS.F", or "iommufd", "vfio-cdev-DDDD-BB-SS.F"), sets FD_CLOEXEC
+ * on each fd, checks each as vfiox_bundle_recv() does and adopts them. The type1 IOMMU
+ * model is taken as type1v2 when the kernel offers it (the names do not carry it). On any
+ * failure every fd from 3 to 3 + LISTEN_FDS - 1 is closed.
  *
  * Return: 0; -ENOENT when LISTEN_FDS is not set or LISTEN_PID is another process;
  * -EBADMSG for variables that do not parse, a name count that differs from LISTEN_FDS or

@@ -5,7 +5,10 @@
  * ioctls answer as the kernel's would (container 10:196, group N as 240:N, device fds as
  * anon inodes, and a pipe for what is not VFIO at all); sendmsg records the packet, and
  * recvmsg delivers the one a test scripts, fds and all, with the kernel's truncation flags
- * when it does not fit. Every test ends with every fake fd closed exactly once: the fd
+ * when it does not fit. The iommufd side too: /dev/iommu (misc 10:123 in the fake sysfs)
+ * and the cdevs /dev/vfio/devices/vfioN (511:N), whose IOAS_ALLOC, BIND_IOMMUFD and
+ * ATTACH_IOMMUFD_PT are counted, so that a sender is seen never to bind and a receiver to
+ * bind each cdev once. Every test ends with every fake fd closed exactly once: the fd
  * accounting of every refusal is what most of these tests prove.
  *
  * Linked with WRAP_test-handover in the Makefile.
@@ -23,11 +26,14 @@
 #include "fake-kernel.h"
 
 #include "internal.h"
+#include "iommufd-uapi.h"
 
 #define DEVROOT "/nonexistent/vfiox-handover-dev"
 #define NVME "0000:00:04.0"  /* group 2 in the fixture's "base" */
 #define E1000 "0000:05:00.0" /* group 5 in "bridge-group" */
 #define GROUP_MAJOR 240
+#define CDEV_MAJOR 511
+#define IOMMU_MINOR 123 /* misc 10:123, /dev/iommu */
 
 int __real_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
 int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode);
@@ -47,7 +53,8 @@ int __wrap_vfiox_sys_getpid(void);
 int __wrap_vfiox_sys_pidfd_open(int pid);
 int __wrap_vfiox_sys_pidfd_getfd(int pidfd, int fd);
 
-enum fk_kind { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PIPE, FK_PIDFD };
+enum fk_kind { FK_FREE, FK_CONTAINER, FK_GROUP, FK_DEVICE, FK_PIPE, FK_PIDFD, FK_IOMMUFD,
+	       FK_CDEV };
 
 #define SOCK 77 /* the socket: the wraps answer for it, it is never opened or closed */
 
@@ -79,6 +86,12 @@ static struct fake {
 	bool req_enabled, cooperative;
 	bool getfd_pipe; /* the holder's fd number is something else by now */
 	bool no_group_nodes; /* a receiver's minimal /dev: no /dev/vfio/N */
+	/* iommufd: /dev/iommu exists; cdev N's minor; how binds answer; what was called */
+	bool iommu_node;
+	int cdev_id[FK_MAX];
+	int bind_err;
+	unsigned ioas_allocs, binds, attaches;
+	int getfd_kind; /* revoke: the holder's fd is a group (0) or a cdev (FK_CDEV) */
 	unsigned req_triggers, pidfd_opens, pipe_ioctls;
 } fk;
 
@@ -103,6 +116,13 @@ int __wrap_vfiox_sys_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int node = dev_node(path), fd;
 
+	if (!strcmp(path, DEVROOT "/iommu"))
+		return fk.iommu_node ? fk_new_fd(FK_IOMMUFD) : -ENOENT;
+	if (!strncmp(path, DEVROOT "/vfio/devices/vfio", strlen(DEVROOT "/vfio/devices/vfio"))) {
+		fd = fk_new_fd(FK_CDEV);
+		fk.cdev_id[fk_slot(fd)] = atoi(path + strlen(DEVROOT "/vfio/devices/vfio"));
+		return fd;
+	}
 	if (node == -1)
 		return fk_new_fd(FK_CONTAINER);
 	if (node >= 0) {
@@ -157,9 +177,21 @@ int __wrap_vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int f
 		case FK_DEVICE:
 			fake_stat(st, 0, 0); /* an anon inode has no type */
 			break;
+		case FK_IOMMUFD:
+			fake_stat(st, S_IFCHR, makedev(10, IOMMU_MINOR));
+			break;
+		case FK_CDEV:
+			fake_stat(st, S_IFCHR, makedev(CDEV_MAJOR, (unsigned)fk.cdev_id[s]));
+			break;
 		default:
 			fake_stat(st, S_IFIFO, 0);
 		}
+		return 0;
+	}
+	if (!strcmp(path, DEVROOT "/iommu")) {
+		if (!fk.iommu_node)
+			return -ENOENT;
+		fake_stat(st, S_IFCHR, makedev(10, IOMMU_MINOR));
 		return 0;
 	}
 	node = dev_node(path);
@@ -294,6 +326,31 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 		return group_ioctl(fd, s, request, arg);
 	case FK_DEVICE:
 		return device_ioctl(request, arg);
+	case FK_IOMMUFD:
+		if (request == VFIOX_K_IOMMU_IOAS_ALLOC) {
+			((struct vfiox_k_ioas_alloc *)arg)->out_ioas_id = 1 + fk.ioas_allocs++;
+			return 0;
+		}
+		return -ENOTTY;
+	case FK_CDEV:
+		if (request == VFIOX_K_VFIO_DEVICE_BIND_IOMMUFD) {
+			struct vfiox_k_bind_iommufd *b = arg;
+
+			int si = fk_slot(b->iommufd);
+
+			if (!fk_slot_open(si) || fk_fds.kind[si] != FK_IOMMUFD)
+				return -EBADF;
+			fk.binds++;
+			if (fk.bind_err)
+				return fk.bind_err;
+			b->out_devid = 100 + (uint32_t)fk.cdev_id[s];
+			return 0;
+		}
+		if (request == VFIOX_K_VFIO_DEVICE_ATTACH_IOMMUFD_PT) {
+			fk.attaches++;
+			return 0;
+		}
+		return device_ioctl(request, arg);
 	default:
 		fk.pipe_ioctls++;
 		return -ENOTTY;
@@ -397,6 +454,11 @@ int __wrap_vfiox_sys_pidfd_getfd(int pidfd, int fd)
 	if (fk.getfd_pipe) {
 		holder_releases(); /* the group closed, the fd number reused for a pipe */
 		return fk_new_fd(FK_PIPE);
+	}
+	if (fk.getfd_kind == FK_CDEV) {
+		g = fk_new_fd(FK_CDEV); /* the holder's cdev, bound to its iommufd */
+		fk.cdev_id[fk_slot(g)] = 0;
+		return g;
 	}
 	g = fk_new_fd(FK_GROUP);
 	fk.group_id[fk_slot(g)] = 2;
@@ -856,7 +918,7 @@ static void test_recv_timeouts_closed_peers_and_wrong_sockets(void **state)
 	env_free(e);
 }
 
-/* ------------------------------------------------------------------ LISTEN_FDS */
+/* ------------------------------------------------------------------ iommufd bundles */
 
 static void listen_env(const char *pid, const char *nfds, const char *names)
 {
@@ -867,6 +929,378 @@ static void listen_env(const char *pid, const char *nfds, const char *names)
 	if (names)
 		setenv("LISTEN_FDNAMES", names, 1);
 }
+
+/* Removes @rel (a file or an empty directory) under the fixture root. */
+static void env_rm(struct env *e, const char *rel)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", fx_root(e->fx), rel);
+	assert_int_equal(remove(path), 0);
+}
+
+/* The bridge-group host with iommufd: /dev/iommu, and cdevs vfio0 (NVME), vfio1 (E1000). */
+static struct env *iommufd_env(void)
+{
+	struct env *e = fk_env();
+
+	fk.iommu_node = true;
+	env_put(e, "class/misc/iommu/dev", "10:123\n");
+	env_put(e, "bus/pci/devices/" NVME "/vfio-dev/vfio0/dev", "511:0\n");
+	env_put(e, "bus/pci/devices/" E1000 "/vfio-dev/vfio1/dev", "511:1\n");
+	return e;
+}
+
+static int sent_iommufd(void)
+{
+	return fk_new_fd(FK_IOMMUFD);
+}
+
+static int sent_cdev(int id)
+{
+	int fd = fk_new_fd(FK_CDEV);
+
+	fk.cdev_id[fk_slot(fd)] = id;
+	return fd;
+}
+
+#define MSG_IOMMUFD MSG("iommu iommufd\niommufd\ncdev 0000:00:04.0 2\ncdev 0000:05:00.0 5\nend\n")
+
+static void test_open_iommufd_gives_the_iommufd_then_unbound_cdevs(void **state)
+{
+	struct env *e = iommufd_env();
+	const char *devs[] = { E1000, NVME };
+	struct vfiox_bundle *b = NULL;
+	char text[512];
+	int ret;
+
+	(void)state;
+	ret = vfiox_bundle_open_backend(e->ctx, NULL, 0, devs, 2, 0, VFIOX_BACKEND_IOMMUFD, &b);
+	if (ret)
+		fail_msg("open = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(vfiox_bundle_backend(b), VFIOX_BACKEND_IOMMUFD);
+	assert_int_equal(vfiox_bundle_iommu_model(b), VFIOX_IOMMU_IOMMUFD);
+	assert_int_equal(vfiox_bundle_num_fds(b), 3);
+	assert_string_equal(vfiox_bundle_fd_name(b, 0), "iommufd");
+	assert_string_equal(vfiox_bundle_fd_name(b, 1), "vfio-cdev-0000-00-04.0");
+	assert_string_equal(vfiox_bundle_fd_name(b, 2), "vfio-cdev-0000-05-00.0");
+	assert_int_equal(vfiox_bundle_fd_kind(b, 0), VFIOX_HANDOVER_IOMMUFD);
+	assert_int_equal(vfiox_bundle_fd_kind(b, 2), VFIOX_HANDOVER_CDEV);
+	assert_int_equal(vfiox_bundle_fd_group(b, 0), -1);
+	assert_int_equal(vfiox_bundle_fd_group(b, 1), 2);
+	assert_string_equal(vfiox_bundle_fd_device(b, 2), E1000);
+	assert_null(vfiox_bundle_fd_device(b, 0));
+	assert_int_equal(fk_fds.kind[fk_slot(vfiox_bundle_fd(b, 0))], FK_IOMMUFD);
+	assert_int_equal(fk.cdev_id[fk_slot(vfiox_bundle_fd(b, 2))], 1);
+	/* fds only: the receiver allocates and binds */
+	assert_null(vfiox_bundle_container(b));
+	assert_null(vfiox_bundle_device(b, NVME));
+	assert_null(vfiox_bundle_group(b, 2));
+	assert_int_equal(fk.ioas_allocs, 0);
+	assert_int_equal(fk.binds, 0);
+	assert_true(vfiox_bundle_describe(b, text, sizeof(text)) > 0);
+	assert_string_equal(text, MSG_IOMMUFD);
+	assert_int_equal(vfiox_bundle_send(b, SOCK, 100), 0);
+	assert_int_equal(fk.out_nfds, 3);
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+/* A group stands for its devices on vfio-pci: 05:00.0, not the bridge or 05:01.0. */
+static void test_open_iommufd_of_a_group_takes_its_vfio_members(void **state)
+{
+	struct env *e = iommufd_env();
+	const int groups[] = { 5 };
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	ret = vfiox_bundle_open_backend(e->ctx, groups, 1, NULL, 0, 0, VFIOX_BACKEND_IOMMUFD, &b);
+	if (ret)
+		fail_msg("open = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(vfiox_bundle_num_fds(b), 2);
+	assert_string_equal(vfiox_bundle_fd_name(b, 1), "vfio-cdev-0000-05-00.0");
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	/* the group of a device plus that device: once */
+	{
+		const char *devs[] = { E1000 };
+
+		b = NULL;
+		assert_int_equal(vfiox_bundle_open_backend(e->ctx, groups, 1, devs, 1, 0,
+							   VFIOX_BACKEND_IOMMUFD, &b), 0);
+		assert_int_equal(vfiox_bundle_num_fds(b), 2);
+		vfiox_bundle_free(b);
+	}
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_open_auto_takes_iommufd_only_when_every_device_offers_it(void **state)
+{
+	struct env *e = iommufd_env();
+	const char *devs[] = { E1000, NVME };
+	struct vfiox_bundle *b = NULL;
+
+	(void)state;
+	assert_int_equal(vfiox_bundle_open_backend(e->ctx, NULL, 0, devs, 2, VFIOX_BUNDLE_DEVICE_FDS,
+						   VFIOX_BACKEND_AUTO, &b), 0);
+	assert_int_equal(vfiox_bundle_backend(b), VFIOX_BACKEND_IOMMUFD);
+	vfiox_bundle_free(b);
+	b = NULL;
+	/* NVME loses its cdev: type1 for both */
+	env_rm(e, "bus/pci/devices/" NVME "/vfio-dev/vfio0/dev");
+	env_rm(e, "bus/pci/devices/" NVME "/vfio-dev/vfio0");
+	assert_int_equal(vfiox_bundle_open_backend(e->ctx, NULL, 0, devs, 2, VFIOX_BUNDLE_DEVICE_FDS,
+						   VFIOX_BACKEND_AUTO, &b), 0);
+	assert_int_equal(vfiox_bundle_backend(b), VFIOX_BACKEND_TYPE1);
+	assert_string_equal(vfiox_bundle_fd_name(b, 0), "vfio-container");
+	assert_int_equal(vfiox_bundle_num_fds(b), 5);
+	vfiox_bundle_free(b);
+	b = NULL;
+	/* and no /dev/iommu: type1; the old call is type1 whatever the host offers */
+	assert_int_equal(vfiox_bundle_open(e->ctx, NULL, 0, devs + 0, 1, 0, &b), 0);
+	assert_int_equal(vfiox_bundle_backend(b), VFIOX_BACKEND_TYPE1);
+	vfiox_bundle_free(b);
+	b = NULL;
+	assert_int_equal(vfiox_bundle_open_backend(e->ctx, NULL, 0, devs, 1, 0, 7, &b), -EINVAL);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_open_iommufd_refusals_leave_nothing_open(void **state)
+{
+	struct env *e = iommufd_env();
+	const char *nvme[] = { NVME }, *bare[] = { "0000:05:01.0" };
+	const int bridge_only[] = { 0 };
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	/* a device without a cdev (on no driver) */
+	ret = vfiox_bundle_open_backend(e->ctx, NULL, 0, bare, 1, 0, VFIOX_BACKEND_IOMMUFD, &b);
+	assert_int_equal(ret, -ENODEV);
+	env_assert_error(e, "0000:05:01.0", "no VFIO cdev", NULL);
+	/* a group with nothing on vfio-pci */
+	ret = vfiox_bundle_open_backend(e->ctx, bridge_only, 1, NULL, 0, 0, VFIOX_BACKEND_IOMMUFD,
+					&b);
+	assert_int_equal(ret, -ENODEV);
+	env_assert_error(e, "IOMMU group 0 has no device on vfio-pci", NULL, NULL);
+	/* no /dev/iommu */
+	fk.iommu_node = false;
+	ret = vfiox_bundle_open_backend(e->ctx, NULL, 0, nvme, 1, 0, VFIOX_BACKEND_IOMMUFD, &b);
+	assert_int_equal(ret, -ENODEV);
+	env_assert_error(e, DEVROOT "/iommu does not exist", "CONFIG_IOMMUFD", NULL);
+	assert_null(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+/* A group another process holds through /dev/vfio/N, and a cdev held elsewhere: named. */
+static void test_open_iommufd_refuses_a_held_group_or_cdev_naming_the_holder(void **state)
+{
+	struct env *e = iommufd_env();
+	const char *nvme[] = { NVME };
+	struct vfiox_bundle *b = NULL;
+	char path[4096], link[4200];
+	int ret;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/proc", fx_root(e->fx));
+	assert_int_equal(vfiox_ctx_set_proc_root(e->ctx, path), 0);
+	env_put(e, "proc/4711/comm", "qemu\n");
+	snprintf(path, sizeof(path), "%s/proc/4711/fd", fx_root(e->fx));
+	env_mkdirs(path);
+	snprintf(link, sizeof(link), "%s/7", path);
+	assert_int_equal(symlink(DEVROOT "/vfio/2", link), 0);
+	ret = vfiox_bundle_open_backend(e->ctx, NULL, 0, nvme, 1, 0, VFIOX_BACKEND_IOMMUFD, &b);
+	assert_int_equal(ret, -EBUSY);
+	env_assert_error(e, "pid 4711 (qemu) has " DEVROOT "/vfio/2 open", "type1 backend", NULL);
+	fk_assert_fds_closed();
+	unlink(link);
+	assert_int_equal(symlink(DEVROOT "/vfio/devices/vfio0", link), 0);
+	ret = vfiox_bundle_open_backend(e->ctx, NULL, 0, nvme, 1, 0, VFIOX_BACKEND_IOMMUFD, &b);
+	assert_int_equal(ret, -EBUSY);
+	env_assert_error(e, "pid 4711 (qemu) has " DEVROOT "/vfio/devices/vfio0 open", "once",
+			 NULL);
+	assert_null(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_open_iommufd_refuses_a_group_that_is_not_viable(void **state)
+{
+	struct env *e = env_scenario("nonviable");
+	const char *dev[] = { "0000:00:1f.3" }; /* on vfio-pci, beside ahci in group 9 */
+	struct vfiox_bundle *b = NULL;
+
+	(void)state;
+	env_ctx(e);
+	assert_int_equal(vfiox_ctx_set_dev_root(e->ctx, DEVROOT), 0);
+	fk.iommu_node = true;
+	env_put(e, "bus/pci/devices/0000:00:1f.3/vfio-dev/vfio4/dev", "511:4\n");
+	assert_int_equal(vfiox_bundle_open_backend(e->ctx, NULL, 0, dev, 1, 0,
+						   VFIOX_BACKEND_IOMMUFD, &b), -EPERM);
+	env_assert_error(e, "IOMMU group 9", "0000:00:1f.2 (bound to ahci)", "not viable");
+	assert_null(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+static void test_recv_adopts_an_iommufd_bundle_binding_each_cdev(void **state)
+{
+	struct env *e = iommufd_env();
+	int fds[] = { sent_iommufd(), sent_cdev(0), sent_cdev(1) };
+	struct vfiox_bundle *b = NULL;
+	struct vfiox_container *c;
+	struct vfiox_device *d;
+	int ret;
+
+	(void)state;
+	inbox(MSG_IOMMUFD, fds, 3);
+	ret = vfiox_bundle_recv(e->ctx, SOCK, 1000, &b);
+	if (ret)
+		fail_msg("recv = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(vfiox_bundle_backend(b), VFIOX_BACKEND_IOMMUFD);
+	assert_int_equal(vfiox_bundle_iommu_model(b), VFIOX_IOMMU_IOMMUFD);
+	c = vfiox_bundle_container(b);
+	assert_non_null(c);
+	assert_int_equal(vfiox_container_backend(c), VFIOX_BACKEND_IOMMUFD);
+	assert_int_equal(vfiox_container_fd(c), fds[0]);
+	assert_int_equal(vfiox_container_ioas(c), 1);
+	assert_int_equal(fk.ioas_allocs, 1);
+	assert_int_equal(fk.binds, 2);
+	assert_int_equal(fk.attaches, 2);
+	d = vfiox_bundle_device(b, "05:00.0");
+	assert_non_null(d);
+	assert_int_equal(vfiox_device_fd(d), fds[2]);
+	assert_int_equal(vfiox_device_devid(d), 101);
+	assert_null(vfiox_bundle_group(b, 5));
+	assert_string_equal(vfiox_bundle_fd_name(b, 1), "vfio-cdev-0000-00-04.0");
+	assert_int_equal(vfiox_bundle_fd_group(b, 2), 5);
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+/* Without the sysfs attributes, the nodes are the reference. */
+static void test_recv_checks_an_iommufd_bundle_against_the_nodes_without_sysfs(void **state)
+{
+	struct env *e = iommufd_env();
+	int fds[] = { sent_iommufd(), sent_cdev(0), sent_cdev(1) };
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	env_rm(e, "class/misc/iommu/dev");
+	inbox(MSG_IOMMUFD, fds, 3);
+	ret = vfiox_bundle_recv(e->ctx, SOCK, 1000, &b);
+	if (ret)
+		fail_msg("recv = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	fk_fresh();
+	fk.iommu_node = false; /* and no node either: cannot be checked, refused */
+	fds[0] = sent_iommufd();
+	fds[1] = sent_cdev(0);
+	fds[2] = sent_cdev(1);
+	inbox(MSG_IOMMUFD, fds, 3);
+	recv_refused(e, -EBADF, "cannot be checked");
+	env_free(e);
+}
+
+static void test_recv_refuses_iommufd_fds_that_are_not_what_they_say(void **state)
+{
+	struct env *e = iommufd_env();
+	struct {
+		int make; /* 1 cdev of another device, 2 a pipe as the iommufd, 3 a group as a
+			   * cdev, 4 the iommufd as a cdev, 5 a cdev as the iommufd */
+		const char *word;
+	} cases[] = {
+		{ 1, "the character device 511:1, not " DEVROOT "/vfio/devices/vfio0 (511:0" },
+		{ 2, "said to be the iommufd) is a pipe" },
+		{ 3, "said to be the cdev of 0000:00:04.0) is the character device 240:2" },
+		{ 4, "the character device 10:123, not " DEVROOT "/vfio/devices/vfio0" },
+		{ 5, "the character device 511:0, not " DEVROOT "/iommu (10:123" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int fds[3];
+
+		fds[0] = cases[i].make == 2 ? fk_new_fd(FK_PIPE) :
+			 cases[i].make == 5 ? sent_cdev(0) : sent_iommufd();
+		fds[1] = cases[i].make == 1 ? sent_cdev(1) :
+			 cases[i].make == 3 ? sent_group(-1, 2) :
+			 cases[i].make == 4 ? sent_iommufd() : sent_cdev(0);
+		fds[2] = sent_cdev(1);
+		inbox(MSG_IOMMUFD, fds, 3);
+		recv_refused(e, -EBADF, cases[i].word);
+		assert_int_equal(fk.binds, 0);
+		assert_int_equal(fk.ioas_allocs, 0);
+		fk_fresh();
+	}
+	env_free(e);
+}
+
+/* The kernel refuses the bind (the device is busy): said, every fd closed. */
+static void test_recv_reports_a_refused_bind_and_closes_every_fd(void **state)
+{
+	struct env *e = iommufd_env();
+	int fds[] = { sent_iommufd(), sent_cdev(0), sent_cdev(1) };
+
+	(void)state;
+	fk.bind_err = -EBUSY;
+	inbox(MSG_IOMMUFD, fds, 3);
+	recv_refused(e, -EBUSY, "cannot bind 0000:00:04.0 to the iommufd: it is in use");
+	assert_int_equal(fk.binds, 1);
+	env_free(e);
+}
+
+static void test_recv_refuses_a_mixed_bundle(void **state)
+{
+	struct env *e = iommufd_env();
+	int c = sent_container(), fds[] = { c, sent_group(c, 2), sent_cdev(0) };
+
+	(void)state;
+	inbox(MSG("iommu type1v2\ncontainer\ngroup 2\ncdev 0000:00:04.0 2\nend\n"), fds, 3);
+	recv_refused(e, -EBADMSG, "never both");
+	env_free(e);
+}
+
+static void test_listen_fds_adopts_an_iommufd_bundle_by_name(void **state)
+{
+	struct env *e = iommufd_env();
+	int i = sent_iommufd(), d = sent_cdev(1);
+	struct vfiox_bundle *b = NULL;
+	int ret;
+
+	(void)state;
+	assert_int_equal(i, FK_BASE);
+	listen_env("4242", "2", "iommufd:vfio-cdev-0000-05-00.0");
+	ret = vfiox__bundle_listen_at(e->ctx, FK_BASE, VFIOX_LISTEN_UNSETENV, &b);
+	if (ret)
+		fail_msg("listen = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(vfiox_device_fd(vfiox_bundle_device(b, E1000)), d);
+	assert_int_equal(vfiox_bundle_fd_group(b, 1), -1);
+	assert_int_equal(vfiox_bundle_backend(b), VFIOX_BACKEND_IOMMUFD);
+	assert_int_equal(fk.binds, 1);
+	vfiox_bundle_free(b);
+	fk_assert_fds_closed();
+	fk_fresh();
+	/* a cdev said to be another device's: refused, both closed */
+	sent_iommufd();
+	sent_cdev(1);
+	listen_env("4242", "2", "iommufd:vfio-cdev-0000-00-04.0");
+	assert_int_equal(vfiox__bundle_listen_at(e->ctx, FK_BASE, 0, &b), -EBADF);
+	env_assert_error(e, "not " DEVROOT "/vfio/devices/vfio0", NULL, NULL);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+/* ------------------------------------------------------------------ LISTEN_FDS */
 
 static void test_listen_fds_adopts_by_name(void **state)
 {
@@ -1107,6 +1541,18 @@ int main(void)
 		fk_test(test_recv_refuses_too_many_fds),
 		fk_test(test_recv_checks_each_fd_against_its_description),
 		fk_test(test_recv_timeouts_closed_peers_and_wrong_sockets),
+		fk_test(test_open_iommufd_gives_the_iommufd_then_unbound_cdevs),
+		fk_test(test_open_iommufd_of_a_group_takes_its_vfio_members),
+		fk_test(test_open_auto_takes_iommufd_only_when_every_device_offers_it),
+		fk_test(test_open_iommufd_refusals_leave_nothing_open),
+		fk_test(test_open_iommufd_refuses_a_held_group_or_cdev_naming_the_holder),
+		fk_test(test_open_iommufd_refuses_a_group_that_is_not_viable),
+		fk_test(test_recv_adopts_an_iommufd_bundle_binding_each_cdev),
+		fk_test(test_recv_checks_an_iommufd_bundle_against_the_nodes_without_sysfs),
+		fk_test(test_recv_refuses_iommufd_fds_that_are_not_what_they_say),
+		fk_test(test_recv_reports_a_refused_bind_and_closes_every_fd),
+		fk_test(test_recv_refuses_a_mixed_bundle),
+		fk_test(test_listen_fds_adopts_an_iommufd_bundle_by_name),
 		fk_test(test_listen_fds_adopts_by_name),
 		fk_test(test_listen_fds_for_someone_else_touches_nothing),
 		fk_test(test_listen_fds_refusals_close_every_fd),
