@@ -342,7 +342,8 @@ int vfiox_bundle_listen_fds(struct vfiox_ctx *ctx, unsigned int flags, struct vf
  *
  * Raises the device's REQ interrupt in every process holding its group (through a
  * duplicate of the holder's group fd, pidfd_getfd(2), and a loopback trigger; no unbind is
- * started, since the kernel could not call one off) and waits for /dev/vfio/N to be closed
+ * started, since the kernel could not call one off) or its cdev (/dev/vfio/devices/vfioN:
+ * the duplicate of that fd is a device fd itself), and waits for both to be closed
  * everywhere. Then the device goes back to the driver the journal recorded
  * (vfiox_bind_restore()). Needs root (CAP_SYS_PTRACE over the holders).
  *

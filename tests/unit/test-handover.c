@@ -194,6 +194,11 @@ int __wrap_vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int f
 		fake_stat(st, S_IFCHR, makedev(10, IOMMU_MINOR));
 		return 0;
 	}
+	if (!strncmp(path, DEVROOT "/vfio/devices/vfio", strlen(DEVROOT "/vfio/devices/vfio"))) {
+		fake_stat(st, S_IFCHR, makedev(CDEV_MAJOR, (unsigned)atoi(path + strlen(DEVROOT
+								"/vfio/devices/vfio"))));
+		return 0;
+	}
 	node = dev_node(path);
 	if (node == -1) {
 		fake_stat(st, S_IFCHR, makedev(10, 196));
@@ -1509,6 +1514,43 @@ static void test_revoke_of_a_holder_that_lets_go_meanwhile_releases_it(void **st
 	env_free(e);
 }
 
+/*
+ * The iommufd way: the holder has the device's cdev open, not its group. The REQ goes
+ * through a duplicate of that cdev fd, which is a device fd already (no group ioctl).
+ */
+static void test_revoke_of_a_cdev_holder_asks_through_its_cdev(void **state)
+{
+	struct env *e = revoke_env();
+	int ret;
+
+	(void)state;
+	env_put(e, "bus/pci/devices/" NVME "/vfio-dev/vfio0/dev", "511:0\n");
+	unlink(fk.holder_link);
+	assert_int_equal(symlink(DEVROOT "/vfio/devices/vfio0", fk.holder_link), 0);
+	fk.getfd_kind = FK_CDEV;
+	fk.cooperative = true;
+	ret = vfiox_device_revoke(e->ctx, NVME, 1000);
+	if (ret != 1)
+		fail_msg("revoke = %d: %s", ret, vfiox_ctx_last_error(e->ctx));
+	assert_int_equal(fk.req_triggers, 1);
+	assert_int_equal(fk.pidfd_opens, 1);
+	fk_assert_fds_closed(); /* the pidfd and the duplicated cdev */
+	/* one that ignores it is named, as a group holder is */
+	assert_int_equal(symlink(DEVROOT "/vfio/devices/vfio0", fk.holder_link), 0);
+	fk.cooperative = false;
+	assert_int_equal(vfiox_device_revoke(e->ctx, NVME, 150), -EBUSY);
+	env_assert_error(e, "still held by pid 4711 (qemu)", "nothing was changed", NULL);
+	assert_int_equal(fk.req_triggers, 2);
+	/* and a cdev fd number reused for something else by now gets no ioctl */
+	fk.getfd_pipe = true;
+	fk.getfd_kind = 0;
+	ret = vfiox_device_revoke(e->ctx, NVME, 1000);
+	assert_int_equal(ret, 1);
+	assert_int_equal(fk.pipe_ioctls, 0);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
 /* Nobody holds it: nothing to ask, straight to the journal. */
 static void test_revoke_of_an_unheld_device_asks_nobody(void **state)
 {
@@ -1561,6 +1603,7 @@ int main(void)
 		fk_test(test_revoke_of_a_holder_without_req_names_it),
 		fk_test(test_revoke_refusals),
 		fk_test(test_revoke_of_an_unheld_device_asks_nobody),
+		fk_test(test_revoke_of_a_cdev_holder_asks_through_its_cdev),
 		fk_test(test_revoke_of_a_holder_that_lets_go_meanwhile_releases_it),
 	};
 
