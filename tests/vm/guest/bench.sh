@@ -7,11 +7,20 @@ for a in $edu $nvme; do bind_to vfio-pci "$a"; done
 echo "bench: in the VM (QEMU TCG: every MMIO access exits to the device model), edu $edu, nvme $nvme"
 vfiox-bench "$edu" "$nvme"
 
-# DMA mapping: 256 MiB, 4 KiB-backed and hugepage-backed, library vs raw MAP_DMA loop.
-vfiox-dma "$edu" bench 256 anon
+# DMA mapping: 256 MiB, 4 KiB-backed and hugepage-backed, library vs the raw loop of the
+# same backend's ioctl (MAP_DMA for type1, IOMMU_IOAS_MAP for iommufd), each backend the
+# kernel has, one after the other in this boot.
+backends=type1
+[ -e /dev/iommu ] && backends="type1 iommufd" ||
+	echo "bench: DMA map over iommufd: SKIPPED, this kernel has no /dev/iommu (the iommufd kernel has)"
+for b in $backends; do
+	VFIOX_BACKEND=$b vfiox-dma "$edu" bench 256 anon
+done
 echo 136 > /proc/sys/vm/nr_hugepages
 if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 128 ]; then
-	vfiox-dma "$edu" bench 256 huge2m
+	for b in $backends; do
+		VFIOX_BACKEND=$b vfiox-dma "$edu" bench 256 huge2m
+	done
 else
 	echo "bench: DMA map 256 MiB huge2m: SKIPPED, only $(cat /proc/sys/vm/nr_hugepages) 2 MiB hugepages could be reserved"
 fi
