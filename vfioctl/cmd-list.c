@@ -47,18 +47,23 @@ static int parse_class(const char *s, struct list_filter *f)
 	return 0;
 }
 
-static void device_row(struct table *t, struct vfiox_pci_dev *dev)
+/* A device on a VFIO driver with a cdev: "vfio-pci (/dev/vfio/devices/vfio0)". */
+static void device_row(struct table *t, struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev)
 {
-	char ids[16], name[512];
+	char ids[16], name[512], drv[4200], cdev[4096];
 	const char *vendor = vfiox_pci_dev_vendor_name(dev);
 	const char *device = vfiox_pci_dev_device_name(dev);
+	const char *d = vfiox_pci_dev_driver(dev);
 
 	snprintf(ids, sizeof(ids), "[%04x:%04x]", vfiox_pci_dev_vendor_id(dev),
 		 vfiox_pci_dev_device_id(dev));
 	snprintf(name, sizeof(name), "%s %s", vendor ? vendor : "Unknown vendor",
 		 device ? device : "unknown device");
-	table_add(t, vfiox_pci_dev_name(dev), ids, vfiox_pci_dev_driver(dev),
-		  vfiox_pci_dev_class_name(dev), name);
+	if (d && strstr(d, "vfio") && !device_cdev(ctx, dev, cdev, sizeof(cdev), NULL, 0))
+		snprintf(drv, sizeof(drv), "%s (%s)", d, cdev);
+	else
+		snprintf(drv, sizeof(drv), "%s", d ? d : "-");
+	table_add(t, vfiox_pci_dev_name(dev), ids, drv, vfiox_pci_dev_class_name(dev), name);
 }
 
 static void print_group_heading(const struct vfiox_group *g)
@@ -104,7 +109,7 @@ static int list_human(struct vfiox_scan *scan, const struct list_filter *f)
 			struct vfiox_pci_dev *dev = vfiox_group_dev(g, i);
 
 			if (dev_matches(f, dev))
-				device_row(&t, dev);
+				device_row(&t, vfiox_scan_ctx(scan), dev);
 		}
 		if (t.nrows || (!f->driver && !f->class_digits && f->group < 0)) {
 			printf("%s", shown++ ? "\n" : "");
@@ -119,7 +124,7 @@ static int list_human(struct vfiox_scan *scan, const struct list_filter *f)
 			struct vfiox_pci_dev *dev = vfiox_scan_dev(scan, i);
 
 			if (vfiox_pci_dev_iommu_group(dev) < 0 && dev_matches(f, dev))
-				device_row(&t, dev);
+				device_row(&t, vfiox_scan_ctx(scan), dev);
 		}
 		if (t.nrows) {
 			printf("%sNo IOMMU group:\n", shown++ ? "\n" : "");
@@ -161,7 +166,7 @@ static int list_json(struct vfiox_scan *scan, const struct list_filter *f)
 				json_arr_open(&j, "devices");
 				opened = true;
 			}
-			json_device_brief(&j, NULL, dev);
+			json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev);
 			json_obj_close(&j);
 		}
 		if (!opened && !f->driver && !f->class_digits && f->group < 0) {
@@ -184,7 +189,7 @@ static int list_json(struct vfiox_scan *scan, const struct list_filter *f)
 		struct vfiox_pci_dev *dev = vfiox_scan_dev(scan, i);
 
 		if (vfiox_pci_dev_iommu_group(dev) < 0 && dev_matches(f, dev)) {
-			json_device_brief(&j, NULL, dev);
+			json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev);
 			json_obj_close(&j);
 		}
 	}

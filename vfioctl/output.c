@@ -296,9 +296,12 @@ bool json_end(struct json *j)
 	return !j->failed;
 }
 
-void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *dev)
+void json_device_brief(struct json *j, struct vfiox_ctx *ctx, const char *key,
+		       struct vfiox_pci_dev *dev)
 {
 	int group = vfiox_pci_dev_iommu_group(dev);
+	const char *drv = vfiox_pci_dev_driver(dev);
+	char cdev[4096];
 
 	json_obj_open(j, key);
 	json_str(j, "address", vfiox_pci_dev_name(dev));
@@ -313,6 +316,9 @@ void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *de
 	json_str(j, "driver", vfiox_pci_dev_driver(dev));
 	json_int_or_null(j, "iommu_group", group, group >= 0);
 	json_bool(j, "bridge", vfiox_pci_dev_is_bridge(dev));
+	/* Only devices on a VFIO driver can have a cdev: the others cost nothing here. */
+	json_str(j, "vfio_cdev", drv && strstr(drv, "vfio") &&
+			 !device_cdev(ctx, dev, cdev, sizeof(cdev), NULL, 0) ? cdev : NULL);
 	/* the caller closes the object so show can add fields */
 }
 

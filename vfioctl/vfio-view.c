@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <linux/vfio.h>
 
@@ -100,18 +101,35 @@ int device_cdev(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev, char *buf, siz
 		char *why, size_t whylen)
 {
 	const char *name = vfiox_pci_dev_name(dev), *drv = vfiox_pci_dev_driver(dev), *node;
-	char attr[4096];
+	char path[4096];
 	struct stat st;
+	int dir, ret;
 
+	buf[0] = '\0';
 	if (!vfio_driver(drv)) {
 		if (why)
 			snprintf(why, whylen, "%s is bound to %s, not to vfio-pci", name,
 				 drv ? drv : "no driver");
 		return -ENODEV;
 	}
-	if (vfiox_device_cdev(ctx, name, buf, len)) {
+	/*
+	 * The directory first, held open: list asks this of every device on vfio-pci, and
+	 * one path walk is what a device without vfio-dev costs then.
+	 */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", vfiox_ctx_sysfs_root(ctx),
+		 name);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 && why)
+		snprintf(why, whylen, "%s has no VFIO cdev: %s does not exist (a kernel before "
+			 "Linux 6.1)", name, path);
+	if (dir < 0)
+		return -ENODEV;
+	ret = vfiox_device_cdev(ctx, name, buf, len);
+	if (ret) {
 		if (why)
 			snprintf(why, whylen, "%s", vfiox_ctx_last_error(ctx));
+		close(dir);
+		buf[0] = '\0';
 		return -ENODEV;
 	}
 	/*
@@ -119,13 +137,15 @@ int device_cdev(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev, char *buf, siz
 	 * CONFIG_VFIO_DEVICE_CDEV gives it a device number ("dev") and a node.
 	 */
 	node = strrchr(buf, '/');
-	snprintf(attr, sizeof(attr), "%s/bus/pci/devices/%s/vfio-dev/%s/dev",
-		 vfiox_ctx_sysfs_root(ctx), name, node ? node + 1 : buf);
-	if (stat(attr, &st)) {
+	node = node ? node + 1 : buf;
+	snprintf(path, sizeof(path), "%s/dev", node);
+	ret = fstatat(dir, path, &st, 0);
+	close(dir);
+	if (ret) {
 		if (why)
 			snprintf(why, whylen, "%s has no VFIO cdev: its vfio-dev/%s has no device "
 				 "number (this kernel was built without CONFIG_VFIO_DEVICE_CDEV; use "
-				 "the type1 backend)", name, node ? node + 1 : buf);
+				 "the type1 backend)", name, node);
 		buf[0] = '\0';
 		return -ENODEV;
 	}

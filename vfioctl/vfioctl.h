@@ -73,8 +73,10 @@ void json_null(struct json *j, const char *key);
 /* Ends the document and flushes; false when writing failed. */
 bool json_end(struct json *j);
 
-/* Devices and groups in both forms, shared by list and show. */
-void json_device_brief(struct json *j, const char *key, struct vfiox_pci_dev *dev);
+/* Devices and groups in both forms, shared by list and show ("vfio_cdev" read through
+ * @ctx, for devices on a VFIO driver only). */
+void json_device_brief(struct json *j, struct vfiox_ctx *ctx, const char *key,
+		       struct vfiox_pci_dev *dev);
 void json_blockers(struct json *j, const struct vfiox_group *g);
 /* "reset_method": the sysfs attribute as an array of method names, or null. */
 void json_reset_methods(struct json *j, const char *methods);

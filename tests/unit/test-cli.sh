@@ -107,7 +107,7 @@ expect_eq "group 11 has two blockers in order" \
 	"$(jqo '.groups[] | select(.group==11) | .blockers')" '["0000:02:00.0","0000:02:00.1"]'
 expect_eq "DEV fields of 0000:00:04.0" \
 	"$(jqo '.groups[].devices[] | select(.address=="0000:00:04.0")')" \
-	'{"address":"0000:00:04.0","vendor_id":"1b36","device_id":"0010","subsystem_vendor_id":"1af4","subsystem_device_id":"1100","class":"010802","vendor":"Red Hat, Inc.","device":"QEMU NVM Express Controller","class_name":"Non-Volatile memory controller","driver":"vfio-pci","iommu_group":2,"bridge":false}'
+	'{"address":"0000:00:04.0","vendor_id":"1b36","device_id":"0010","subsystem_vendor_id":"1af4","subsystem_device_id":"1100","class":"010802","vendor":"Red Hat, Inc.","device":"QEMU NVM Express Controller","class_name":"Non-Volatile memory controller","driver":"vfio-pci","iommu_group":2,"bridge":false,"vfio_cdev":null}'
 expect_eq "unbound driver is null, bridges are flagged" \
 	"$(jqo '[.groups[].devices[] | select(.address=="0000:00:1e.0" or .address=="0000:00:02.0") | [.address, .driver, .bridge, .class]] | sort')" \
 	'[["0000:00:02.0","pcieport",true,"060400"],["0000:00:1e.0",null,true,"060401"]]'
@@ -203,6 +203,63 @@ run --sysfs-root "$H" show zz:zz
 if [ "$rc" = 1 ] || [ "$rc" = 2 ]; then ok "show of a non-address fails"
 else not_ok "show of a non-address fails" "exit code $rc"; fi
 expect_grep "show names the bad target" "$err" "zz:zz"
+
+# ---- VFIO cdevs ----
+# Every VFIO device has vfio-dev/vfioN in sysfs; only a kernel with VFIO cdevs gives it a
+# device number (dev), and only then is it a cdev.
+d4=$H/bus/pci/devices/0000:00:04.0
+mkdir -p "$d4/vfio-dev/vfio3"
+run --sysfs-root "$H" --dev-root "$work/dev" list --json
+expect_eq "vfio-dev/vfio3 without a device number is no cdev (Linux without CONFIG_VFIO_DEVICE_CDEV)" \
+	"$(jqo '.groups[].devices[] | select(.address=="0000:00:04.0") | .vfio_cdev')" 'null'
+echo 511:3 > "$d4/vfio-dev/vfio3/dev"
+run --sysfs-root "$H" --dev-root "$work/dev" list --json
+expect_eq "list --json: the cdev of a device on vfio-pci, under the device root" \
+	"$(jqo '[.groups[].devices[] | select(.vfio_cdev != null) | [.address, .vfio_cdev]]')" \
+	"[[\"0000:00:04.0\",\"$work/dev/vfio/devices/vfio3\"]]"
+mkdir -p "$H/bus/pci/devices/0000:00:1f.2/vfio-dev/vfio4" && echo 511:4 > "$H/bus/pci/devices/0000:00:1f.2/vfio-dev/vfio4/dev"
+run --sysfs-root "$H" --dev-root "$work/dev" list --json
+expect_eq "a device on a host driver (ahci) is not looked at: its vfio_cdev is null" \
+	"$(jqo '.groups[].devices[] | select(.address=="0000:00:1f.2") | .vfio_cdev')" 'null'
+run --sysfs-root "$H" --dev-root "$work/dev" list
+expect_grep "list: the cdev next to the driver" "$out" "vfio-pci ($work/dev/vfio/devices/vfio3)"
+run --sysfs-root "$H" --dev-root "$work/dev" show 0000:00:04.0
+expect_grep "show: the VFIO cdev line" "$out" "VFIO cdev:        $work/dev/vfio/devices/vfio3"
+run --sysfs-root "$H" --dev-root "$work/dev" show 0000:00:04.0 --json
+expect_eq "show --json: vfio_cdev" "$(jqo '.vfio_cdev')" "\"$work/dev/vfio/devices/vfio3\""
+rm -rf "$d4/vfio-dev" "$H/bus/pci/devices/0000:00:1f.2/vfio-dev"
+run --sysfs-root "$H" show 0000:00:04.0
+expect_grep "show: a device on vfio-pci without vfio-dev has no cdev, and says why" "$out" \
+	"VFIO cdev:        none: 0000:00:04.0 has no VFIO cdev"
+
+# ---- --backend ----
+for v in show rom reset irq-test; do
+	run --sysfs-root "$H" "$v" --backend bogus 0000:00:04.0
+	expect_rc "$v --backend bogus is a usage error (2)" 2
+	expect_grep "$v --backend bogus names the allowed values" "$err" \
+		"--backend 'bogus': the backend is auto, type1 or iommufd"
+	VFIOX_BACKEND=nope "$vfioctl" --sysfs-root "$H" "$v" 0000:00:04.0 > "$out" 2> "$err"
+	rc=$?
+	expect_rc "$v with VFIOX_BACKEND=nope is a usage error (2)" 2
+	expect_grep "$v names VFIOX_BACKEND and its bad value" "$err" "VFIOX_BACKEND 'nope': the backend is auto, type1 or iommufd"
+done
+VFIOX_BACKEND= "$vfioctl" --sysfs-root "$H" show 0000:00:04.0 --json > "$out" 2> "$err"
+rc=$?
+expect_rc "an empty VFIOX_BACKEND is auto" 0
+run --sysfs-root "$H" --dev-root "$work/nodev" show --backend iommufd 0000:00:04.0 --json
+expect_rc "show with a forced backend that cannot serve still exits 0" 0
+expect_eq "show --backend iommufd without /dev/iommu: the library's reason" \
+	"$(jqo '.vfio_unavailable')" \
+	"\"the iommufd backend needs $work/nodev/iommu, which does not exist (a kernel without CONFIG_IOMMUFD)\""
+run --sysfs-root "$H" --dev-root "$work/nodev" show --backend type1 0000:00:04.0 --json
+expect_grep "show --backend type1 without /dev/vfio/vfio: the library's reason" "$out" \
+	"the type1 backend needs $work/nodev/vfio/vfio, which does not exist"
+run --sysfs-root "$H" --dev-root "$work/nodev" rom --backend iommufd --output "$work/rom.bin" 0000:00:04.0
+expect_rc "rom with a forced backend that cannot serve exits 1" 1
+expect_grep "rom: the library's reason" "$err" "cannot read the ROM of 0000:00:04.0: the iommufd backend needs"
+run --sysfs-root "$H" --dev-root "$work/nodev" reset --backend=iommufd --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 0000:00:04.0
+expect_rc "reset --backend iommufd with a VF token exits 1" 1
+expect_grep "iommufd takes no VF token" "$err" "needs a VF token, which the iommufd backend cannot pass"
 
 # ---- roots ----
 VFIOX_SYSFS_ROOT=$H "$vfioctl" list --json >"$out" 2>"$err"
