@@ -14,6 +14,7 @@
 
 #include <vfiox/host.h>
 #include <vfiox/inuse.h>
+#include <vfiox/iommufd.h>
 
 #include "internal.h"
 #include "host-private.h"
@@ -61,6 +62,12 @@ struct check {
 	bool have_cmdline;
 	int num_groups;
 	bool dmar, ivrs;
+	/* The two IOMMU backends (see probe_backends()). */
+	bool legacy;            /* <dev>/vfio/vfio exists: type1 */
+	bool iommu_node;        /* <dev>/iommu exists: iommufd */
+	bool vfio_loaded;       /* <sysfs>/module/vfio or class/vfio-dev */
+	unsigned vfio_devs;     /* entries of <sysfs>/class/vfio-dev */
+	unsigned cdevs;         /* ... that have a device number: VFIO cdevs */
 };
 
 /* ------------------------------------------------------------------ findings */
@@ -815,6 +822,13 @@ static void check_modules(struct check *c)
 		if (!exists(root, rel, NULL) && !(i == 2 && driver))
 			n += (size_t)snprintf(missing + n, sizeof(missing) - n, " %s", mods[i]);
 	}
+	if (!strcmp(missing, " vfio_iommu_type1") && c->iommu_node) {
+		/* A kernel may have iommufd alone: then nothing needs type1. */
+		add(c, "modules", VFIOX_CHECK_INFO, NULL, "vfio and vfio_pci are loaded (or built "
+		    "in), vfio_iommu_type1 is not (%s/module has no such entry): there is no type1 "
+		    "backend, and iommufd (%s/iommu) serves instead", root, c->ctx->dev_root);
+		return;
+	}
 	if (!n) {
 		add(c, "modules", VFIOX_CHECK_OK, NULL, "vfio, vfio_iommu_type1 and vfio_pci are "
 		    "loaded (or built in)%s", driver ? "; the vfio-pci driver is registered" : "");
@@ -862,6 +876,14 @@ static void check_dev_vfio(struct check *c)
 	char path[PATH_LEN];
 	struct stat st;
 
+	if (!exists(dev, "vfio/vfio", &st) && c->vfio_loaded && c->iommu_node) {
+		add(c, "dev_vfio", VFIOX_CHECK_INFO, subject, "%s/vfio/vfio does not exist: this "
+		    "kernel has no type1 container (CONFIG_VFIO_CONTAINER and "
+		    "CONFIG_IOMMUFD_VFIO_CONTAINER are off), and devices open through %s/iommu "
+		    "and their cdevs (see iommufd, vfio_cdev); programs that know only type1 "
+		    "cannot use VFIO here", dev, dev);
+		return;
+	}
 	if (!exists(dev, "vfio/vfio", &st)) {
 		add(c, "dev_vfio", VFIOX_CHECK_FAIL, subject, "%s/vfio/vfio does not exist: no "
 		    "VFIO container can be opened", dev);
@@ -897,6 +919,143 @@ static void check_dev_vfio(struct check *c)
 		add(c, "dev_vfio", VFIOX_CHECK_OK, subject, "%s may open %s/vfio/vfio; there is no "
 		    "group node yet (one appears when a group's devices are bound to vfio-pci)",
 		    c->who.name, dev);
+	}
+}
+
+/* ------------------------------------------------------------------ the backends */
+
+struct vfio_dev_walk {
+	struct check *c;
+	unsigned nodes, missing, denied;
+	char missing_list[96], denied_list[96];
+};
+
+static void note(char *list, size_t len, const char *name)
+{
+	size_t n = strlen(list);
+
+	if (n + strlen(name) + 2 < len)
+		snprintf(list + n, len - n, "%s%s", n ? " " : "", name);
+}
+
+/*
+ * class/vfio-dev/vfioN exists for every VFIO device since Linux 6.1; only a kernel with
+ * CONFIG_VFIO_DEVICE_CDEV gives it a device number (vfioN/dev) and the node
+ * <dev>/vfio/devices/vfioN.
+ */
+static int vfio_dev_entry(void *arg, const char *name)
+{
+	struct vfio_dev_walk *w = arg;
+	char rel[256];
+	struct stat st;
+
+	if (strncmp(name, "vfio", 4))
+		return 0;
+	w->c->vfio_devs++;
+	snprintf(rel, sizeof(rel), "class/vfio-dev/%s/dev", name);
+	if (!exists(w->c->ctx->sysfs_root, rel, NULL))
+		return 0;
+	w->c->cdevs++;
+	snprintf(rel, sizeof(rel), "vfio/devices/%s", name);
+	if (!exists(w->c->ctx->dev_root, rel, &st) || !S_ISCHR(st.st_mode)) {
+		w->missing++;
+		note(w->missing_list, sizeof(w->missing_list), name);
+		return 0;
+	}
+	w->nodes++;
+	if (!may_rw(&w->c->who, &st)) {
+		w->denied++;
+		note(w->denied_list, sizeof(w->denied_list), name);
+	}
+	return 0;
+}
+
+/* What the backend findings and dev_vfio need to know, read once. */
+static void probe_backends(struct check *c, struct vfio_dev_walk *w)
+{
+	char path[PATH_LEN];
+
+	c->legacy = exists(c->ctx->dev_root, "vfio/vfio", NULL);
+	c->iommu_node = exists(c->ctx->dev_root, "iommu", NULL);
+	memset(w, 0, sizeof(*w));
+	w->c = c;
+	if (!vfiox__root_path(path, sizeof(path), c->ctx->sysfs_root, "class/vfio-dev"))
+		c->vfio_loaded = !vfiox__for_each_dirent(AT_FDCWD, path, vfio_dev_entry, w);
+	c->vfio_loaded |= exists(c->ctx->sysfs_root, "module/vfio", NULL);
+}
+
+static void check_iommufd(struct check *c)
+{
+	const char *dev = c->ctx->dev_root, *subject = c->who.given ? c->who.name : NULL;
+	struct stat st;
+
+	if (!exists(dev, "iommu", &st)) {
+		add(c, "iommufd", VFIOX_CHECK_INFO, subject, "%s/iommu does not exist: this kernel "
+		    "has no iommufd (built without CONFIG_IOMMUFD, or its module is not loaded: "
+		    "modprobe iommufd)%s", dev,
+		    c->legacy ? "; devices open through their groups (type1, /dev/vfio/vfio), "
+				"which is all VFIO needs" : "");
+		return;
+	}
+	if (!S_ISCHR(st.st_mode)) {
+		add(c, "iommufd", VFIOX_CHECK_WARN, subject, "%s/iommu is not a character device",
+		    dev);
+		fix(c, "remove it; the kernel's devtmpfs creates the right node when iommufd loads");
+		return;
+	}
+	if (may_rw(&c->who, &st)) {
+		add(c, "iommufd", VFIOX_CHECK_OK, subject, "iommufd is there: %s may open %s/iommu "
+		    "(mode %04o, owner %u:%u)", c->who.name, dev, (unsigned)(st.st_mode & 07777),
+		    (unsigned)st.st_uid, (unsigned)st.st_gid);
+		return;
+	}
+	/* Without type1 this is the only way in; with it, a way that is closed. */
+	add(c, "iommufd", c->legacy ? VFIOX_CHECK_WARN : VFIOX_CHECK_FAIL, subject, "%s may not "
+	    "open %s/iommu (mode %04o, owner %u:%u): the iommufd backend is closed to %s%s",
+	    c->who.name, dev, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+	    (unsigned)st.st_gid, c->who.given ? c->who.name : "the caller",
+	    c->legacy ? " (type1 may still serve)" : ", and there is no type1 to fall back on");
+	fix(c, "let the user's group have it, with a udev rule: SUBSYSTEM==\"misc\", "
+	    "KERNEL==\"iommu\", GROUP=\"kvm\", MODE=\"0660\" (an iommufd grants nothing by "
+	    "itself: the device cdevs do)");
+}
+
+static void check_vfio_cdev(struct check *c, const struct vfio_dev_walk *w)
+{
+	const char *sys = c->ctx->sysfs_root, *dev = c->ctx->dev_root;
+	const char *subject = c->who.given ? c->who.name : NULL;
+
+	if (!c->cdevs && c->vfio_devs) {
+		add(c, "vfio_cdev", VFIOX_CHECK_INFO, subject, "the kernel has no VFIO cdevs: "
+		    "none of the %u devices in %s/class/vfio-dev has a device number (a kernel "
+		    "without CONFIG_VFIO_DEVICE_CDEV); devices open through their groups (type1) "
+		    "only", c->vfio_devs, sys);
+		return;
+	}
+	if (!c->cdevs) {
+		add(c, "vfio_cdev", VFIOX_CHECK_INFO, subject, "VFIO cdevs: %s", c->iommu_node ?
+		    "cannot tell yet: no device is bound to vfio-pci (a device there shows one as "
+		    "vfio-dev/vfioN/dev when the kernel has CONFIG_VFIO_DEVICE_CDEV)" :
+		    "none, as they need iommufd, which this kernel lacks");
+		return;
+	}
+	if (w->missing) {
+		add(c, "vfio_cdev", VFIOX_CHECK_WARN, subject, "the kernel has VFIO cdevs (%u in "
+		    "%s/class/vfio-dev), but %u of them have no node in %s/vfio/devices (%s)",
+		    c->cdevs, sys, w->missing, dev, w->missing_list);
+		fix(c, "mount devtmpfs on %s (the kernel creates the nodes there), or let udev "
+		    "create them", dev);
+	} else if (w->denied) {
+		add(c, "vfio_cdev", VFIOX_CHECK_WARN, subject, "the kernel has VFIO cdevs, and %s "
+		    "may not open %u of the %u nodes in %s/vfio/devices (%s); ACLs are not "
+		    "considered", c->who.name, w->denied, w->nodes, dev, w->denied_list);
+		fix(c, "let the user's group have them, with a udev rule: SUBSYSTEM==\"vfio-dev\", "
+		    "GROUP=\"kvm\", MODE=\"0660\" (or run the VMM as root, or let libvirt hand "
+		    "them over)");
+	} else {
+		add(c, "vfio_cdev", VFIOX_CHECK_OK, subject, "the kernel has VFIO cdevs "
+		    "(CONFIG_VFIO_DEVICE_CDEV): %s may open all %u nodes in %s/vfio/devices",
+		    c->who.name, w->nodes, dev);
 	}
 }
 
@@ -1178,6 +1337,43 @@ static void check_acs(struct check *c, struct vfiox_scan *scan, struct vfiox_pci
 	}
 }
 
+/* Which backend vfiox_device_open_any() would choose for @dev, and why. */
+static void check_device_backend(struct check *c, struct vfiox_pci_dev *dev)
+{
+	char why[sizeof(c->ctx->last_error)], saved[sizeof(c->ctx->last_error)];
+	const char *drv = dev->driver, *reason;
+	int b;
+
+	b = vfiox_backend_choose(c->ctx, dev->name, VFIOX_BACKEND_AUTO, false, why, sizeof(why));
+	if (b < 0) {
+		snprintf(saved, sizeof(saved), "%s", vfiox_ctx_last_error(c->ctx));
+		add(c, "device.backend", VFIOX_CHECK_FAIL, dev->name, "no IOMMU backend can open "
+		    "%s: %s", dev->name, saved);
+		fix(c, "modprobe vfio-pci (see modules, dev_vfio, iommufd)");
+		return;
+	}
+	/* "type1: no /dev/iommu (...)": the reason after the backend's name */
+	reason = strchr(why, ':');
+	reason = reason && reason[1] == ' ' ? reason + 2 : why;
+	if (drv && strstr(drv, "vfio"))
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s opens over %s: %s",
+		    dev->name, vfiox_backend_name(b), reason);
+	else if (!c->iommu_node)
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s, once on vfio-pci, "
+		    "would open over %s: %s", dev->name, vfiox_backend_name(b), reason);
+	else if (c->vfio_devs && !c->cdevs)
+		/* Not on vfio-pci, a device has no cdev: what it gets there is the kernel's. */
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s, once on vfio-pci, "
+		    "would open over type1: %s/iommu is there, but this kernel gives VFIO devices "
+		    "no cdev", dev->name, c->ctx->dev_root);
+	else
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s, once on vfio-pci, "
+		    "would open over iommufd (%s/iommu is there%s), else type1; not there, it has "
+		    "no cdev", dev->name, c->ctx->dev_root, c->cdevs ? " and the kernel gives "
+		    "VFIO devices cdevs" : "; whether the kernel gives VFIO devices cdevs shows "
+		    "once one is on vfio-pci");
+}
+
 static void check_device(struct check *c, const char *addr)
 {
 	struct vfiox_scan *scan = NULL;
@@ -1237,6 +1433,7 @@ static void check_device(struct check *c, const char *addr)
 		fix(c, "%s", vfiox_uses_fix(u, i));
 	}
 	vfiox_uses_free(u);
+	check_device_backend(c, dev);
 out_free:
 	vfiox_scan_free(scan);
 }
@@ -1247,6 +1444,7 @@ VFIOX_EXPORT int vfiox_host_check(struct vfiox_ctx *ctx, const char *device, con
 				  struct vfiox_findings **findingsp)
 {
 	struct check c = { .ctx = ctx };
+	struct vfio_dev_walk vw;
 	struct vfiox_pci_addr a;
 	size_t i;
 	int ret = 0;
@@ -1268,8 +1466,11 @@ VFIOX_EXPORT int vfiox_host_check(struct vfiox_ctx *ctx, const char *device, con
 	check_iommu(&c);
 	check_cmdline(&c);
 	check_irq_remapping(&c);
+	probe_backends(&c, &vw);
 	check_modules(&c);
 	check_dev_vfio(&c);
+	check_iommufd(&c);
+	check_vfio_cdev(&c, &vw);
 	check_memlock(&c);
 	check_hugepages(&c);
 	if (device && !c.err)

@@ -83,13 +83,16 @@ const struct cmd cmd_check = {
 	.args = "[DEVICE] [--user USER] [--json]",
 	.summary = "check the host (and a device) for VFIO: IOMMU, interrupts, limits, blockers",
 	.help = "Checks what VFIO device assignment needs and prints each finding with its\n"
-		"status (ok, info, warn, fail) and a fix. Nothing is changed.\n"
+		"status (ok, info, warn, fail) and a fix. Nothing is changed. Both IOMMU\n"
+		"backends are looked at: type1 (/dev/vfio/vfio) and iommufd (/dev/iommu and\n"
+		"the VFIO cdevs in /dev/vfio/devices); a host with one of them is fine.\n"
 		"\n"
 		"  DEVICE        also check this PCI device: its IOMMU group and the drivers\n"
-		"                there, ACS on the bridges above it, what must be unbound, and\n"
-		"                what of the group the host uses (network, storage, console)\n"
-		"  --user USER   memlock limit and /dev/vfio permissions of USER at login\n"
-		"                (limits.conf and limits.d), instead of the caller's\n"
+		"                there, ACS on the bridges above it, what must be unbound, what\n"
+		"                of the group the host uses (network, storage, console), and\n"
+		"                which backend it opens over and why\n"
+		"  --user USER   memlock limit and /dev/vfio, /dev/iommu permissions of USER at\n"
+		"                login (limits.conf and limits.d), instead of the caller's\n"
 		"  --json        findings as JSON (schema 1, see vfioctl(8))\n"
 		"\n"
 		"Exit status: 0 when no finding fails, 1 when one does, 2 for a usage error.\n",

@@ -24,8 +24,15 @@ extern "C" {
  * - "irq_remapping": interrupts are remapped (the "IR-" chips of /proc/interrupts, the
  *   interrupt-remapping bit of the Intel IOMMU's extended capabilities, intremap=, and
  *   vfio_iommu_type1's allow_unsafe_interrupts).
- * - "modules": vfio, vfio_iommu_type1 and vfio_pci are loaded (or built in).
- * - "dev_vfio": /dev/vfio/vfio and the group nodes exist and may be opened (by the user).
+ * - "modules": vfio, vfio_iommu_type1 and vfio_pci are loaded (or built in); without
+ *   vfio_iommu_type1 only information when /dev/iommu serves instead.
+ * - "dev_vfio": /dev/vfio/vfio and the group nodes exist and may be opened (by the user);
+ *   a kernel with iommufd alone has no /dev/vfio/vfio, which is information then.
+ * - "iommufd": /dev/iommu exists (CONFIG_IOMMUFD), its owner and mode, and whether the
+ *   user may open it; its absence is information (type1 serves: Debian's 6.12).
+ * - "vfio_cdev": the kernel gives VFIO devices character devices (a device number in
+ *   /sys/class/vfio-dev/vfioN/dev, CONFIG_VFIO_DEVICE_CDEV) and whether the user may open
+ *   their nodes in /dev/vfio/devices.
  * - "memlock": the locked-memory limit of the caller, or of a user at login
  *   (limits.conf and limits.d), which bounds the guest memory VFIO can pin.
  * - "hugepages": huge pages reserved (information).
@@ -37,6 +44,10 @@ extern "C" {
  * - "device.unbind": the members that must leave their host driver.
  * - "device.in_use": what of the group the host uses (see vfiox_pci_dev_uses()), one
  *   finding per use, each with the member as its subject.
+ * - "device.backend": the IOMMU backend vfiox_device_open_any() with VFIOX_BACKEND_AUTO
+ *   opens it over, and why (vfiox_backend_choose()); for a device not yet on vfio-pci,
+ *   the one it would get there. vfioctl's --backend and $VFIOX_BACKEND, which force a
+ *   backend on vfioctl's own verbs, play no part here.
  *
  * All paths follow the roots of @ctx (sysfs, proc, dev, etc), so a check can run on a
  * copy of another host's files.

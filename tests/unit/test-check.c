@@ -216,10 +216,19 @@ static void test_healthy_host_has_no_failure(void **state)
 		assert_finding(f, "dev_vfio", NULL, VFIOX_CHECK_OK, "the caller may open");
 	assert_finding(f, "memlock", NULL, VFIOX_CHECK_OK, "the caller has CAP_IPC_LOCK");
 	assert_finding(f, "hugepages", NULL, VFIOX_CHECK_OK, "2048kB: 512 reserved, 500 free");
+	/* A type1 host (Debian's 6.12): no iommufd is information, not a fault. */
+	assert_finding(f, "iommufd", NULL, VFIOX_CHECK_INFO, "/iommu does not exist: this kernel "
+		       "has no iommufd");
+	assert_contains(vfiox_findings_summary(f, find(f, "iommufd", NULL)),
+			"devices open through their groups (type1, /dev/vfio/vfio)");
+	assert_finding(f, "vfio_cdev", NULL, VFIOX_CHECK_INFO,
+		       "none, as they need iommufd, which this kernel lacks");
+	assert_null(FIX(f, "iommufd", NULL));
 	assert_null(FIX(f, "iommu.groups", NULL));
 	if (can_mknod)
-		assert_int_equal(vfiox_findings_worst(f), VFIOX_CHECK_OK);
+		assert_int_equal(vfiox_findings_worst(f), VFIOX_CHECK_INFO);
 	assert_int_equal(count_id(f, "device.group"), 0);
+	assert_int_equal(count_id(f, "device.backend"), 0);
 	vfiox_findings_free(f);
 	env_free(e);
 }
@@ -656,6 +665,143 @@ static void test_conventional_bridge_is_info(void **state)
 	env_free(e);
 }
 
+/* ------------------------------------------------------------------ the backends */
+
+/*
+ * 0000:00:04.0 (on vfio-pci) gets vfio-dev/vfio0, and class/vfio-dev/vfio0 points there;
+ * with @devnum also its device number, as a kernel with VFIO cdevs gives it.
+ */
+static void vfio_dev(struct env *e, bool devnum)
+{
+	char path[4096];
+
+	mkdir_rel(e, "bus/pci/devices/0000:00:04.0/vfio-dev/vfio0");
+	if (devnum)
+		env_put(e, "bus/pci/devices/0000:00:04.0/vfio-dev/vfio0/dev", "511:0\n");
+	mkdir_rel(e, "class/vfio-dev");
+	snprintf(path, sizeof(path), "%s/class/vfio-dev/vfio0", fx_root(e->fx));
+	assert_int_equal(symlink("../../bus/pci/devices/0000:00:04.0/vfio-dev/vfio0", path), 0);
+}
+
+static void test_vfio_dev_without_device_number_is_no_cdev(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+
+	/* Debian's 6.12: vfio-dev/vfio0 for the device, no dev in it, no /dev/iommu. */
+	vfio_dev(e, false);
+	f = run(e, "0000:00:04.0", NULL);
+	assert_finding(f, "vfio_cdev", NULL, VFIOX_CHECK_INFO, "the kernel has no VFIO cdevs: "
+		       "none of the 1 devices in");
+	assert_finding(f, "device.backend", "0000:00:04.0", VFIOX_CHECK_INFO,
+		       "0000:00:04.0 opens over type1: no ");
+	assert_contains(vfiox_findings_summary(f, find(f, "device.backend", NULL)),
+			"/iommu (a kernel without CONFIG_IOMMUFD)");
+	assert_null(FIX(f, "device.backend", "0000:00:04.0"));
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
+static void test_iommufd_host_with_cdevs(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+
+	vfio_dev(e, true);
+	mkdir_rel(e, "_dev/vfio/devices");
+	if (!chardev(e, "_dev/iommu", 0660, 0, 0) ||
+	    !chardev(e, "_dev/vfio/devices/vfio0", 0600, 0, 0)) {
+		env_free(e);
+		skip();
+	}
+	f = run(e, "0000:00:04.0", NULL);
+	assert_finding(f, "iommufd", NULL, VFIOX_CHECK_OK, "iommufd is there: the caller may "
+		       "open");
+	assert_contains(vfiox_findings_summary(f, find(f, "iommufd", NULL)),
+			"/iommu (mode 0660, owner 0:0)");
+	assert_finding(f, "vfio_cdev", NULL, VFIOX_CHECK_OK, "the kernel has VFIO cdevs "
+		       "(CONFIG_VFIO_DEVICE_CDEV): the caller may open all 1 nodes in");
+	assert_finding(f, "device.backend", "0000:00:04.0", VFIOX_CHECK_INFO,
+		       "0000:00:04.0 opens over iommufd: ");
+	assert_contains(vfiox_findings_summary(f, find(f, "device.backend", NULL)),
+			"/vfio/devices/vfio0 are there");
+	assert_int_equal(vfiox_findings_worst(f), VFIOX_CHECK_INFO); /* device.group, .backend */
+	vfiox_findings_free(f);
+
+	/* Not yet on vfio-pci: no cdev, and what it would get once there. */
+	f = run(e, "0000:00:1f.2", NULL);
+	assert_finding(f, "device.backend", "0000:00:1f.2", VFIOX_CHECK_INFO,
+		       "0000:00:1f.2, once on vfio-pci, would open over iommufd");
+	assert_contains(vfiox_findings_summary(f, find(f, "device.backend", NULL)),
+			"and the kernel gives VFIO devices cdevs), else type1");
+	vfiox_findings_free(f);
+
+	/* A user: root owns both nodes, so alice is shut out of iommufd (type1 remains). */
+	f = run(e, NULL, "alice");
+	assert_finding(f, "iommufd", "alice", VFIOX_CHECK_WARN, "alice may not open");
+	assert_contains(vfiox_findings_summary(f, find(f, "iommufd", "alice")),
+			"(type1 may still serve)");
+	assert_contains(FIX(f, "iommufd", "alice"), "KERNEL==\"iommu\", GROUP=\"kvm\"");
+	assert_finding(f, "vfio_cdev", "alice", VFIOX_CHECK_WARN,
+		       "alice may not open 1 of the 1 nodes in");
+	assert_contains(FIX(f, "vfio_cdev", "alice"), "SUBSYSTEM==\"vfio-dev\"");
+	vfiox_findings_free(f);
+
+	/* A cdev whose node devtmpfs did not make. */
+	rm(e, "_dev/vfio/devices/vfio0");
+	f = run(e, NULL, NULL);
+	assert_finding(f, "vfio_cdev", NULL, VFIOX_CHECK_WARN, "but 1 of them have no node in");
+	assert_contains(FIX(f, "vfio_cdev", NULL), "devtmpfs");
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
+static void test_iommufd_only_host_needs_no_type1(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+
+	/* CONFIG_VFIO_CONTAINER off: no /dev/vfio/vfio, no vfio_iommu_type1. */
+	vfio_dev(e, true);
+	rm_rf(e, "module/vfio_iommu_type1");
+	rm(e, "_dev/vfio/vfio");
+	mkdir_rel(e, "_dev/vfio/devices");
+	if (!chardev(e, "_dev/iommu", 0666, 0, 0) ||
+	    !chardev(e, "_dev/vfio/devices/vfio0", 0600, 0, 0)) {
+		env_free(e);
+		skip();
+	}
+	f = run(e, "0000:00:04.0", NULL);
+	assert_finding(f, "dev_vfio", NULL, VFIOX_CHECK_INFO, "/vfio/vfio does not exist: this "
+		       "kernel has no type1 container");
+	assert_finding(f, "modules", NULL, VFIOX_CHECK_INFO, "vfio_iommu_type1 is not");
+	assert_finding(f, "device.backend", "0000:00:04.0", VFIOX_CHECK_INFO, "opens over iommufd");
+	assert_int_equal(count_id(f, "modules"), 1);
+	vfiox_findings_free(f);
+
+	/* Without type1, a user shut out of /dev/iommu cannot use VFIO at all. */
+	chardev(e, "_dev/iommu", 0660, 0, 0);
+	f = run(e, NULL, "alice");
+	assert_finding(f, "iommufd", "alice", VFIOX_CHECK_FAIL, "there is no type1 to fall back on");
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
+static void test_no_backend_at_all_fails_the_device(void **state)
+{
+	struct env *e = healthy();
+	struct vfiox_findings *f;
+
+	rm(e, "_dev/vfio/vfio");
+	f = run(e, "0000:00:04.0", NULL);
+	assert_finding(f, "dev_vfio", NULL, VFIOX_CHECK_FAIL, "/vfio/vfio does not exist");
+	assert_finding(f, "device.backend", "0000:00:04.0", VFIOX_CHECK_FAIL,
+		       "no IOMMU backend can open 0000:00:04.0: neither");
+	assert_contains(FIX(f, "device.backend", "0000:00:04.0"), "modprobe vfio-pci");
+	vfiox_findings_free(f);
+	env_free(e);
+}
+
 static void test_bad_device_arguments(void **state)
 {
 	struct env *e = healthy();
@@ -771,6 +917,10 @@ int main(void)
 		env_test(test_large_group_counts_the_members_that_do_not_fit),
 		env_test(test_acs_on_every_bridge_above),
 		env_test(test_conventional_bridge_is_info),
+		env_test(test_vfio_dev_without_device_number_is_no_cdev),
+		env_test(test_iommufd_host_with_cdevs),
+		env_test(test_iommufd_only_host_needs_no_type1),
+		env_test(test_no_backend_at_all_fails_the_device),
 		env_test(test_bad_device_arguments),
 		env_test(test_getters_out_of_range),
 		env_test(test_odd_files_become_findings_not_errors),

@@ -65,9 +65,11 @@ is "$(jq -r '[.findings[] | select(.status == "ok" and .fix != null)] | length' 
 	"--json: an ok finding has no fix"
 is "$(jq -r '[.findings[] | select(.status == "fail" and .fix == null)] | length' "$out")" 0 \
 	"--json: every failing finding has a fix"
-is "$(jq -r '.findings | map(.id) | .[0:8] | join(" ")' "$out")" \
-	"iommu.groups iommu.firmware iommu.cmdline irq_remapping modules dev_vfio memlock hugepages" \
+is "$(jq -r '.findings | map(.id) | .[0:10] | join(" ")' "$out")" \
+	"iommu.groups iommu.firmware iommu.cmdline irq_remapping modules dev_vfio iommufd vfio_cdev memlock hugepages" \
 	"--json: the host findings in their documented order"
+is "$(jq -r '.findings[] | select(.id == "iommufd" or .id == "vfio_cdev") | .status' "$out" | sort -u)" \
+	info "--json: no /dev/iommu (a type1 host) is information, iommufd and vfio_cdev alike"
 
 # a device: group 9 of the nonviable part (00:1f.2 on ahci)
 run check --json 00:1f.3
@@ -75,7 +77,16 @@ is "$(jq -r '.device' "$out")" "00:1f.3" "--json: the device as given"
 like "$(jq -r '.findings[] | select(.id == "device.unbind") | "\(.status)|\(.summary)|\(.fix)"' "$out")" \
 	"^warn\|.*0000:00:1f.2 \(ahci\)\|vfioctl bind --group 9" "device.unbind names the ahci member of group 9"
 like "$(jq -r '[.findings[] | select(.id | startswith("device."))] | map(.id) | unique | join(" ")' "$out")" \
-	"^device.acs device.group device.in_use device.unbind$" "a device adds the four device findings"
+	"^device.acs device.backend device.group device.in_use device.unbind$" "a device adds the five device findings"
+if [ -e "$D/vfio/vfio" ]; then
+	like "$(jq -r '.findings[] | select(.id == "device.backend") | "\(.status)|\(.subject)|\(.summary)"' "$out")" \
+		"^info\|0000:00:1f.3\|0000:00:1f.3 opens over type1: no $D/iommu" \
+		"device.backend: the device on vfio-pci opens over type1, as this host has no /dev/iommu"
+else
+	like "$(jq -r '.findings[] | select(.id == "device.backend") | "\(.status)|\(.summary)"' "$out")" \
+		"^fail\|no IOMMU backend can open 0000:00:1f.3: neither" \
+		"device.backend: neither /dev/vfio/vfio nor /dev/iommu (no mknod here) fails"
+fi
 
 # bad input
 run check 0000:ee:00.0
