@@ -507,9 +507,9 @@ VFIOX_EXPORT int vfiox_device_iommu_hw_info(struct vfiox_device *d,
 	ret = vfiox_sys_ioctl(d->ioas->fd, VFIOX_K_IOMMU_GET_HW_INFO, &q);
 	if (ret < 0)
 		return vfiox__err(d->ctx, ret, "%s: IOMMU_GET_HW_INFO: %s", d->name, strerror(-ret));
+	/* data_len comes back as all the kernel has, of which only what fit was copied. */
 	if (q.data_len > sizeof(data))
-		return vfiox__err(d->ctx, -EPROTO, "%s: IOMMU_GET_HW_INFO claims %u bytes of data "
-				  "in a buffer of %zu", d->name, q.data_len, sizeof(data));
+		q.data_len = sizeof(data);
 	memset(info, 0, sizeof(*info));
 	info->type = q.out_data_type;
 	info->capabilities = q.out_capabilities;
