@@ -1082,6 +1082,35 @@ int vfiox__dma_narrow(struct vfiox_container *c, const struct vfiox_iova_range *
 		vfiox__dma_release(c);
 		return 0;
 	}
+	/*
+	 * The kernel refused the attach for what it has mapped, but not for the open batch's
+	 * mappings, which have their IOVA and are not in the kernel yet.
+	 */
+	if (s->num_pending) {
+		struct collect col;
+
+		ret = collect(s->maps, true, &col);
+		if (ret < 0)
+			return vfiox__err(c->ctx, ret, "out of memory");
+		for (i = 0; i < col.n; i++) {
+			const struct dma_range *m = col.v[i];
+
+			for (k = 0; k < n; k++)
+				if (m->iova >= ranges[k].start &&
+				    m->iova + m->size - 1 <= ranges[k].end)
+					break;
+			if (k == n) {
+				ret = vfiox__err(c->ctx, -EADDRINUSE, "the open DMA batch has IOVA "
+						 "0x%" PRIx64 "-0x%" PRIx64 " where the device just "
+						 "attached reserves IOVA: end the batch before "
+						 "attaching devices", m->iova, m->iova + m->size - 1);
+				break;
+			}
+		}
+		free(col.v);
+		if (ret < 0)
+			return ret;
+	}
 	ret = vfiox__iova_for_each_free(s->space, free_fn, &fl);
 	for (i = 0; i < fl.n && ret == 0; i++) {
 		uint64_t fs = fl.v[i].start, fe = fl.v[i].end, cur = fs;
