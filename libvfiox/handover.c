@@ -328,6 +328,12 @@ static int open_iommufd(struct vfiox_ctx *ctx, const int *ids, size_t nids,
 		goto out_scan;
 	b->backend = VFIOX_BACKEND_IOMMUFD;
 	b->desc.model = VFIOX_IOMMU_IOMMUFD;
+	/* Every device fit first: a refusal names the device, not a missing /dev/iommu. */
+	for (i = 0; i < n; i++) {
+		ret = cdev_ready(ctx, scan, &devs[i], path, sizeof(path));
+		if (ret)
+			goto err_free;
+	}
 	snprintf(path, sizeof(path), "%s/iommu", ctx->dev_root);
 	fd = open_node(ctx, path, "the iommufd");
 	if (fd < 0) {
@@ -338,7 +344,7 @@ static int open_iommufd(struct vfiox_ctx *ctx, const int *ids, size_t nids,
 	for (i = 0; i < n; i++) {
 		char what[64 + VFIOX_PCI_ADDR_STRLEN];
 
-		ret = cdev_ready(ctx, scan, &devs[i], path, sizeof(path));
+		ret = vfiox_device_cdev(ctx, devs[i].name, path, sizeof(path));
 		if (ret)
 			goto err_free;
 		snprintf(what, sizeof(what), "the cdev of %.*s", VFIOX_PCI_ADDR_STRLEN, devs[i].name);
