@@ -181,6 +181,7 @@ static int run_exec(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "memlock", required_argument, NULL, 'm' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -212,6 +213,9 @@ static int run_exec(struct vfiox_ctx *ctx, int argc, char **argv)
 			ret = bundle_args_group(&cmd_exec, &a, optarg);
 			if (ret)
 				return ret;
+			break;
+		case 'B':
+			a.backend_arg = optarg;
 			break;
 		default:
 			return verb_option_end(&cmd_exec, c, argv);
@@ -250,15 +254,20 @@ out:
 
 const struct cmd cmd_exec = {
 	.name = "exec",
-	.args = "[--user USER] [--memlock SIZE] [--group N]... [DEVICE...] -- PROGRAM [ARGS]",
+	.args = "[--user USER] [--memlock SIZE] [--backend B] [--group N]... [DEVICE...] -- "
+		"PROGRAM [ARGS]",
 	.summary = "run a program with the VFIO fds of devices, as another user",
 	.help = "  DEVICE          PCI address of a device on vfio-pci: its group and its device fd\n"
-		"  --group N       IOMMU group N (its fd; the program opens the devices)\n"
+		"                  (iommufd: its cdev)\n"
+		"  --group N       IOMMU group N (its fd; the program opens the devices; iommufd:\n"
+		"                  the cdev of each of its devices on vfio-pci)\n"
 		"  --user USER     run PROGRAM as USER (name, or UID[:GID]); no way back to root\n"
 		"  --memlock SIZE  RLIMIT_MEMLOCK for PROGRAM (64M, 2G, unlimited): DMA needs it\n"
+		"  --backend B     auto (default: $VFIOX_BACKEND, else auto), type1 or iommufd\n"
 		"\n"
-		"PROGRAM gets the container, the groups and the device fds at 3, 4, ... and nothing\n"
-		"else open, with LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES (vfio-container,\n"
-		"vfio-group-N, vfio-device-DDDD-BB-SS.F) as systemd sets them.\n",
+		"PROGRAM gets the container, the groups and the device fds (type1), or the iommufd\n"
+		"and the devices' cdevs, not bound (iommufd), at 3, 4, ... and nothing else open,\n"
+		"with LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES (vfio-container, vfio-group-N,\n"
+		"vfio-device-DDDD-BB-SS.F; iommufd, vfio-cdev-DDDD-BB-SS.F) as systemd sets them.\n",
 	.run = run_exec,
 };

@@ -60,6 +60,7 @@ static int run_pass(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -85,6 +86,9 @@ static int run_pass(struct vfiox_ctx *ctx, int argc, char **argv)
 			ret = bundle_args_group(&cmd_pass, &a, optarg);
 			if (ret)
 				return ret;
+			break;
+		case 'B':
+			a.backend_arg = optarg;
 			break;
 		default:
 			return verb_option_end(&cmd_pass, c, argv);
@@ -120,12 +124,14 @@ out:
 
 const struct cmd cmd_pass = {
 	.name = "pass",
-	.args = "--socket PATH [--timeout S] [--group N]... [DEVICE...]",
+	.args = "--socket PATH [--timeout S] [--backend B] [--group N]... [DEVICE...]",
 	.summary = "send the VFIO fds of devices to a program listening on a UNIX socket",
 	.help = "  --socket PATH   the program's socket (AF_UNIX, SOCK_SEQPACKET)\n"
 		"  --timeout S     give up connecting or sending after S seconds (default 10)\n"
+		"  --backend B     auto (default: $VFIOX_BACKEND, else auto), type1 or iommufd\n"
 		"  DEVICE          PCI address of a device on vfio-pci: its group and its device fd\n"
-		"  --group N       IOMMU group N\n"
+		"                  (iommufd: its cdev)\n"
+		"  --group N       IOMMU group N (iommufd: the cdevs of its devices on vfio-pci)\n"
 		"\n"
 		"One packet: the hand-over message (libvfiox(7)) and the fds in SCM_RIGHTS.\n",
 	.run = run_pass,

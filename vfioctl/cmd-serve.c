@@ -5,7 +5,9 @@
  * is allowed; the socket's owner, group and mode already keep others from connecting where
  * the allowed set can be said that way. Nothing waits on a peer: accept and send never
  * block, a peer without room for the message is dropped. One log line per peer on stderr;
- * SIGTERM or SIGINT stop it cleanly (the socket removed, everything closed).
+ * SIGTERM or SIGINT stop it cleanly (the socket removed, everything closed). An iommufd
+ * bundle is opened afresh for each peer: a cdev binds once, to the first receiver's
+ * iommufd, so the same open files could serve nobody after it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +41,8 @@ struct serve {
 	char allowed[512]; /* the list as given, for messages */
 	const char *path;
 	unsigned long served, refused;
+	const struct bundle_args *args; /* what to open afresh for each peer (iommufd) */
+	int backend;
 };
 
 static int parse_allow(struct serve *s, const char *arg)
@@ -248,7 +252,8 @@ static void serve_peer(struct vfiox_ctx *ctx, struct serve *s, struct vfiox_bund
 {
 	struct ucred cred = { 0 };
 	socklen_t len = sizeof(cred);
-	char who[96], why[240], names[VFIOX_HANDOVER_MAX_FDS * 40];
+	char who[96], why[240], names[VFIOX_HANDOVER_MAX_FDS * 48];
+	struct vfiox_bundle *fresh = NULL;
 	int lost;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
@@ -267,6 +272,20 @@ static void serve_peer(struct vfiox_ctx *ctx, struct serve *s, struct vfiox_bund
 		s->refused++;
 		return;
 	}
+	if (s->backend == VFIOX_BACKEND_IOMMUFD) {
+		/* Opening checks again what a hand-over needs: viable, held nowhere. */
+		if (vfiox_bundle_open_backend(ctx, s->args->groups, s->args->ngroups,
+					      s->args->devs, s->args->ndevs, 0,
+					      VFIOX_BACKEND_IOMMUFD, &fresh)) {
+			snprintf(why, sizeof(why), "%.235s", vfiox_ctx_last_error(ctx));
+			vfiox_handover_refuse(ctx, fd, why, 0);
+			fprintf(stderr, "vfioctl serve: refused pid %d, %s: %s\n", (int)cred.pid,
+				who, why);
+			s->refused++;
+			return;
+		}
+		b = fresh;
+	}
 	lost = lost_viability(b);
 	if (lost >= 0) {
 		snprintf(why, sizeof(why), "IOMMU group %d is no longer viable: a member was bound to "
@@ -280,11 +299,14 @@ static void serve_peer(struct vfiox_ctx *ctx, struct serve *s, struct vfiox_bund
 		fprintf(stderr, "vfioctl serve: pid %d, %s: %s (dropped)\n", (int)cred.pid, who,
 			vfiox_ctx_last_error(ctx));
 		s->refused++;
+		vfiox_bundle_free(fresh);
 		return;
 	}
 	bundle_summary(b, names, sizeof(names));
 	fprintf(stderr, "vfioctl serve: handed %s to pid %d, %s\n", names, (int)cred.pid, who);
 	s->served++;
+	/* The peer has them now; ours would keep the cdevs open (held) for the next one. */
+	vfiox_bundle_free(fresh);
 }
 
 static int serve_loop(struct vfiox_ctx *ctx, struct serve *s, struct vfiox_bundle *b, int lfd,
@@ -334,6 +356,7 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -341,7 +364,7 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 	struct serve s = { .nallow = 0 };
 	struct vfiox_bundle *b = NULL;
 	struct sock_mode sm;
-	char mode[160], names[VFIOX_HANDOVER_MAX_FDS * 40];
+	char mode[160], names[VFIOX_HANDOVER_MAX_FDS * 48];
 	sigset_t sigs, old;
 	int c, ret, lfd, sfd;
 
@@ -360,6 +383,9 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 			if (ret)
 				return ret;
 			break;
+		case 'B':
+			a.backend_arg = optarg;
+			break;
 		default:
 			return verb_option_end(&cmd_serve, c, argv);
 		}
@@ -374,6 +400,14 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 		return ret;
 	if (bundle_args_open(ctx, &a, &b))
 		return EXIT_FAIL;
+	s.args = &a;
+	s.backend = vfiox_bundle_backend(b);
+	bundle_summary(b, names, sizeof(names));
+	if (s.backend == VFIOX_BACKEND_IOMMUFD) {
+		/* Checked; each peer gets its own, opened when it comes. */
+		vfiox_bundle_free(b);
+		b = NULL;
+	}
 	ret = EXIT_FAIL;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -390,9 +424,9 @@ static int run_serve(struct vfiox_ctx *ctx, int argc, char **argv)
 	test_stop_hook(NULL, 1, "the socket is bound, its owner not set yet");
 	if (set_socket_owner(&s, &sm))
 		goto out_listen;
-	bundle_summary(b, names, sizeof(names));
-	fprintf(stderr, "vfioctl serve: listening on %s (%s; allowed: %s) with %s\n", s.path, mode,
-		s.allowed, names);
+	fprintf(stderr, "vfioctl serve: listening on %s (%s; allowed: %s) with %s%s\n", s.path,
+		mode, s.allowed, names, s.backend == VFIOX_BACKEND_IOMMUFD ?
+		", opened afresh for each peer (a cdev binds once)" : "");
 	ret = serve_loop(ctx, &s, b, lfd, sfd);
 out_listen:
 	close(lfd);
@@ -407,15 +441,19 @@ out:
 
 const struct cmd cmd_serve = {
 	.name = "serve",
-	.args = "--socket PATH --allow USER|@GROUP... [--group N]... [DEVICE...]",
+	.args = "--socket PATH --allow USER|@GROUP... [--backend B] [--group N]... [DEVICE...]",
 	.summary = "keep the VFIO fds of devices and hand them to each allowed peer that asks",
 	.help = "  --socket PATH   the socket to create (AF_UNIX, SOCK_SEQPACKET)\n"
 		"  --allow USER    a user (name or uid) who may have the bundle (repeatable)\n"
 		"  --allow @GROUP  the members of a group (name or gid)\n"
+		"  --backend B     auto (default: $VFIOX_BACKEND, else auto), type1 or iommufd\n"
 		"  DEVICE          PCI address of a device on vfio-pci: its group and its device fd\n"
-		"  --group N       IOMMU group N\n"
+		"                  (iommufd: its cdev)\n"
+		"  --group N       IOMMU group N (iommufd: the cdevs of its devices on vfio-pci)\n"
 		"\n"
 		"A peer connects and receives the hand-over message and the fds; a peer not allowed\n"
-		"gets a refusal naming its uid. One log line per peer on stderr; SIGTERM stops it.\n",
+		"gets a refusal naming its uid. One log line per peer on stderr; SIGTERM stops it.\n"
+		"An iommufd bundle is opened afresh for each peer (a cdev binds once): the next\n"
+		"peer gets it once the one before has closed it.\n",
 	.run = run_serve,
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What the hand-over verbs (exec, pass, serve, qmp) share: which devices and groups go in
- * the bundle (--group N and DEVICE arguments), opening it, and a summary line per fd.
+ * the bundle (--group N and DEVICE arguments) over which backend (--backend), opening it,
+ * and a summary of its fds.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -41,27 +42,47 @@ int bundle_args_devices(const struct cmd *cmd, struct bundle_args *a, int argc, 
 	}
 	if (!a->ngroups && !a->ndevs)
 		return usage_error(cmd, "name a device or --group N");
-	return 0;
+	return backend_option(cmd, a->backend_arg, &a->backend);
 }
 
 int bundle_args_open(struct vfiox_ctx *ctx, const struct bundle_args *a, struct vfiox_bundle **bp)
 {
-	int ret = vfiox_bundle_open(ctx, a->groups, a->ngroups, a->devs, a->ndevs,
-				    a->ndevs ? VFIOX_BUNDLE_DEVICE_FDS : 0, bp);
+	int ret = vfiox_bundle_open_backend(ctx, a->groups, a->ngroups, a->devs, a->ndevs,
+					    a->ndevs ? VFIOX_BUNDLE_DEVICE_FDS : 0, a->backend, bp);
 
 	if (ret)
 		return lib_error(ctx, "opening the bundle", ret);
 	return 0;
 }
 
+const char *bundle_kind_name(int kind)
+{
+	switch (kind) {
+	case VFIOX_HANDOVER_CONTAINER:
+		return "container";
+	case VFIOX_HANDOVER_GROUP:
+		return "group";
+	case VFIOX_HANDOVER_DEVICE:
+		return "device";
+	case VFIOX_HANDOVER_IOMMUFD:
+		return "iommufd";
+	case VFIOX_HANDOVER_CDEV:
+		return "cdev";
+	}
+	return "unknown";
+}
+
 void bundle_summary(struct vfiox_bundle *b, char *buf, size_t len)
 {
 	size_t i, at = 0;
+	int n;
 
-	buf[0] = '\0';
+	n = snprintf(buf, len, "%s bundle", vfiox_backend_name(vfiox_bundle_backend(b)));
+	at = n > 0 ? (size_t)n : 0;
 	for (i = 0; i < vfiox_bundle_num_fds(b) && at < len; i++) {
-		int n = snprintf(buf + at, len - at, "%s%s", i ? " " : "", vfiox_bundle_fd_name(b, i));
-
+		n = snprintf(buf + at, len - at, "%s %s (%s)", i ? "," : "",
+			     vfiox_bundle_fd_name(b, i),
+			     bundle_kind_name(vfiox_bundle_fd_kind(b, i)));
 		at += n > 0 ? (size_t)n : 0;
 	}
 }

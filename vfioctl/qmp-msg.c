@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * QMP's JSON: a small parser into a fixed arena (depth and size bounded, every byte
- * checked, since it reads what another program wrote) and the encoder of the four
- * commands vfioctl qmp sends. No fd, no socket, no allocation.
+ * checked, since it reads what another program wrote) and the encoder of the commands
+ * vfioctl qmp sends (getfd, add-fd, query-fdsets, closefd, qom-list-types, object-add of an
+ * iommufd, device_add of a vfio-pci on it). No fd, no socket, no allocation.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -491,34 +492,176 @@ static bool put_raw(char *buf, size_t len, size_t *at, const char *s)
 	return true;
 }
 
-int qmp_encode(char *buf, size_t len, const char *cmd, const char *id, const char *fdname,
-	       const char *opaque)
+int qmp_encode_args(char *buf, size_t len, const char *cmd, const char *id,
+		    const struct qmp_arg *args, size_t nargs)
 {
-	size_t at = 0;
+	size_t at = 0, i;
 	bool ok = put_raw(buf, len, &at, "{\"execute\": ") && put_str(buf, len, &at, cmd);
+	char num[32];
 
 	if (ok && id)
 		ok = put_raw(buf, len, &at, ", \"id\": ") && put_str(buf, len, &at, id);
-	if (ok && (fdname || opaque))
-		ok = put_raw(buf, len, &at, fdname ? ", \"arguments\": {\"fdname\": "
-						   : ", \"arguments\": {\"opaque\": ") &&
-		     put_str(buf, len, &at, fdname ? fdname : opaque) && put_raw(buf, len, &at, "}");
+	if (ok && nargs)
+		ok = put_raw(buf, len, &at, ", \"arguments\": {");
+	for (i = 0; ok && i < nargs; i++) {
+		ok = (!i || put_raw(buf, len, &at, ", ")) && put_str(buf, len, &at, args[i].key) &&
+		     put_raw(buf, len, &at, ": ");
+		if (ok && args[i].s) {
+			ok = put_str(buf, len, &at, args[i].s);
+		} else if (ok) {
+			snprintf(num, sizeof(num), "%lld", args[i].n);
+			ok = put_raw(buf, len, &at, num);
+		}
+	}
+	if (ok && nargs)
+		ok = put_raw(buf, len, &at, "}");
 	ok = ok && put_raw(buf, len, &at, "}\r\n");
 	return ok ? (int)at : -1;
 }
 
-bool qmp_vfio_fd_advice(const struct qmp_version *v, char *buf, size_t len)
+int qmp_encode(char *buf, size_t len, const char *cmd, const char *id, const char *fdname,
+	       const char *opaque)
 {
+	struct qmp_arg a = { fdname ? "fdname" : "opaque", fdname ? fdname : opaque, 0 };
+
+	return qmp_encode_args(buf, len, cmd, id, &a, fdname || opaque ? 1 : 0);
+}
+
+static bool no_comma(const char *s)
+{
+	return s && !strchr(s, ',');
+}
+
+int qmp_encode_iommufd_add(char *buf, size_t len, const char *id, const char *obj_id,
+			   const char *fdref)
+{
+	const struct qmp_arg a[] = {
+		{ "qom-type", "iommufd", 0 }, { "id", obj_id, 0 }, { "fd", fdref, 0 },
+	};
+
+	if (!no_comma(obj_id) || !no_comma(fdref))
+		return -1;
+	return qmp_encode_args(buf, len, "object-add", id, a, 3);
+}
+
+int qmp_encode_vfio_add(char *buf, size_t len, const char *id, const char *dev_id,
+			const char *obj_id, const char *fdref)
+{
+	const struct qmp_arg a[] = {
+		{ "driver", "vfio-pci", 0 }, { "id", dev_id, 0 }, { "iommufd", obj_id, 0 },
+		{ "fd", fdref, 0 },
+	};
+
+	if (!no_comma(dev_id) || !no_comma(obj_id) || !no_comma(fdref))
+		return -1;
+	return qmp_encode_args(buf, len, "device_add", id, a, 4);
+}
+
+static int opt_result(int n, size_t len)
+{
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+int qmp_iommufd_opt(char *buf, size_t len, const char *obj_id, const char *fdref)
+{
+	if (!no_comma(obj_id) || !no_comma(fdref))
+		return -1;
+	return opt_result(snprintf(buf, len, "iommufd,id=%s,fd=%s", obj_id, fdref), len);
+}
+
+int qmp_vfio_opt(char *buf, size_t len, const char *dev_id, const char *obj_id,
+		 const char *fdref)
+{
+	if (!no_comma(dev_id) || !no_comma(obj_id) || !no_comma(fdref))
+		return -1;
+	return opt_result(snprintf(buf, len, "vfio-pci,iommufd=%s,fd=%s,id=%s", obj_id, fdref,
+				   dev_id), len);
+}
+
+int qmp_vfio_dev_id(char *buf, size_t len, const char *addr)
+{
+	int n = snprintf(buf, len, "vfiox-%s", addr);
+	size_t i;
+
+	if (opt_result(n, len) < 0)
+		return -1;
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == ':')
+			buf[i] = '-';
+	return n;
+}
+
+bool qmp_id_ok(const char *id)
+{
+	size_t i;
+
+	if (!id || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
+		return false;
+	for (i = 1; id[i]; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+		      (id[i] >= '0' && id[i] <= '9') || id[i] == '-' || id[i] == '.' ||
+		      id[i] == '_'))
+			return false;
+	return i < 64;
+}
+
+bool qmp_iommufd_version_ok(const struct qmp_version *v, char *buf, size_t len)
+{
+	if (v->major >= 9) {
+		snprintf(buf, len, "QEMU %d.%d.%d can have an iommufd object (9.0 and later)",
+			 v->major, v->minor, v->micro);
+		return true;
+	}
+	snprintf(buf, len, "QEMU %d.%d.%d has no iommufd object (-object iommufd and "
+		 "vfio-pci's iommufd= and fd= came in QEMU 9.0): it cannot use an iommufd or "
+		 "cdev fd", v->major, v->minor, v->micro);
+	return false;
+}
+
+int qmp_parse_type_list(const char *line, size_t len, const char *name, bool *found, char *why,
+			size_t whylen)
+{
+	int ret, t;
+
+	*found = false;
+	if (qj_parse(line, len, &doc, why, whylen))
+		return -1;
+	ret = qj_get(&doc, 0, "return");
+	if (ret < 0 || doc.n[ret].type != QJ_ARR)
+		return why_set(why, whylen, "qom-list-types did not return a list");
+	for (t = doc.n[ret].child; t >= 0; t = doc.n[t].next) {
+		int n = qj_get(&doc, t, "name");
+
+		if (n < 0 || doc.n[n].type != QJ_STR)
+			return why_set(why, whylen, "a qom-list-types entry without a \"name\"");
+		if (!strcmp(doc.n[n].str, name))
+			*found = true;
+	}
+	return 0;
+}
+
+bool qmp_vfio_fd_advice(const struct qmp_version *v, bool iommufd, char *buf, size_t len)
+{
+	if (v->major < 9 && iommufd)
+		return qmp_iommufd_version_ok(v, buf, len);
 	if (v->major < 9) {
 		snprintf(buf, len, "QEMU %d.%d.%d cannot use these fds: up to 8.x its VFIO opens "
 			 "/dev/vfio/N itself and takes no group or container fd (fd-taking VFIO "
 			 "came with iommufd in QEMU 9.0)", v->major, v->minor, v->micro);
 		return false;
 	}
-	snprintf(buf, len, "QEMU %d.%d.%d takes VFIO fds through iommufd only: "
-		 "-object iommufd,id=iommufd0,fd=NAME and -device vfio-pci,iommufd=iommufd0,fd=NAME "
-		 "want a /dev/iommu fd and a /dev/vfio/devices/vfioX device fd; these are type1 "
-		 "container and group fds, which it does not take", v->major, v->minor, v->micro);
+	if (iommufd)
+		snprintf(buf, len, "QEMU %d.%d.%d takes these fds through iommufd: the /dev/iommu "
+			 "fd as an iommufd object, each /dev/vfio/devices/vfioX fd as a vfio-pci "
+			 "device on it (object-add, then device_add, on this QMP socket: the names "
+			 "belong to its monitor)", v->major, v->minor, v->micro);
+	else
+		snprintf(buf, len, "QEMU %d.%d.%d takes VFIO fds through iommufd only: "
+			 "-object iommufd,id=iommufd0,fd=NAME and -device "
+			 "vfio-pci,iommufd=iommufd0,fd=NAME want a /dev/iommu fd and a "
+			 "/dev/vfio/devices/vfioX device fd; these are type1 container and group "
+			 "fds, which it does not take (vfioctl qmp --backend iommufd passes those)",
+			 v->major, v->minor, v->micro);
 	return true;
 }
 
@@ -644,31 +787,64 @@ static void jw_bool(struct jw *w, const char *key, bool v)
 	jw_puts(w, v ? "true" : "false");
 }
 
-/* {"execute": @cmd, "arguments": {@arg: @s or @n}}: a command ready to send. */
-static void jw_command(struct jw *w, const char *cmd, const char *arg, const char *s, long long n)
+/* {"execute": @cmd, "arguments": {@args}}: a command ready to send. */
+static void jw_command_args(struct jw *w, const char *cmd, const struct qmp_arg *args, size_t n)
 {
+	size_t i;
+
 	jw_open(w, NULL, '{');
 	jw_str(w, "execute", cmd);
 	jw_open(w, "arguments", '{');
-	if (s)
-		jw_str(w, arg, s);
-	else
-		jw_int(w, arg, n, true);
+	for (i = 0; i < n; i++)
+		if (args[i].s)
+			jw_str(w, args[i].key, args[i].s);
+		else
+			jw_int(w, args[i].key, args[i].n, true);
 	jw_close(w, '}');
 	jw_close(w, '}');
+}
+
+/* {"execute": @cmd, "arguments": {@arg: @s or @n}}. */
+static void jw_command(struct jw *w, const char *cmd, const char *arg, const char *s, long long n)
+{
+	struct qmp_arg a = { arg, s, n };
+
+	jw_command_args(w, cmd, &a, 1);
+}
+
+/* What QEMU holds fd @g as, for the fd= of an object or device: its name, or its number. */
+static const char *fd_ref(const struct qmp_report *r, const struct qmp_given *g, char *buf,
+			  size_t len)
+{
+	if (!r->fdset)
+		return g->qmp_name ? g->qmp_name : g->name;
+	snprintf(buf, len, "%lld", g->fd);
+	return buf;
+}
+
+/* The iommufd fd of an iommufd bundle, passed: its entry, or NULL. */
+static const struct qmp_given *passed_iommufd(const struct qmp_report *r)
+{
+	return r->nfds && !strcmp(r->fds[0].kind, "iommufd") && r->fds[0].passed ? &r->fds[0]
+										  : NULL;
 }
 
 int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
 {
 	struct jw w = { .buf = buf, .len = len, .ok = len > 0 };
-	bool takes = false;
-	char advice[600], s[300];
+	bool iommufd = r->backend && !strcmp(r->backend, "iommufd");
+	bool takes = false, usable, attached = r->attach && r->nsent > 0;
+	const struct qmp_given *io = iommufd ? passed_iommufd(r) : NULL;
+	char advice[600], s[300], ref[32], ioref[32], devid[64];
 	size_t i;
 
 	if (len)
 		buf[0] = '\0';
 	if (r->version)
-		takes = qmp_vfio_fd_advice(r->version, advice, sizeof(advice));
+		takes = qmp_vfio_fd_advice(r->version, iommufd, advice, sizeof(advice));
+	usable = takes && iommufd;
+	for (i = 0; i < r->nsent; i++)
+		attached = attached && r->sent[i].ok;
 	jw_open(&w, NULL, '{');
 	jw_int(&w, "schema", 1, true);
 	jw_str(&w, "socket", r->socket);
@@ -687,6 +863,7 @@ int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
 	} else {
 		jw_str(&w, "qemu", NULL);
 	}
+	jw_str(&w, "backend", iommufd ? "iommufd" : "type1");
 	jw_str(&w, "mode", r->fdset ? "add-fd" : "getfd");
 	jw_open(&w, "fds", '[');
 	for (i = 0; i < r->nfds; i++) {
@@ -699,11 +876,13 @@ int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
 		jw_int(&w, "group", g->group, g->group >= 0);
 		jw_str(&w, "device", g->device);
 		jw_bool(&w, "passed", g->passed);
-		jw_str(&w, "fdname", !r->fdset && g->passed ? g->name : NULL);
+		jw_str(&w, "fdname", !r->fdset && g->passed ? (g->qmp_name ? g->qmp_name : g->name)
+							     : NULL);
 		jw_int(&w, "fdset_id", g->fdset_id, set);
 		jw_int(&w, "fd", g->fd, set);
 		snprintf(s, sizeof(s), "/dev/fdset/%lld", g->fdset_id);
 		jw_str(&w, "path", set ? s : NULL);
+		jw_bool(&w, "consumed", g->consumed);
 		jw_close(&w, '}');
 	}
 	jw_close(&w, ']');
@@ -711,46 +890,105 @@ int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
 		jw_bool(&w, "takes_vfio_fds", takes);
 	else
 		jw_str(&w, "takes_vfio_fds", NULL);
+	if (r->version)
+		jw_bool(&w, "usable", usable);
+	else
+		jw_str(&w, "usable", NULL);
 	jw_str(&w, "advice", r->version ? advice : NULL);
-	/* What the human form prints under "Instead, let QEMU open the group itself". */
+	/*
+	 * What the human form prints: for type1 under "Instead, let QEMU open the group
+	 * itself"; for iommufd the object and the devices on the fds QEMU holds (also for a
+	 * QEMU that cannot use them, sent with --force: "usable" says which).
+	 */
 	jw_open(&w, "qemu_args", '[');
-	for (i = 0; r->version && !takes && i < r->nfds; i++)
+	for (i = 0; r->version && !takes && !iommufd && i < r->nfds; i++)
 		if (r->fds[i].device) {
 			snprintf(s, sizeof(s), "vfio-pci,host=%s", r->fds[i].device);
 			jw_str(&w, NULL, "-device");
 			jw_str(&w, NULL, s);
 		}
+	if (io && qmp_iommufd_opt(s, sizeof(s), r->iommufd_id,
+					    fd_ref(r, io, ioref, sizeof(ioref))) > 0) {
+		jw_str(&w, NULL, "-object");
+		jw_str(&w, NULL, s);
+	}
+	for (i = 1; io && i < r->nfds; i++)
+		if (r->fds[i].passed && qmp_vfio_dev_id(devid, sizeof(devid), r->fds[i].device) > 0 &&
+		    qmp_vfio_opt(s, sizeof(s), devid, r->iommufd_id,
+				 fd_ref(r, &r->fds[i], ref, sizeof(ref))) > 0) {
+			jw_str(&w, NULL, "-device");
+			jw_str(&w, NULL, s);
+		}
+	jw_close(&w, ']');
+	jw_open(&w, "object_add", '[');
+	if (io) {
+		const struct qmp_arg a[] = { { "qom-type", "iommufd", 0 },
+					     { "id", r->iommufd_id, 0 },
+					     { "fd", fd_ref(r, io, ioref, sizeof(ioref)), 0 } };
+
+		jw_command_args(&w, "object-add", a, 3);
+	}
 	jw_close(&w, ']');
 	jw_open(&w, "device_add", '[');
-	for (i = 0; r->version && !takes && i < r->nfds; i++)
+	for (i = 0; r->version && !takes && !iommufd && i < r->nfds; i++)
 		if (r->fds[i].device) {
-			jw_open(&w, NULL, '{');
-			jw_str(&w, "execute", "device_add");
-			jw_open(&w, "arguments", '{');
-			jw_str(&w, "driver", "vfio-pci");
-			jw_str(&w, "host", r->fds[i].device);
-			jw_close(&w, '}');
-			jw_close(&w, '}');
+			const struct qmp_arg a[] = { { "driver", "vfio-pci", 0 },
+						     { "host", r->fds[i].device, 0 } };
+
+			jw_command_args(&w, "device_add", a, 2);
+		}
+	for (i = 1; io && i < r->nfds; i++)
+		if (r->fds[i].passed && qmp_vfio_dev_id(devid, sizeof(devid), r->fds[i].device) > 0) {
+			const struct qmp_arg a[] = {
+				{ "driver", "vfio-pci", 0 }, { "id", devid, 0 },
+				{ "iommufd", r->iommufd_id, 0 },
+				{ "fd", fd_ref(r, &r->fds[i], ref, sizeof(ref)), 0 },
+			};
+
+			jw_command_args(&w, "device_add", a, 4);
 		}
 	jw_close(&w, ']');
 	jw_open(&w, "access", '[');
-	for (i = 0; r->version && !takes && i < r->nfds; i++)
+	for (i = 0; r->version && !takes && !iommufd && i < r->nfds; i++)
 		if (!strcmp(r->fds[i].kind, "group")) {
 			snprintf(s, sizeof(s), "/dev/vfio/%d", r->fds[i].group);
 			jw_str(&w, NULL, s);
 		}
-	if (r->version && !takes)
+	if (r->version && !takes && !iommufd)
 		jw_str(&w, NULL, "/dev/vfio/vfio");
 	jw_close(&w, ']');
-	jw_bool(&w, "memlock", r->version && !takes);
-	/* The fds QEMU holds keep the groups open: how to drop them, whatever happened after. */
+	/* iommufd pins and charges the guest's RAM to QEMU's user as type1 does */
+	jw_bool(&w, "memlock", r->version && (iommufd ? usable : !takes));
+	jw_bool(&w, "attach", r->attach);
+	jw_open(&w, "sent", '[');
+	for (i = 0; i < r->nsent; i++) {
+		jw_open(&w, NULL, '{');
+		jw_str(&w, "execute", r->sent[i].execute);
+		jw_str(&w, "id", r->sent[i].id);
+		jw_bool(&w, "ok", r->sent[i].ok);
+		jw_str(&w, "error", r->sent[i].ok ? NULL : r->sent[i].error);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, ']');
+	jw_bool(&w, "attached", attached);
+	/*
+	 * What QEMU holds keeps the devices open: how to drop it, whatever happened after,
+	 * in order: the devices added, the object, then the fds no command took.
+	 */
 	jw_open(&w, "release", '[');
+	for (i = r->nsent; i-- > 0;)
+		if (r->sent[i].ok)
+			jw_command(&w, !strcmp(r->sent[i].execute, "object-add") ? "object-del"
+										  : "device_del",
+				   "id", r->sent[i].id, 0);
 	for (i = 0; i < r->nfds; i++)
-		if (r->fds[i].passed) {
+		if (r->fds[i].passed && !(r->fds[i].consumed && !r->fdset)) {
 			if (r->fdset)
 				jw_command(&w, "remove-fd", "fdset-id", NULL, r->fds[i].fdset_id);
 			else
-				jw_command(&w, "closefd", "fdname", r->fds[i].name, 0);
+				jw_command(&w, "closefd", "fdname",
+					   r->fds[i].qmp_name ? r->fds[i].qmp_name : r->fds[i].name,
+					   0);
 		}
 	jw_close(&w, ']');
 	jw_close(&w, '}');

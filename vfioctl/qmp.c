@@ -114,15 +114,15 @@ static int send_all(struct qmp_conn *c, const char *buf, size_t len, const int *
 	return 0;
 }
 
-int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char *opaque,
-	     const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen)
+int qmp_exec_args(struct qmp_conn *c, const char *cmd, const struct qmp_arg *args, size_t nargs,
+		  const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen)
 {
 	char out[1024], id[32], in[QMP_MAX_LINE + 1], w[256];
 	long n;
 	int len;
 
 	snprintf(id, sizeof(id), "vfioctl-%u", ++c->seq);
-	len = qmp_encode(out, sizeof(out), cmd, id, fdname, opaque);
+	len = qmp_encode_args(out, sizeof(out), cmd, id, args, nargs);
 	if (len < 0)
 		return why(c, "%s: the command does not fit in %zu bytes", cmd, sizeof(out));
 	if (send_all(c, out, (size_t)len, fds, nfds))
@@ -146,6 +146,28 @@ int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char
 				   r->cls[0] ? r->cls : "no class");
 		return 0;
 	}
+}
+
+int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char *opaque,
+	     const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen)
+{
+	struct qmp_arg a = { fdname ? "fdname" : "opaque", fdname ? fdname : opaque, 0 };
+
+	return qmp_exec_args(c, cmd, &a, fdname || opaque ? 1 : 0, fds, nfds, r, line, linelen);
+}
+
+int qmp_has_type(struct qmp_conn *c, const char *type, bool *found)
+{
+	static char line[QMP_MAX_LINE + 1];
+	const struct qmp_arg a = { "implements", type, 0 };
+	struct qmp_reply r;
+	char w[256];
+
+	if (qmp_exec_args(c, "qom-list-types", &a, 1, NULL, 0, &r, line, sizeof(line)))
+		return -1;
+	if (qmp_parse_type_list(line, strlen(line), type, found, w, sizeof(w)))
+		return why(c, "qom-list-types: %s", w);
+	return 0;
 }
 
 int qmp_open(struct qmp_conn *c, const char *path, int timeout_ms)
@@ -198,13 +220,15 @@ static int check_fdsets(struct qmp_conn *c, const struct qmp_given *given, size_
 	if (qmp_parse_fdsets(line, strlen(line), fds, MAX_LISTED, &listed, w, sizeof(w)))
 		return why(c, "query-fdsets: %s", w);
 	for (i = 0; i < n; i++) {
+		const char *name = given[i].qmp_name ? given[i].qmp_name : given[i].name;
+
 		for (k = 0; k < listed && k < MAX_LISTED; k++)
 			if (fds[k].fdset_id == given[i].fdset_id && fds[k].fd == given[i].fd &&
-			    !strcmp(fds[k].opaque, given[i].name))
+			    !strcmp(fds[k].opaque, name))
 				break;
 		if (k == listed || k == MAX_LISTED)
 			return why(c, "QEMU said it added %s as fd %lld of fd set %lld, but "
-				   "query-fdsets does not list it", given[i].name, given[i].fd,
+				   "query-fdsets does not list it", name, given[i].fd,
 				   given[i].fdset_id);
 	}
 	return 0;
@@ -217,11 +241,11 @@ int qmp_give_fds(struct qmp_conn *c, bool fdset, const int *fds, struct qmp_give
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		given[i].passed = false;
+		given[i].passed = given[i].consumed = false;
 		given[i].fdset_id = given[i].fd = -1;
 	}
 	for (i = 0; i < n; i++) {
-		const char *name = given[i].name;
+		const char *name = given[i].qmp_name ? given[i].qmp_name : given[i].name;
 
 		if (qmp_exec(c, fdset ? "add-fd" : "getfd", fdset ? NULL : name,
 			     fdset ? name : NULL, &fds[i], 1, &r, NULL, 0)) {
@@ -237,6 +261,59 @@ int qmp_give_fds(struct qmp_conn *c, bool fdset, const int *fds, struct qmp_give
 		given[i].fd = r.fd;
 	}
 	return fdset ? check_fdsets(c, given, n) : 0;
+}
+
+/* getfd's fdname or QEMU's fd number (add-fd), as the fd= of an object or device. */
+static const char *fd_ref(bool fdset, const struct qmp_given *g, char *buf, size_t len)
+{
+	if (!fdset)
+		return g->qmp_name ? g->qmp_name : g->name;
+	snprintf(buf, len, "%lld", g->fd);
+	return buf;
+}
+
+int qmp_attach_iommufd(struct qmp_conn *c, bool fdset, struct qmp_given *given, size_t n,
+		       const char *obj_id, char (*dev_ids)[64], struct qmp_sent *sent,
+		       char (*errors)[512], size_t *nsent)
+{
+	char ref[32];
+	struct qmp_reply r;
+	size_t i;
+
+	*nsent = 0;
+	if (!n || strcmp(given[0].kind, "iommufd"))
+		return why(c, "not an iommufd bundle: nothing to attach");
+	for (i = 0; i < n; i++) {
+		bool object = i == 0;
+		const char *fd = fd_ref(fdset, &given[i], ref, sizeof(ref));
+		struct qmp_sent *s = &sent[(*nsent)++];
+		int ret;
+
+		if (!object && qmp_vfio_dev_id(dev_ids[i], sizeof(dev_ids[i]), given[i].device) < 0)
+			return why(c, "%s: no device id", given[i].name);
+		s->execute = object ? "object-add" : "device_add";
+		s->id = object ? obj_id : dev_ids[i];
+		if (object) {
+			const struct qmp_arg a[] = { { "qom-type", "iommufd", 0 },
+						     { "id", obj_id, 0 }, { "fd", fd, 0 } };
+
+			ret = qmp_exec_args(c, "object-add", a, 3, NULL, 0, &r, NULL, 0);
+		} else {
+			const struct qmp_arg a[] = { { "driver", "vfio-pci", 0 },
+						     { "id", dev_ids[i], 0 },
+						     { "iommufd", obj_id, 0 }, { "fd", fd, 0 } };
+
+			ret = qmp_exec_args(c, "device_add", a, 4, NULL, 0, &r, NULL, 0);
+		}
+		s->ok = ret == 0;
+		snprintf(errors[i], sizeof(errors[i]), "%.511s", ret ? c->why : "");
+		s->error = ret ? errors[i] : NULL;
+		if (ret)
+			return -1;
+		/* QEMU took the fd from the monitor's list (monitor_fd_param()) */
+		given[i].consumed = true;
+	}
+	return 0;
 }
 
 void qmp_close(struct qmp_conn *c)

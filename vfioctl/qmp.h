@@ -32,15 +32,32 @@ int qmp_open(struct qmp_conn *c, const char *path, int timeout_ms);
  */
 int qmp_exec(struct qmp_conn *c, const char *cmd, const char *fdname, const char *opaque,
 	     const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen);
+/* qmp_exec() with the arguments @args (see qmp_encode_args()). */
+int qmp_exec_args(struct qmp_conn *c, const char *cmd, const struct qmp_arg *args, size_t nargs,
+		  const int *fds, size_t nfds, struct qmp_reply *r, char *line, size_t linelen);
+/* Whether QEMU has the QOM type @type (qom-list-types implements=@type) into *@found. */
+int qmp_has_type(struct qmp_conn *c, const char *type, bool *found);
 /*
- * Gives QEMU @n fds, one command each with its fd in SCM_RIGHTS: getfd under given[i].name,
- * or (@fdset) add-fd into a new fd set with the name as its opaque, and then checks that
+ * Gives QEMU @n fds, one command each with its fd in SCM_RIGHTS: getfd under
+ * given[i].qmp_name (NULL: .name), or (@fdset) add-fd into a new fd set with that name as
+ * its opaque, and then checks that
  * query-fdsets lists each in the set and as the fd QEMU replied. Sets given[i].passed and
  * fdset_id/fd from the replies, so that on -1 (why says what failed) given[] still tells
  * what QEMU holds.
  */
 int qmp_give_fds(struct qmp_conn *c, bool fdset, const int *fds, struct qmp_given *given,
 		 size_t n);
+/*
+ * vfioctl qmp --attach of an iommufd bundle whose fds QEMU holds (given[0] the iommufd,
+ * then the cdevs, as qmp_give_fds() left them): object-add of an iommufd @obj_id on the
+ * first, then device_add of a vfio-pci "vfiox-DDDD-BB-SS.F" (into @dev_ids[i]) on it for
+ * each cdev, stopping at the first refusal. Each command and QEMU's answer go to
+ * @sent[*@nsent++] (the error text in @errors[i]); each fd a command took is marked
+ * consumed. 0, or -1 with why.
+ */
+int qmp_attach_iommufd(struct qmp_conn *c, bool fdset, struct qmp_given *given, size_t n,
+		       const char *obj_id, char (*dev_ids)[64], struct qmp_sent *sent,
+		       char (*errors)[512], size_t *nsent);
 void qmp_close(struct qmp_conn *c);
 
 #endif /* VFIOCTL_QMP_H */

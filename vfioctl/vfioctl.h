@@ -159,20 +159,34 @@ void vfio_view_device(struct vfiox_ctx *ctx, struct vfiox_group *g, struct vfiox
 		      const char *vf_token, int backend, struct json *j);
 void vfio_view_group(struct vfiox_ctx *ctx, struct vfiox_group *g, int backend, struct json *j);
 
-/* handover-args.c: the bundle of the hand-over verbs, from --group N and DEVICE arguments. */
+/*
+ * handover-args.c: the bundle of the hand-over verbs, from --group N, --backend and DEVICE
+ * arguments.
+ */
 struct bundle_args {
 	int groups[VFIOX_HANDOVER_MAX_FDS];
 	size_t ngroups;
 	const char *devs[VFIOX_HANDOVER_MAX_FDS];
 	size_t ndevs;
+	const char *backend_arg; /* --backend, or NULL */
+	int backend;		 /* VFIOX_BACKEND_*, once bundle_args_devices() ran */
 };
 /* --group @arg: 0, or a usage error printed (EXIT_USAGE). */
 int bundle_args_group(const struct cmd *cmd, struct bundle_args *a, const char *arg);
-/* The DEVICE arguments, and that there is something to open: 0 or EXIT_USAGE. */
+/*
+ * The DEVICE arguments, that there is something to open, and the backend (--backend, else
+ * $VFIOX_BACKEND, else auto; backend_option()): 0 or EXIT_USAGE.
+ */
 int bundle_args_devices(const struct cmd *cmd, struct bundle_args *a, int argc, char **argv);
-/* Opens the bundle (device fds for the devices named): 0, or EXIT_FAIL with the reason printed. */
+/* Opens the bundle (device fds for the devices named) over a->backend: 0, or EXIT_FAIL
+ * with the reason printed. */
 int bundle_args_open(struct vfiox_ctx *ctx, const struct bundle_args *a, struct vfiox_bundle **bp);
-/* "vfio-container vfio-group-12 ...": the names of the bundle's fds, for log lines. */
+/* "container", "group", "device", "iommufd", "cdev": an &enum vfiox_handover_kind. */
+const char *bundle_kind_name(int kind);
+/*
+ * "type1 bundle vfio-container (container), vfio-group-12 (group), ...": the backend and
+ * each fd's name and kind, for log lines.
+ */
 void bundle_summary(struct vfiox_bundle *b, char *buf, size_t len);
 struct sockaddr_un;
 /* AF_UNIX address of @path; -1 with the message printed when it does not fit. */

@@ -368,7 +368,7 @@ int main(void)
 	check(k == 2, "the report's release commands remove those fd sets", "%s", report_buf);
 	check_version_and_advice(&c);
 
-	check(!qmp_vfio_fd_advice(&c.version, advice, sizeof(advice)) == (c.version.major < 9),
+	check(!qmp_vfio_fd_advice(&c.version, false, advice, sizeof(advice)) == (c.version.major < 9),
 	      "the advice follows the version (fd-taking VFIO from 9.0 on)", "%s", advice);
 	printf("#   %s\n", advice);
 	qmp_close(&c);

@@ -4,7 +4,10 @@
 # test-handover.sh - the hand-over verbs' command lines against a fake host (the "base"
 # fixture, an empty /dev): every usage error exits 2 naming what is wrong, every failure
 # to open the bundle exits 1 with the library's reason, and in neither case does the
-# program run. What crosses a real kernel is proved in the VM (tests/vm/guest/t-97-*.sh).
+# program run. Then the same host with iommufd nodes (plain files standing for /dev/iommu
+# and a cdev, which the sender opens and never binds): exec passes "iommufd" and
+# "vfio-cdev-..." by the --backend or $VFIOX_BACKEND asked for, or auto.
+# What crosses a real kernel is proved in the VM (tests/vm/guest/t-97-*.sh).
 #
 #   BUILD=build bash tests/unit/test-handover.sh
 . "$(dirname "$0")/cli-tap.sh" handover
@@ -83,6 +86,45 @@ usage "name a device or --group N" "qmp with nothing to give is a usage error" q
 run qmp --socket "$work/q" --fdset 0000:00:04.0
 is "$rc" 1 "qmp that cannot open the bundle exits 1 (before connecting)"
 like "$(cat "$err")" "$D/vfio/vfio does not exist" "qmp names what is missing"
+
+# --backend, and $VFIOX_BACKEND when it is not given
+usage "--backend 'x': the backend is auto, type1 or iommufd" "exec --backend x is a usage error" exec --backend x 0000:00:04.0 -- touch "$marker"
+rm -f "$marker"
+VFIOX_BACKEND=bogus "$vfioctl" pass --socket "$work/s" 0000:00:04.0 > "$out" 2> "$err"
+rc=$?
+is "$rc" 2 "VFIOX_BACKEND=bogus is a usage error of pass"
+like "$(cat "$err")" "VFIOX_BACKEND 'bogus'" "and names the variable"
+usage "--attach is for an iommufd bundle" "qmp --attach --backend type1 is a usage error" qmp --socket "$work/q" --backend type1 --attach 0000:00:04.0
+usage "--iommufd-id '0x': a QEMU id" "qmp --iommufd-id 0x is a usage error" qmp --socket "$work/q" --iommufd-id 0x 0000:00:04.0
+run exec --backend iommufd 0000:00:04.0 -- touch "$marker"
+is "$rc" 1 "exec --backend iommufd on a kernel without cdevs exits 1"
+like "$(cat "$err")" "0000:00:04.0 has no VFIO cdev: this kernel was built without CONFIG_VFIO_DEVICE_CDEV" "and says why"
+[ ! -e "$marker" ] && ok "exec --backend iommufd runs nothing then" || not_ok "exec --backend iommufd runs nothing then"
+
+# The iommufd nodes: plain files the sender opens (it binds nothing, so it asks nothing of them).
+mkdir -p "$D/vfio/devices" "$S/bus/pci/devices/0000:00:04.0/vfio-dev/vfio0"
+echo 511:0 > "$S/bus/pci/devices/0000:00:04.0/vfio-dev/vfio0/dev"
+: > "$D/iommu"
+: > "$D/vfio/devices/vfio0"
+probe='echo "names=$LISTEN_FDNAMES n=$LISTEN_FDS"; ls /proc/self/fd | sort -n | tr "\n" " "'
+run exec --backend iommufd 0000:00:04.0 -- sh -c "$probe"
+is "$rc" 0 "exec --backend iommufd: the program runs"
+like "$(cat "$out")" "^names=iommufd:vfio-cdev-0000-00-04.0 n=2$" "exec --backend iommufd: LISTEN_FDNAMES iommufd and the cdev, LISTEN_FDS=2"
+like "$(cat "$out")" "^0 1 2 3 4 5 $" "exec --backend iommufd: the fds at 3 and 4 (5: ls's own directory)"
+run exec 0000:00:04.0 -- sh -c "$probe"
+like "$(cat "$out")" "^names=iommufd:vfio-cdev-0000-00-04.0 n=2$" "exec (auto): iommufd, since the device has a cdev and there is /dev/iommu"
+VFIOX_BACKEND=type1 "$vfioctl" exec 0000:00:04.0 -- sh -c "$probe" > "$out" 2> "$err"
+rc=$?
+is "$rc" 1 "VFIOX_BACKEND=type1 exec: type1 (which has no /dev/vfio/vfio here: exit 1)"
+like "$(cat "$err")" "$D/vfio/vfio does not exist" "VFIOX_BACKEND=type1 is taken when --backend is not given"
+run exec --backend iommufd --group 2 -- sh -c "$probe"
+like "$(cat "$out")" "^names=iommufd:vfio-cdev-0000-00-04.0 n=2$" "exec --backend iommufd --group 2: the cdev of its device on vfio-pci"
+run exec --backend iommufd --group 1 -- true
+is "$rc" 1 "exec --backend iommufd --group 1 (bochs-drm, no cdev): exit 1"
+like "$(cat "$err")" "IOMMU group 1 has no device on vfio-pci" "and says there is nothing to pass"
+rm -f "$D/iommu"
+run exec --backend iommufd 0000:00:04.0 -- true
+like "$(cat "$err")" "$D/iommu does not exist .*CONFIG_IOMMUFD" "exec --backend iommufd without /dev/iommu names it"
 
 run help exec
 is "$rc" 0 "help exec exits 0"

@@ -5,7 +5,11 @@
  * refused with a reason rather than half read; and the report of vfioctl qmp --json
  * (qmp_report_json()), read back with the parser, field by field, for getfd and add-fd,
  * each side of QEMU 9.0, and on failure. (The verb itself needs a VFIO bundle, which only
- * the VM has; tests/host/test-qmp.c feeds this writer what a real QEMU replied.)
+ * the VM has; tests/host/test-qmp.c feeds this writer what a real QEMU replied.) And the
+ * iommufd side: the object-add and device_add of an iommufd bundle, byte for byte and as
+ * -object/-device arguments checked against QEMU's documented syntax, the type list that
+ * says whether a QEMU has the iommufd object, and the report of such a bundle, attached
+ * or not.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -48,6 +52,75 @@ static void test_commands_are_encoded_exactly(void **state)
 	assert_string_equal(buf, "{\"execute\": \"getfd\", \"arguments\": "
 				 "{\"fdname\": \"a\\\"b\\\\c\\u000a\"}}\r\n");
 	assert_int_equal(qmp_encode(buf, 20, "qmp_capabilities", NULL, NULL, NULL), -1);
+}
+
+/* Checked against QEMU's documented syntax: qemu-options "-object iommufd,id=id[,fd=fd]",
+ * docs/devel/vfio-iommufd.rst "-device vfio-pci,iommufd=iommufd0,fd=23" (no host= with fd=),
+ * qapi IOMMUFDProperties { '*fd': 'str' }. */
+static void test_iommufd_object_and_device_are_encoded_exactly(void **state)
+{
+	char buf[512];
+	const struct qmp_arg types = { "implements", "iommufd", 0 };
+	const struct qmp_arg num = { "fdset-id", NULL, 3 };
+	int n;
+
+	(void)state;
+	n = qmp_encode_iommufd_add(buf, sizeof(buf), "vfioctl-4", "vfiox-iommufd", "vfiox-iommufd");
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf, "{\"execute\": \"object-add\", \"id\": \"vfioctl-4\", "
+				 "\"arguments\": {\"qom-type\": \"iommufd\", \"id\": "
+				 "\"vfiox-iommufd\", \"fd\": \"vfiox-iommufd\"}}\r\n");
+	qmp_encode_vfio_add(buf, sizeof(buf), "vfioctl-5", "vfiox-0000-03-00.0", "vfiox-iommufd",
+			    "vfiox-cdev-0000-03-00.0");
+	assert_string_equal(buf, "{\"execute\": \"device_add\", \"id\": \"vfioctl-5\", "
+				 "\"arguments\": {\"driver\": \"vfio-pci\", \"id\": "
+				 "\"vfiox-0000-03-00.0\", \"iommufd\": \"vfiox-iommufd\", \"fd\": "
+				 "\"vfiox-cdev-0000-03-00.0\"}}\r\n");
+	assert_int_equal(qmp_iommufd_opt(buf, sizeof(buf), "vfiox-iommufd", "vfiox-iommufd"),
+			 (int)strlen("iommufd,id=vfiox-iommufd,fd=vfiox-iommufd"));
+	assert_string_equal(buf, "iommufd,id=vfiox-iommufd,fd=vfiox-iommufd");
+	qmp_vfio_opt(buf, sizeof(buf), "vfiox-0000-03-00.0", "vfiox-iommufd", "24");
+	assert_string_equal(buf, "vfio-pci,iommufd=vfiox-iommufd,fd=24,id=vfiox-0000-03-00.0");
+	assert_null(strstr(buf, "host="));
+	assert_int_equal(qmp_vfio_dev_id(buf, sizeof(buf), "0000:03:00.0"), 18);
+	assert_string_equal(buf, "vfiox-0000-03-00.0");
+	/* what QEMU's option syntax would take apart is refused, not sent */
+	assert_int_equal(qmp_iommufd_opt(buf, sizeof(buf), "a,b", "x"), -1);
+	assert_int_equal(qmp_encode_vfio_add(buf, sizeof(buf), NULL, "d", "o", "x,y"), -1);
+	assert_int_equal(qmp_encode_iommufd_add(buf, 40, NULL, "vfiox-iommufd", "vfiox-iommufd"),
+			 -1);
+	qmp_encode_args(buf, sizeof(buf), "qom-list-types", NULL, &types, 1);
+	assert_string_equal(buf, "{\"execute\": \"qom-list-types\", \"arguments\": "
+				 "{\"implements\": \"iommufd\"}}\r\n");
+	qmp_encode_args(buf, sizeof(buf), "remove-fd", NULL, &num, 1);
+	assert_string_equal(buf, "{\"execute\": \"remove-fd\", \"arguments\": "
+				 "{\"fdset-id\": 3}}\r\n");
+	assert_true(qmp_id_ok("vfiox-iommufd"));
+	assert_true(qmp_id_ok("iommufd0"));
+	assert_false(qmp_id_ok("0iommufd"));
+	assert_false(qmp_id_ok("a,b"));
+	assert_false(qmp_id_ok(""));
+}
+
+static void test_type_lists_are_read(void **state)
+{
+	const char *nine = "{\"return\": [{\"name\": \"iommufd\", \"parent\": \"object\"}], "
+			   "\"id\": \"vfioctl-3\"}";
+	const char *seven = "{\"return\": [], \"id\": \"vfioctl-3\"}";
+	bool found;
+
+	(void)state;
+	assert_int_equal(qmp_parse_type_list(nine, strlen(nine), "iommufd", &found, why,
+					     sizeof(why)), 0);
+	assert_true(found);
+	assert_int_equal(qmp_parse_type_list(seven, strlen(seven), "iommufd", &found, why,
+					     sizeof(why)), 0);
+	assert_false(found);
+	assert_int_equal(qmp_parse_type_list("{\"return\": {}}", 14, "iommufd", &found, why,
+					     sizeof(why)), -1);
+	assert_non_null(strstr(why, "not return a list"));
+	assert_int_equal(qmp_parse_type_list("{\"return\": [{}]}", 15, "iommufd", &found, why,
+					     sizeof(why)), -1);
 }
 
 static void test_the_greeting_gives_the_version(void **state)
@@ -168,12 +241,20 @@ static void test_advice_by_version(void **state)
 	char buf[600];
 
 	(void)state;
-	assert_false(qmp_vfio_fd_advice(&v, buf, sizeof(buf)));
+	assert_false(qmp_vfio_fd_advice(&v, false, buf, sizeof(buf)));
 	assert_non_null(strstr(buf, "QEMU 8.2.0 cannot use these fds"));
 	assert_non_null(strstr(buf, "9.0"));
+	assert_false(qmp_vfio_fd_advice(&v, true, buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "QEMU 8.2.0 has no iommufd object"));
+	assert_false(qmp_iommufd_version_ok(&v, buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "QEMU 8.2.0 has no iommufd object"));
 	v.major = 9;
-	assert_true(qmp_vfio_fd_advice(&v, buf, sizeof(buf)));
-	assert_non_null(strstr(buf, "iommufd"));
+	assert_true(qmp_vfio_fd_advice(&v, false, buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "type1 container and group fds, which it does not take"));
+	assert_non_null(strstr(buf, "--backend iommufd"));
+	assert_true(qmp_vfio_fd_advice(&v, true, buf, sizeof(buf)));
+	assert_non_null(strstr(buf, "takes these fds through iommufd"));
+	assert_true(qmp_iommufd_version_ok(&v, buf, sizeof(buf)));
 }
 
 static struct qj_doc doc;
@@ -230,9 +311,9 @@ static int count(int arr)
 }
 
 static struct qmp_given bundle[3] = {
-	{ "vfio-container", "container", -1, NULL, true, -1, -1 },
-	{ "vfio-group-12", "group", 12, NULL, true, -1, -1 },
-	{ "vfio-device-0000-03-00.0", "device", 12, "0000:03:00.0", true, -1, -1 },
+	{ "vfio-container", "container", -1, NULL, true, -1, -1, NULL, false },
+	{ "vfio-group-12", "group", 12, NULL, true, -1, -1, NULL, false },
+	{ "vfio-device-0000-03-00.0", "device", 12, "0000:03:00.0", true, -1, -1, NULL, false },
 };
 
 static void test_report_of_getfd_to_qemu_7(void **state)
@@ -385,6 +466,144 @@ static void test_report_of_a_failure(void **state)
 	assert_int_equal(count(member(0, "release", QJ_ARR)), 0);
 }
 
+static struct qmp_given iommufd_bundle[3] = {
+	{ "iommufd", "iommufd", -1, NULL, true, -1, -1, "vfiox-iommufd", false },
+	{ "vfio-cdev-0000-03-00.0", "cdev", 12, "0000:03:00.0", true, -1, -1,
+	  "vfiox-cdev-0000-03-00.0", false },
+	{ "vfio-cdev-0000-04-00.0", "cdev", 13, "0000:04:00.0", true, -1, -1,
+	  "vfiox-cdev-0000-04-00.0", false },
+};
+
+static void test_report_of_an_iommufd_bundle_to_qemu_9(void **state)
+{
+	struct qmp_version v = { 9, 1, 0, "" };
+	struct qmp_report r = { .socket = "q", .ok = true, .version = &v, .fds = iommufd_bundle,
+				.nfds = 3, .backend = "iommufd", .iommufd_id = "vfiox-iommufd" };
+	static char buf[16384];
+	int a, k, f;
+
+	(void)state;
+	report(&r, buf, sizeof(buf));
+	assert_string_equal(str_of(0, "backend"), "iommufd");
+	f = nth(member(0, "fds", QJ_ARR), 1);
+	assert_string_equal(str_of(f, "kind"), "cdev");
+	assert_string_equal(str_of(f, "name"), "vfio-cdev-0000-03-00.0");
+	assert_string_equal(str_of(f, "fdname"), "vfiox-cdev-0000-03-00.0");
+	assert_string_equal(str_of(f, "device"), "0000:03:00.0");
+	assert_true(doc.n[member(0, "takes_vfio_fds", QJ_BOOL)].b);
+	assert_true(doc.n[member(0, "usable", QJ_BOOL)].b);
+	a = member(0, "qemu_args", QJ_ARR);
+	assert_int_equal(count(a), 6);
+	assert_string_equal(doc.n[nth(a, 0)].str, "-object");
+	assert_string_equal(doc.n[nth(a, 1)].str, "iommufd,id=vfiox-iommufd,fd=vfiox-iommufd");
+	assert_string_equal(doc.n[nth(a, 2)].str, "-device");
+	assert_string_equal(doc.n[nth(a, 3)].str, "vfio-pci,iommufd=vfiox-iommufd,"
+						  "fd=vfiox-cdev-0000-03-00.0,id=vfiox-0000-03-00.0");
+	assert_string_equal(doc.n[nth(a, 5)].str, "vfio-pci,iommufd=vfiox-iommufd,"
+						  "fd=vfiox-cdev-0000-04-00.0,id=vfiox-0000-04-00.0");
+	a = member(0, "object_add", QJ_ARR);
+	assert_int_equal(count(a), 1);
+	assert_string_equal(str_of(nth(a, 0), "execute"), "object-add");
+	k = member(nth(a, 0), "arguments", QJ_OBJ);
+	assert_string_equal(str_of(k, "qom-type"), "iommufd");
+	assert_string_equal(str_of(k, "id"), "vfiox-iommufd");
+	assert_string_equal(str_of(k, "fd"), "vfiox-iommufd");
+	a = member(0, "device_add", QJ_ARR);
+	assert_int_equal(count(a), 2);
+	k = member(nth(a, 1), "arguments", QJ_OBJ);
+	assert_string_equal(str_of(k, "driver"), "vfio-pci");
+	assert_string_equal(str_of(k, "id"), "vfiox-0000-04-00.0");
+	assert_string_equal(str_of(k, "iommufd"), "vfiox-iommufd");
+	assert_string_equal(str_of(k, "fd"), "vfiox-cdev-0000-04-00.0");
+	assert_int_equal(qj_get(&doc, k, "host"), -1);
+	assert_int_equal(count(member(0, "access", QJ_ARR)), 0);
+	assert_true(doc.n[member(0, "memlock", QJ_BOOL)].b);
+	assert_false(doc.n[member(0, "attached", QJ_BOOL)].b);
+	a = member(0, "release", QJ_ARR);
+	assert_int_equal(count(a), 3);
+	assert_string_equal(str_of(member(nth(a, 0), "arguments", QJ_OBJ), "fdname"),
+			    "vfiox-iommufd");
+}
+
+/* --attach went through: the devices, then the object, are what to release. */
+static void test_report_of_an_attach(void **state)
+{
+	struct qmp_version v = { 9, 0, 0, "" };
+	struct qmp_given g[2] = { iommufd_bundle[0], iommufd_bundle[1] };
+	struct qmp_sent sent[2] = { { "object-add", "vfiox-iommufd", true, NULL },
+				    { "device_add", "vfiox-0000-03-00.0", true, NULL } };
+	struct qmp_report r = { .socket = "q", .ok = true, .version = &v, .fds = g, .nfds = 2,
+				.backend = "iommufd", .iommufd_id = "vfiox-iommufd", .attach = true,
+				.sent = sent, .nsent = 2 };
+	static char buf[16384];
+	int a;
+
+	(void)state;
+	g[0].consumed = g[1].consumed = true;
+	report(&r, buf, sizeof(buf));
+	assert_true(doc.n[member(0, "attach", QJ_BOOL)].b);
+	assert_true(doc.n[member(0, "attached", QJ_BOOL)].b);
+	a = member(0, "sent", QJ_ARR);
+	assert_int_equal(count(a), 2);
+	assert_string_equal(str_of(nth(a, 1), "execute"), "device_add");
+	assert_true(doc.n[member(nth(a, 1), "ok", QJ_BOOL)].b);
+	assert_true(doc.n[member(nth(member(0, "fds", QJ_ARR), 0), "consumed", QJ_BOOL)].b);
+	a = member(0, "release", QJ_ARR);
+	assert_int_equal(count(a), 2); /* no closefd: QEMU's commands took the fds */
+	assert_string_equal(str_of(nth(a, 0), "execute"), "device_del");
+	assert_string_equal(str_of(member(nth(a, 0), "arguments", QJ_OBJ), "id"),
+			    "vfiox-0000-03-00.0");
+	assert_string_equal(str_of(nth(a, 1), "execute"), "object-del");
+	/* refused midway (7.2 with --force): QEMU's words, nothing attached */
+	sent[0].ok = false;
+	sent[0].error = "QEMU refused object-add: Invalid parameter 'iommufd' (GenericError)";
+	g[0].consumed = g[1].consumed = false;
+	r.nsent = 1;
+	r.ok = false;
+	r.error = sent[0].error;
+	v.major = 7;
+	report(&r, buf, sizeof(buf));
+	assert_false(doc.n[member(0, "attached", QJ_BOOL)].b);
+	assert_false(doc.n[member(0, "usable", QJ_BOOL)].b);
+	assert_string_equal(str_of(nth(member(0, "sent", QJ_ARR), 0), "error"), sent[0].error);
+	a = member(0, "release", QJ_ARR);
+	assert_int_equal(count(a), 2); /* both fds by closefd */
+	assert_string_equal(str_of(nth(a, 0), "execute"), "closefd");
+	assert_non_null(strstr(str_of(0, "advice"), "QEMU 7.0.0 has no iommufd object"));
+	/* forced: what it would take is still said, with usable false */
+	assert_int_equal(count(member(0, "object_add", QJ_ARR)), 1);
+	assert_int_equal(count(member(0, "qemu_args", QJ_ARR)), 4);
+	/* an iommufd fd QEMU never took: nothing to add */
+	g[0].passed = g[1].passed = false;
+	report(&r, buf, sizeof(buf));
+	assert_int_equal(count(member(0, "object_add", QJ_ARR)), 0);
+	assert_int_equal(count(member(0, "qemu_args", QJ_ARR)), 0);
+	assert_int_equal(count(member(0, "release", QJ_ARR)), 0);
+}
+
+/* add-fd: fd= is QEMU's own fd number (monitor_fd_param() takes a number or a name). */
+static void test_report_of_an_iommufd_bundle_in_fd_sets(void **state)
+{
+	struct qmp_version v = { 9, 0, 0, "" };
+	struct qmp_given g[2] = { iommufd_bundle[0], iommufd_bundle[1] };
+	struct qmp_report r = { .socket = "q", .ok = true, .version = &v, .fdset = true, .fds = g,
+				.nfds = 2, .backend = "iommufd", .iommufd_id = "io0" };
+	static char buf[16384];
+	int a;
+
+	(void)state;
+	g[0].fdset_id = 0;
+	g[0].fd = 23;
+	g[1].fdset_id = 1;
+	g[1].fd = 24;
+	report(&r, buf, sizeof(buf));
+	a = member(0, "qemu_args", QJ_ARR);
+	assert_string_equal(doc.n[nth(a, 1)].str, "iommufd,id=io0,fd=23");
+	assert_string_equal(doc.n[nth(a, 3)].str, "vfio-pci,iommufd=io0,fd=24,id=vfiox-0000-03-00.0");
+	a = member(0, "release", QJ_ARR);
+	assert_string_equal(str_of(nth(a, 1), "execute"), "remove-fd");
+}
+
 static void test_report_that_does_not_fit_is_refused(void **state)
 {
 	struct qmp_version v = { 7, 2, 0, "" };
@@ -405,6 +624,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commands_are_encoded_exactly),
+		cmocka_unit_test(test_iommufd_object_and_device_are_encoded_exactly),
+		cmocka_unit_test(test_type_lists_are_read),
 		cmocka_unit_test(test_the_greeting_gives_the_version),
 		cmocka_unit_test(test_wrong_greetings_are_refused),
 		cmocka_unit_test(test_replies_errors_and_events),
@@ -414,6 +635,9 @@ int main(void)
 		cmocka_unit_test(test_report_of_getfd_to_qemu_7),
 		cmocka_unit_test(test_report_of_add_fd_to_qemu_9),
 		cmocka_unit_test(test_report_of_a_failure),
+		cmocka_unit_test(test_report_of_an_iommufd_bundle_to_qemu_9),
+		cmocka_unit_test(test_report_of_an_attach),
+		cmocka_unit_test(test_report_of_an_iommufd_bundle_in_fd_sets),
 		cmocka_unit_test(test_report_that_does_not_fit_is_refused),
 	};
 
