@@ -130,6 +130,8 @@ WRAP_test-igd-zero := -Wl,--wrap=vfiox_physmap_new -Wl,--wrap=vfiox_physmap_free
 CLI_PURE_test-qmp-msg := vfioctl/qmp-msg.c
 CLI_PURE_fuzz-qmp := vfioctl/qmp-msg.c
 CLI_PURE_test-qmp := vfioctl/qmp.c vfioctl/qmp-msg.c
+# The host test runs vfioctl qmp itself on a fake host (mkfixture) against the real QEMU.
+$(BUILD)/tests/host/test-qmp: | $(VFIOCTL) $(BUILD)/tests/mkfixture
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(FIXTURE) $(TEST_HDRS) $(LIB_A) $(wildcard vfioctl/qmp*)
 	@mkdir -p $(@D)

@@ -262,6 +262,8 @@ static int run_qmp(struct vfiox_ctx *ctx, int argc, char **argv)
 	rep.fds = given;
 	rep.attach = o.attach;
 	rep.sent = sent;
+	if (a.backend != VFIOX_BACKEND_AUTO)
+		rep.backend = vfiox_backend_name(a.backend);
 	ret = EXIT_FAIL;
 	if (bundle_args_open(ctx, &a, &b)) {
 		rep.error = vfiox_ctx_last_error(ctx);

@@ -863,7 +863,7 @@ int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
 	} else {
 		jw_str(&w, "qemu", NULL);
 	}
-	jw_str(&w, "backend", iommufd ? "iommufd" : "type1");
+	jw_str(&w, "backend", r->backend);
 	jw_str(&w, "mode", r->fdset ? "add-fd" : "getfd");
 	jw_open(&w, "fds", '[');
 	for (i = 0; i < r->nfds; i++) {

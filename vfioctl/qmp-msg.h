@@ -154,7 +154,7 @@ struct qmp_report {
 	bool fdset;			   /* add-fd (else getfd) */
 	const struct qmp_given *fds;
 	size_t nfds;
-	const char *backend;		   /* "type1", "iommufd"; NULL: type1 */
+	const char *backend;		   /* "type1", "iommufd"; NULL: not known (no bundle) */
 	const char *iommufd_id;		   /* iommufd: the object's id */
 	bool attach;			   /* --attach was asked for */
 	const struct qmp_sent *sent;	   /* --attach: what was sent */

@@ -12,10 +12,21 @@
  * followed by its --json report (qmp_report_json()), whose fields are checked against
  * QEMU: the fdnames by closefd, the fd sets, fds and names by query-fdsets.
  *
+ * The iommufd side against the same QEMU (7.2 in Debian 12, which has no iommufd object):
+ * getfd of the names vfioctl qmp gives an iommufd bundle's fds; qom-list-types, which says
+ * a type is there (memory-backend-ram) or not (iommufd); the refusal of a QEMU before 9.0;
+ * object-add forced on it, refused with QEMU's own words, the fds then still QEMU's; the
+ * -object and -device arguments given to QEMU's own option parser (it gets past the syntax
+ * to the type and property 7.2 does not have). And the verb itself, run on a fake host
+ * (mkfixture's "base" with plain files for /dev/iommu and the cdev, which the sender opens
+ * and never binds): refused before anything is sent, and with --force --attach --json
+ * QEMU's refusal in the report, each checked against QEMU afterwards by closefd.
+ *
  * Prints TAP and "N passed, M failed"; exits 1 when a test failed. Without
  * qemu-system-x86_64 prints "1..0 # SKIP <reason>" and exits 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +42,61 @@
 #include "qmp.h"
 
 #include "host-tap.h"
+
+/* build/ from this binary's path (build/tests/host/test-qmp), for vfioctl and mkfixture. */
+static const char *build_dir(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *p;
+	int i;
+
+	if (n <= 0)
+		return NULL;
+	path[n] = '\0';
+	for (i = 0; i < 3; i++) {
+		p = strrchr(path, '/');
+		if (!p)
+			return NULL;
+		*p = '\0';
+	}
+	return path;
+}
+
+/* Runs @argv with @env added; stdout and stderr into @out and @err; its exit status. */
+static int run_cmd(char *const *argv, char *const *env, const char *out, const char *err)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		int i, o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		for (i = 0; env && env[i]; i++)
+			putenv(env[i]);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static char file_buf[65536];
+
+static const char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, file_buf, sizeof(file_buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	file_buf[n > 0 ? n : 0] = '\0';
+	return file_buf;
+}
 
 static char *find_qemu(void)
 {
@@ -162,6 +228,21 @@ static int report_of(struct qmp_conn *c, bool fdset, const char *error, size_t n
 	return jdoc.n[k].b ? 0 : -1;
 }
 
+/* report_of() for an iommufd bundle after --attach sent @n commands. */
+static int report_of_attach(struct qmp_conn *c, const struct qmp_sent *sent, size_t n)
+{
+	struct qmp_report rep = { .socket = c->path, .ok = false, .error = c->why,
+				  .version = &c->version, .fds = given, .nfds = 2,
+				  .backend = "iommufd", .iommufd_id = "vfiox-iommufd",
+				  .attach = true, .sent = sent, .nsent = n };
+	int len = qmp_report_json(report_buf, sizeof(report_buf), &rep), k;
+
+	if (len < 0 || qj_parse(report_buf, (size_t)len, &jdoc, why, sizeof(why)))
+		return -2;
+	k = qj_get(&jdoc, 0, "ok");
+	return k >= 0 && jdoc.n[k].b ? 0 : -1;
+}
+
 static int jtype(int obj, const char *key)
 {
 	int k = obj >= 0 ? qj_get(&jdoc, obj, key) : -1;
@@ -229,6 +310,223 @@ static void check_version_and_advice(struct qmp_conn *c)
 					      jcount("access") == 2 &&
 					      strstr(jstr(0, "advice"), "cannot use these fds"),
 	      "the report's advice and arguments follow the version", "%s", report_buf);
+}
+
+/* vfioctl qmp's names for an iommufd bundle of 0000:03:00.0, given as memfds. */
+static const char *const io_names[] = { "iommufd", "vfio-cdev-0000-03-00.0" };
+static const char *const io_qmp[] = { "vfiox-iommufd", "vfiox-cdev-0000-03-00.0" };
+
+static int give_iommufd(struct qmp_conn *c)
+{
+	int fds[2], ret;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		given[i] = (struct qmp_given){ .name = io_names[i], .kind = i ? "cdev" : "iommufd",
+					       .group = i ? 12 : -1,
+					       .device = i ? "0000:03:00.0" : NULL,
+					       .qmp_name = io_qmp[i] };
+		fds[i] = memfd(io_names[i]);
+	}
+	ret = qmp_give_fds(c, false, fds, given, 2);
+	for (i = 0; i < 2; i++)
+		close(fds[i]);
+	return ret;
+}
+
+/* QEMU's own parser on one -object or -device argument: what it says about it. */
+static const char *qemu_says(const char *qemu, const char *dir, const char *opt, const char *arg)
+{
+	char out[300], err[300];
+	char *argv[] = { (char *)qemu, "-machine", "q35", "-accel", "tcg", "-display", "none",
+			 "-nodefaults", "-S", (char *)opt, (char *)arg, NULL };
+
+	snprintf(out, sizeof(out), "%s/qemu.out", dir);
+	snprintf(err, sizeof(err), "%s/qemu.err", dir);
+	if (run_cmd(argv, NULL, out, err) < 0)
+		return "(QEMU did not run)";
+	return slurp(err);
+}
+
+/* The API's iommufd path with the real QEMU, on the open connection @c. */
+static void iommufd_with_qemu(struct qmp_conn *c, const char *qemu, const char *dir)
+{
+	static struct qmp_sent sent[2];
+	static char dev_ids[2][64], errors[2][512];
+	struct qmp_reply r;
+	char why_v[300], opt[300];
+	const char *said;
+	size_t nsent = 0, i;
+	bool found = true;
+	int ret;
+
+	ret = give_iommufd(c);
+	check(ret == 0 && given[0].passed && given[1].passed,
+	      "getfd of an iommufd bundle's names (vfiox-iommufd, vfiox-cdev-0000-03-00.0)", "%s",
+	      c->why);
+	ret = qmp_has_type(c, "memory-backend-ram", &found);
+	check(ret == 0 && found, "qom-list-types implements=memory-backend-ram lists it", "%d %s",
+	      ret, c->why);
+	ret = qmp_has_type(c, "iommufd", &found);
+	check(ret == 0 && found == (c->version.major >= 9),
+	      "qom-list-types implements=iommufd: listed from QEMU 9.0 on, not before",
+	      "%d found %d: %s", ret, found, c->why);
+	check(qmp_iommufd_version_ok(&c->version, why_v, sizeof(why_v)) == (c->version.major >= 9),
+	      "the version check refuses a QEMU before 9.0, before anything is sent", "%s", why_v);
+	printf("#   %s\n", why_v);
+	/* forced: QEMU's own refusal, and the fds still QEMU's */
+	ret = qmp_attach_iommufd(c, false, given, 2, "vfiox-iommufd", dev_ids, sent, errors,
+				 &nsent);
+	if (c->version.major < 9) {
+		check(ret == -1 && nsent == 1 && !sent[0].ok &&
+			      strstr(c->why, "QEMU refused object-add") && strstr(c->why, "iommufd") &&
+			      !given[0].consumed,
+		      "object-add of an iommufd is refused by QEMU before 9.0, in its own words",
+		      "%d %zu: %s", ret, nsent, c->why);
+		printf("#   %s\n", c->why);
+		ret = report_of_attach(c, sent, nsent);
+		check(ret == -1 && !strcmp(jstr(0, "backend"), "iommufd") &&
+			      strstr(jstr(0, "error"), "QEMU refused object-add") &&
+			      jcount("sent") == 1 && !jtrue(0, "attached") && !jtrue(0, "usable") &&
+			      jcount("release") == 2,
+		      "its --json: ok false, QEMU's words, one command sent, both fds to closefd",
+		      "%s", report_buf);
+	} else {
+		/* -machine none: no PCI bus for device_add, but the object is QEMU's */
+		check(nsent >= 1 && sent[0].ok, "object-add of the iommufd is taken by QEMU 9.0+",
+		      "%s", c->why);
+	}
+	for (i = 0; i < 2; i++) {
+		if (given[i].consumed)
+			continue;
+		ret = qmp_exec(c, "closefd", io_qmp[i], NULL, NULL, 0, &r, NULL, 0);
+		check(ret == 0, "QEMU still holds the fds no command took (closefd)", "%s: %s",
+		      io_qmp[i], c->why);
+	}
+	/* QEMU's option parser on the arguments vfioctl qmp prints */
+	qmp_iommufd_opt(opt, sizeof(opt), "vfiox-iommufd", "vfiox-iommufd");
+	said = qemu_says(qemu, dir, "-object", opt);
+	check(c->version.major >= 9 ? !strstr(said, "does not accept") && !strstr(said, "expects")
+				    : !!strstr(said, "Parameter 'qom-type' does not accept value "
+						     "'iommufd'"),
+	      "-object iommufd,id=vfiox-iommufd,fd=vfiox-iommufd parses; 7.2 lacks only the type",
+	      "%s", said);
+	printf("#   %s", said);
+	qmp_vfio_opt(opt, sizeof(opt), "vfiox-0000-03-00.0", "vfiox-iommufd",
+		     "vfiox-cdev-0000-03-00.0");
+	said = qemu_says(qemu, dir, "-device", opt);
+	check(c->version.major >= 9 ? !strstr(said, "not found") && !strstr(said, "expects")
+				    : !!strstr(said, "Property 'vfio-pci.iommufd' not found"),
+	      "-device vfio-pci,iommufd=...,fd=...,id=... parses; 7.2 lacks only the property",
+	      "%s", said);
+	printf("#   %s", said);
+	said = qemu_says(qemu, dir, "-device", "vfio-pci,id=0bad");
+	check(!!strstr(said, "expects an identifier"),
+	      "(QEMU's parser does refuse a bad id: the check above can fail)", "%s", said);
+}
+
+/* The verb itself, on a fake host, against the QEMU on @sock (no other client connected). */
+static void iommufd_verb(const char *sock, const char *dir, const struct qmp_version *qv)
+{
+	static struct qmp_conn v;
+	const char *build = build_dir();
+	char vfioctl[4200], mkfix[4200], sys[300], dev[300], path[600], out[300], err[300];
+	char env_sys[400], env_dev[400];
+	struct qmp_reply r;
+	int ret, rc, f;
+
+	if (!build) {
+		check(0, "the build directory", "%s", "/proc/self/exe unreadable");
+		return;
+	}
+	if (qv->major >= 9) {
+		printf("ok %d - # SKIP vfioctl qmp's refusal of a QEMU before 9.0: this one is "
+		       "%d.%d\n", ++num, qv->major, qv->minor);
+		passed++;
+		return;
+	}
+	snprintf(vfioctl, sizeof(vfioctl), "%s/vfioctl", build);
+	snprintf(mkfix, sizeof(mkfix), "%s/tests/mkfixture", build);
+	if (access(vfioctl, X_OK) || access(mkfix, X_OK)) {
+		printf("ok %d - # SKIP vfioctl qmp itself: %s or %s is not built (make all "
+		       "%s/tests/mkfixture)\n", ++num, vfioctl, mkfix, build);
+		passed++;
+		return;
+	}
+	snprintf(sys, sizeof(sys), "%s/sys", dir);
+	snprintf(dev, sizeof(dev), "%s/dev", dir);
+	snprintf(out, sizeof(out), "%s/verb.out", dir);
+	snprintf(err, sizeof(err), "%s/verb.err", dir);
+	{
+		char *argv[] = { mkfix, "base", sys, NULL };
+
+		if (run_cmd(argv, NULL, out, err)) {
+			check(0, "mkfixture base", "%s", slurp(err));
+			return;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:00:04.0/vfio-dev", sys);
+	mkdir(path, 0755);
+	strcat(path, "/vfio0");
+	mkdir(path, 0755);
+	strcat(path, "/dev");
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	mkdir(dev, 0755);
+	snprintf(path, sizeof(path), "%s/vfio", dev);
+	mkdir(path, 0755);
+	strcat(path, "/devices");
+	mkdir(path, 0755);
+	strcat(path, "/vfio0");
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	snprintf(path, sizeof(path), "%s/iommu", dev);
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+	snprintf(env_sys, sizeof(env_sys), "VFIOX_SYSFS_ROOT=%s", sys);
+	snprintf(env_dev, sizeof(env_dev), "VFIOX_DEV_ROOT=%s", dev);
+	{
+		char *env[] = { env_sys, env_dev, NULL };
+		char *argv[] = { vfioctl, "qmp", "--socket", (char *)sock, "--backend", "iommufd",
+				 "0000:00:04.0", NULL };
+
+		rc = run_cmd(argv, env, out, err);
+		check(rc == 1, "vfioctl qmp --backend iommufd to a QEMU before 9.0: exit 1",
+		      "rc %d: %s", rc, slurp(err));
+		check(!!strstr(slurp(err), "has no iommufd object") &&
+			      !!strstr(file_buf, "nothing was sent"),
+		      "vfioctl qmp says QEMU has no iommufd object and that nothing was sent", "%s",
+		      file_buf);
+		printf("#   %s", file_buf);
+	}
+	ret = qmp_open(&v, sock, 10000);
+	ret = ret || qmp_exec(&v, "closefd", "vfiox-iommufd", NULL, NULL, 0, &r, NULL, 0) != -1;
+	check(!ret, "and indeed QEMU holds no vfiox-iommufd (closefd fails)", "%s", v.why);
+	qmp_close(&v);
+	{
+		char *env[] = { env_sys, env_dev, NULL };
+		char *argv[] = { vfioctl, "qmp", "--socket", (char *)sock, "--backend", "iommufd",
+				 "--force", "--attach", "--json", "0000:00:04.0", NULL };
+
+		rc = run_cmd(argv, env, out, err);
+		slurp(out);
+		ret = qj_parse(file_buf, strlen(file_buf), &jdoc, why, sizeof(why));
+		check(rc == 1 && !ret && !jtrue(0, "ok") &&
+			      strstr(jstr(0, "error"), "QEMU refused object-add") &&
+			      !strcmp(jstr(0, "backend"), "iommufd"),
+		      "vfioctl qmp --force --attach --json: exit 1, QEMU's refusal of object-add in "
+		      "the report", "rc %d, %s: %s", rc, why, file_buf);
+		f = fd_entry(1);
+		check(f >= 0 && !strcmp(jstr(f, "kind"), "cdev") &&
+			      !strcmp(jstr(f, "fdname"), "vfiox-cdev-0000-00-04.0") &&
+			      jtrue(f, "passed") && !jtrue(f, "consumed") && jcount("release") == 2 &&
+			      jcount("sent") == 1 && !jtrue(0, "attached"),
+		      "its report: the cdev passed and not taken, one command sent, two to release",
+		      "%s", file_buf);
+		printf("#   %s\n", jstr(0, "error"));
+	}
+	ret = qmp_open(&v, sock, 10000);
+	ret = ret || qmp_exec(&v, "closefd", "vfiox-iommufd", NULL, NULL, 0, &r, NULL, 0);
+	ret = ret || qmp_exec(&v, "closefd", "vfiox-cdev-0000-00-04.0", NULL, NULL, 0, &r, NULL, 0);
+	check(!ret, "QEMU holds both fds the report says to release (closefd)", "%s", v.why);
+	qmp_close(&v);
 }
 
 int main(void)
@@ -371,7 +669,10 @@ int main(void)
 	check(!qmp_vfio_fd_advice(&c.version, false, advice, sizeof(advice)) == (c.version.major < 9),
 	      "the advice follows the version (fd-taking VFIO from 9.0 on)", "%s", advice);
 	printf("#   %s\n", advice);
+
+	iommufd_with_qemu(&c, qemu, dir);
 	qmp_close(&c);
+	iommufd_verb(sock, dir, &c.version);
 
 	/* The same socket once QEMU is gone. */
 	kill(pid, SIGTERM);
