@@ -6,15 +6,22 @@
  *   work ADDR recv SOCK     listen on SOCK (SOCK_SEQPACKET), take one vfioctl pass
  *   work ADDR connect SOCK  ask vfioctl serve on SOCK
  *        then, with what arrived and nothing opened under /dev/vfio: an edu DMA round trip
- *        through a mapping in the passed container and an MSI on an eventfd. Prints one
- *        fact a line: "uid U", "own open /dev/vfio/N: REASON", "fds NAMES",
- *        "roundtrip ok", "msi ok".
+ *        through a mapping in the passed container (type1, or the iommufd with the IOAS
+ *        adopting it allocated) and an MSI on an eventfd. Prints one fact a line:
+ *        "uid U", "own open /dev/vfio/N: REASON", "own open /dev/vfio/devices/vfioN:
+ *        REASON" (where the device has a cdev), "fds NAMES", "backend B", "roundtrip ok",
+ *        "msi ok".
  *   ask SOCK [UID]          connect to vfioctl serve (as UID), print "got N fds",
  *                           "refused: WHY" or "connect: WHY"
  *   silent SOCK SECONDS     connect and say and read nothing for SECONDS
+ *   keep SOCK SECONDS       ask vfioctl serve, adopt what it hands (an iommufd bundle's
+ *                           cdev is bound then), print "kept N fds", hold it SECONDS
  *   badmsg GROUP            as root, bad hand-overs over a socketpair (real fds: group GROUP
  *                           on vfio-pci, a pipe): one line a case, "NAME: ERRNO (why)
  *                           fds A->B", B the open fds after, A before
+ *   badmsg-iommufd ADDR     the same for iommufd bundles (real fds: /dev/iommu, the cdev
+ *                           of ADDR on vfio-pci, its group, a pipe), the kernel's bind
+ *                           refusals among them
  *   bench-exec ADDR N       (make bench) N rounds, alternating: fork + exec of
  *                           `vfioctl exec ADDR -- /bin/true` against a plain fork + exec of
  *                           /bin/true; medians side by side
@@ -117,7 +124,7 @@ static int own_view(const char *addr)
 {
 	struct vfiox_scan *scan;
 	struct vfiox_pci_dev *p;
-	char path[64];
+	char path[4096];
 	int fd, group;
 
 	if (vfiox_scan_new(ctx, &scan) || vfiox_scan_find_dev(scan, addr, &p))
@@ -130,6 +137,12 @@ static int own_view(const char *addr)
 	printf("own open %s: %s\n", path, fd < 0 ? strerror(errno) : "opened");
 	if (fd >= 0)
 		close(fd);
+	if (vfiox_device_cdev(ctx, addr, path, sizeof(path)) == 0) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		printf("own open %s: %s\n", path, fd < 0 ? strerror(errno) : "opened");
+		if (fd >= 0)
+			close(fd);
+	}
 	return group;
 }
 
@@ -229,7 +242,8 @@ static int work(const char *addr, const char *how, const char *sock)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "",
 			 vfiox_bundle_fd_name(b, i));
 	printf("fds %s\n", names);
-	/* Without a device fd in the bundle, the group it came with gives one. */
+	printf("backend %s\n", vfiox_backend_name(vfiox_bundle_backend(b)));
+	/* Without a device fd in the bundle, the group it came with gives one (type1). */
 	d = vfiox_bundle_device(b, addr);
 	if (!d && vfiox_device_open(vfiox_bundle_group(b, group), addr, NULL, &own))
 		return fail("device from the passed group");
@@ -245,6 +259,28 @@ static int work(const char *addr, const char *how, const char *sock)
 	vfiox_device_close(own);
 	vfiox_bundle_free(b);
 	return ret;
+}
+
+static int keep(const char *sock, int secs)
+{
+	struct vfiox_bundle *b;
+	int fd = sock_at(sock, false), ret;
+
+	if (fd < 0) {
+		printf("connect: %s\n", strerror(errno));
+		return 1;
+	}
+	ret = vfiox_bundle_recv(ctx, fd, 10000, &b);
+	close(fd);
+	if (ret) {
+		printf("refused: %s\n", vfiox_ctx_last_error(ctx));
+		return 1;
+	}
+	printf("kept %zu fds\n", vfiox_bundle_num_fds(b));
+	fflush(stdout);
+	sleep((unsigned)secs);
+	vfiox_bundle_free(b);
+	return 0;
 }
 
 static int ask(const char *sock, const char *uid)
@@ -344,6 +380,107 @@ static int badmsg(int group)
 	close(p[1]);
 	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
+	return 0;
+}
+
+/* A fresh /dev/iommu and a fresh open of @cdev, as a sender holds them: 0 or -1. */
+static int open_pair(const char *cdev, int *io, int *cd)
+{
+	*io = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	*cd = open(cdev, O_RDWR | O_CLOEXEC);
+	return *io < 0 || *cd < 0 ? -1 : 0;
+}
+
+static int badmsg_iommufd(const char *addr)
+{
+	struct vfiox_bundle *held = NULL;
+	char cdev[4096], good[256], other[256], mixed[256], big[5000];
+	int p[2], fds[3], io, cd, io2, cd2, gfd, group = -1;
+	struct vfiox_scan *scan;
+	struct vfiox_pci_dev *dev;
+
+	if (vfiox_device_cdev(ctx, addr, cdev, sizeof(cdev)) || pipe2(p, O_CLOEXEC) ||
+	    vfiox_scan_new(ctx, &scan) || vfiox_scan_find_dev(scan, addr, &dev))
+		return fail("setup");
+	group = vfiox_pci_dev_iommu_group(dev);
+	vfiox_scan_free(scan);
+	snprintf(good, sizeof(good), "vfiox-handover 1\niommu iommufd\niommufd\ncdev %s %d\nend\n",
+		 addr, group);
+	/* another device's cdev, which has none: it cannot be checked */
+	snprintf(other, sizeof(other), "vfiox-handover 1\niommu iommufd\niommufd\n"
+		 "cdev 0000:00:00.0 %d\nend\n", group);
+	snprintf(mixed, sizeof(mixed), "vfiox-handover 1\niommu type1v2\ncontainer\ngroup %d\n"
+		 "cdev %s %d\nend\n", group, addr, group);
+	if (open_pair(cdev, &io, &cd))
+		return fail("open /dev/iommu and the cdev");
+	fds[0] = io;
+	fds[1] = cd;
+	fds[2] = p[0];
+	bad_case("good", good, strlen(good), fds, 2);
+	/*
+	 * Our copies of the files keep the cdev bound to that iommufd (the kernel unbinds on
+	 * the last close): fresh ones for the rest.
+	 */
+	close(io);
+	close(cd);
+	if (open_pair(cdev, &io, &cd))
+		return fail("open /dev/iommu and the cdev again");
+	fds[0] = io;
+	fds[1] = cd;
+	bad_case("no-fds", good, strlen(good), fds, 0);
+	bad_case("more-fds", good, strlen(good), fds, 3);
+	bad_case("truncated", good, strlen(good) - 4, fds, 2);
+	memset(big, 'x', sizeof(big));
+	bad_case("overlong", big, sizeof(big), fds, 2);
+	bad_case("mixed", mixed, strlen(mixed), fds, 2);
+	bad_case("other-cdev", other, strlen(other), fds, 2);
+	fds[1] = io;
+	bad_case("iommufd-as-cdev", good, strlen(good), fds, 2);
+	fds[0] = cd;
+	fds[1] = cd;
+	bad_case("cdev-as-iommufd", good, strlen(good), fds, 2);
+	fds[0] = io;
+	fds[1] = p[0];
+	bad_case("pipe-as-cdev", good, strlen(good), fds, 2);
+	/* the group open the type1 way: the kernel refuses the bind (EBUSY) */
+	snprintf(big, sizeof(big), "/dev/vfio/%d", group);
+	gfd = open(big, O_RDWR | O_CLOEXEC);
+	if (gfd < 0)
+		return fail("open the group");
+	fds[1] = cd;
+	bad_case("group-open", good, strlen(good), fds, 2);
+	close(gfd);
+	/* bound already (a receiver holds it): a second open of the cdev does not bind */
+	{
+		int sp[2];
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int) * 2)];
+		} cm = { .h = { .cmsg_len = CMSG_LEN(sizeof(int) * 2), .cmsg_level = SOL_SOCKET,
+				.cmsg_type = SCM_RIGHTS } };
+		struct iovec iov = { .iov_base = good, .iov_len = strlen(good) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+				      .msg_controllen = sizeof(cm.buf) };
+
+		memcpy(CMSG_DATA(&cm.h), (int[]){ io, cd }, sizeof(int) * 2);
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) ||
+		    sendmsg(sp[0], &msg, 0) < 0 || vfiox_bundle_recv(ctx, sp[1], 1000, &held))
+			return fail("the first receiver");
+		close(sp[0]);
+		close(sp[1]);
+	}
+	if (open_pair(cdev, &io2, &cd2))
+		return fail("open /dev/iommu and the cdev again");
+	fds[0] = io2;
+	fds[1] = cd2;
+	bad_case("bound-elsewhere", good, strlen(good), fds, 2);
+	vfiox_bundle_free(held);
+	close(io2);
+	close(cd2);
+	close(io);
+	close(cd);
+	close(p[0]);
+	close(p[1]);
 	return 0;
 }
 
@@ -491,10 +628,14 @@ int main(int argc, char **argv)
 		ret = work(argv[2], argv[3], argc > 4 ? argv[4] : NULL);
 	else if (argc >= 3 && !strcmp(argv[1], "ask"))
 		ret = ask(argv[2], argc > 3 ? argv[3] : NULL);
+	else if (argc == 4 && !strcmp(argv[1], "keep"))
+		ret = keep(argv[2], atoi(argv[3]));
 	else if (argc == 4 && !strcmp(argv[1], "silent"))
 		ret = sock_at(argv[2], false) < 0 ? 1 : (sleep((unsigned)atoi(argv[3])), 0);
 	else if (argc == 3 && !strcmp(argv[1], "badmsg"))
 		ret = badmsg(atoi(argv[2]));
+	else if (argc == 3 && !strcmp(argv[1], "badmsg-iommufd"))
+		ret = badmsg_iommufd(argv[2]);
 	else if (argc == 4 && !strcmp(argv[1], "bench-exec"))
 		ret = bench_exec(argv[2], atoi(argv[3]));
 	else if (argc == 4 && !strcmp(argv[1], "bench-serve"))
@@ -507,7 +648,7 @@ int main(int argc, char **argv)
 		ret = full_listener(argv[2], atoi(argv[3]));
 	else
 		fprintf(stderr, "usage: vfiox-handover work ADDR listen|recv SOCK|connect SOCK | "
-				"ask SOCK [UID] | silent SOCK SECONDS | badmsg GROUP | hold ADDR cooperative|ignore SECONDS | "
+				"ask SOCK [UID] | silent SOCK SECONDS | keep SOCK SECONDS | badmsg GROUP | badmsg-iommufd ADDR | hold ADDR cooperative|ignore SECONDS | "
 				"stream SOCK SECONDS | full SOCK SECONDS\n");
 	fflush(stdout);
 	vfiox_ctx_free(ctx);
