@@ -17,7 +17,9 @@ name=vfio-device-$(echo "$edu" | tr : -)
 W=/tmp/t97
 mkdir -p $W
 chmod 1777 $W
+# Run by hand (no VFIOX_BACKEND): type1, for vfioctl and the helpers alike (auto could differ).
 backend=${VFIOX_BACKEND:-type1}
+export VFIOX_BACKEND=$backend
 if [ "$backend" = iommufd ] && [ ! -c /dev/iommu ]; then
 	reprobe "$edu"
 	skip_file "the iommufd backend needs /dev/iommu, and this kernel ($(uname -r)) has none (CONFIG_IOMMUFD)"
