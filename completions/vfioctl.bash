@@ -398,9 +398,10 @@ _vfioctl()
 		esac
 		;;
 	exec | pass | serve | qmp)
-		# The hand-over verbs: devices and --group N; exec --user NAME, --memlock SIZE and,
-		# after "--", a command and its files; pass/serve/qmp --socket PATH (a file);
-		# serve --allow USER|@GROUP.
+		# The hand-over verbs: devices, --group N and --backend auto|type1|iommufd; exec
+		# --user NAME, --memlock SIZE and, after "--", a command and its files;
+		# pass/serve/qmp --socket PATH (a file); serve --allow USER|@GROUP; qmp --attach,
+		# --force, --iommufd-id ID.
 		if [[ $verb == exec ]]; then
 			for ((i = verb_i + 1; i < cword; i++)); do
 				if [[ ${words[i]} == -- ]]; then
@@ -415,7 +416,8 @@ _vfioctl()
 			done
 		fi
 		case $prev in
-		--memlock | --timeout) return 0 ;;
+		--memlock | --timeout | --iommufd-id) return 0 ;;
+		--backend) mapfile -t COMPREPLY < <(compgen -W "auto type1 iommufd" -- "$cur"); return 0 ;;
 		--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return 0 ;;
 		--allow)
 			mapfile -t COMPREPLY < <(compgen -u -- "$cur"; compgen -g -P @ -- "${cur#@}")
@@ -429,15 +431,16 @@ _vfioctl()
 		--group) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur"); return 0 ;;
 		esac
 		case $cur in
-		--memlock=* | --timeout=*) return 0 ;;
+		--memlock=* | --timeout=* | --iommufd-id=*) return 0 ;;
+		--backend=*) mapfile -t COMPREPLY < <(compgen -P --backend= -W "auto type1 iommufd" -- "${cur#*=}") ;;
 		--group=*) mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}") ;;
 		-*)
 			local all
 			case $verb in
-			exec) all="--user --memlock --help" ;;
-			pass) all="--socket --timeout --help" ;;
-			serve) all="--socket --help" ;;
-			qmp) all="--socket --fdset --json --timeout --help" ;;
+			exec) all="--user --memlock --backend --help" ;;
+			pass) all="--socket --timeout --backend --help" ;;
+			serve) all="--socket --backend --help" ;;
+			qmp) all="--socket --fdset --json --timeout --backend --attach --force --iommufd-id --help" ;;
 			esac
 			opts="--group"
 			[[ $verb == serve ]] && opts+=" --allow"
