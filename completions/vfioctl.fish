@@ -236,6 +236,12 @@ complete -c vfioctl -n '__vfioctl_using serve' -l allow -x -a '(__fish_complete_
 complete -c vfioctl -n '__vfioctl_using qmp' -l fdset -d 'add-fd into fd sets instead of getfd'
 complete -c vfioctl -n '__vfioctl_using qmp' -l json -d 'Print one JSON object (schema 1)'
 complete -c vfioctl -n '__vfioctl_using qmp' -l timeout -x -d 'Give up on a silent QEMU after S seconds'
+complete -c vfioctl -n '__vfioctl_using qmp' -l attach -d 'iommufd: object-add the iommufd, device_add a vfio-pci on each cdev'
+complete -c vfioctl -n '__vfioctl_using qmp' -l force -d 'iommufd: send to a QEMU before 9.0 anyway'
+complete -c vfioctl -n '__vfioctl_using qmp' -l iommufd-id -x -d 'iommufd: the object id and fd name'
+for v in exec pass serve qmp
+	complete -c vfioctl -n "__vfioctl_using $v" -l backend -x -a 'auto type1 iommufd' -d 'The IOMMU backend of the bundle'
+end
 
 # revoke: one device
 complete -c vfioctl -n '__vfioctl_using revoke' -l timeout -x -d 'How long the holder has to release it'
