@@ -5,7 +5,8 @@
 # class prefixes for --class, IOMMU group numbers for --group and `show`, PCI addresses
 # for `show`, `rom`, `reset`, `irq-test` and `igd`, file names for `rom --output` and
 # `igd --save-vbt`, the kinds of
-# `irq-test --type`. The UUID of --vf-token is a secret the PF's user chose, and
+# `irq-test --type`, the backends of --backend (show, rom, reset, irq-test and the
+# hand-over verbs: auto type1 iommufd). The UUID of --vf-token is a secret the PF's user chose, and
 # `irq-test --vectors N` / `--timeout MS` are numbers: nothing is offered for them.
 # `reset` offers --json only after --plan (the only place it is valid), and not --hot
 # with --plan, which ignores it. Devices, drivers and groups are read from the sysfs root that
@@ -192,7 +193,7 @@ _vfioctl()
 		case $w in
 		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
 			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt | --memlock | \
-			--socket | --allow)
+			--socket | --allow | --backend)
 			used+=("$w")
 			((i++))
 			;;
@@ -221,10 +222,15 @@ _vfioctl()
 	show)
 		# The token's value: nothing to offer (and not a device or group).
 		[[ $prev == --vf-token ]] && return 0
+		if [[ $prev == --backend ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "auto type1 iommufd" -- "$cur")
+			return 0
+		fi
 		case $cur in
 		--vf-token=*) return 0 ;;
+		--backend=*) mapfile -t COMPREPLY < <(compgen -P --backend= -W "auto type1 iommufd" -- "${cur#*=}") ;;
 		-*)
-			_vfioctl_option_reply "--json --vf-token --help" "$cur"
+			_vfioctl_option_reply "--json --vf-token --backend --help" "$cur"
 			;;
 		*)
 			# One target: a PCI address or a group number.
@@ -254,9 +260,11 @@ _vfioctl()
 			[[ $verb == irq-test ]] && mapfile -t COMPREPLY < <(compgen -W "intx msi msix" -- "$cur")
 			return 0
 			;;
+		--backend) mapfile -t COMPREPLY < <(compgen -W "auto type1 iommufd" -- "$cur"); return 0 ;;
 		esac
 		case $cur in
 		--vf-token=* | --vectors=* | --timeout=*) return 0 ;;
+		--backend=*) mapfile -t COMPREPLY < <(compgen -P --backend= -W "auto type1 iommufd" -- "${cur#*=}") ;;
 		--output=*)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -P --output= -- "${cur#*=}")
@@ -268,13 +276,13 @@ _vfioctl()
 		-*)
 			local all
 			case $verb in
-			rom) all="--output --vf-token --help" ;;
+			rom) all="--output --vf-token --backend --help" ;;
 			reset)
-				all="--plan --hot --vf-token --help"
-				[[ " ${used[*]} " == *" --plan "* ]] && all="--plan --json --vf-token --help"
+				all="--plan --hot --vf-token --backend --help"
+				[[ " ${used[*]} " == *" --plan "* ]] && all="--plan --json --vf-token --backend --help"
 				[[ " ${used[*]} " == *" --hot "* ]] && all=${all/--plan /}
 				;;
-			irq-test) all="--type --vectors --timeout --json --vf-token --help" ;;
+			irq-test) all="--type --vectors --timeout --json --vf-token --backend --help" ;;
 			esac
 			_vfioctl_option_reply "$all" "$cur"
 			;;

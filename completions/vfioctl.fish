@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count --save-vbt
+                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count --save-vbt --backend --memlock --socket --allow
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -138,12 +138,14 @@ complete -c vfioctl -n '__vfioctl_using list' -s h -l help -d 'Print the options
 # show
 complete -c vfioctl -n '__vfioctl_using show' -l json -d 'Machine-readable output'
 complete -c vfioctl -n '__vfioctl_using show' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using show' -l backend -x -a 'auto type1 iommufd' -d 'The IOMMU backend to open it with'
 complete -c vfioctl -n '__vfioctl_using show' -s h -l help -d 'Print the options of show'
 complete -c vfioctl -n '__vfioctl_using show 1' -a '(__vfioctl_devices; __vfioctl_groups)'
 
 # rom
 complete -c vfioctl -n '__vfioctl_using rom' -l output -r -F -d 'Write the ROM to FILE'
 complete -c vfioctl -n '__vfioctl_using rom' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using rom' -l backend -x -a 'auto type1 iommufd' -d 'The IOMMU backend to open it with'
 complete -c vfioctl -n '__vfioctl_using rom' -s h -l help -d 'Print the options of rom'
 complete -c vfioctl -n '__vfioctl_using rom 1' -a '(__vfioctl_devices)'
 
@@ -152,6 +154,7 @@ complete -c vfioctl -n '__vfioctl_using reset; and not __fish_contains_opt plan 
 complete -c vfioctl -n '__vfioctl_using reset; and __fish_contains_opt plan; and not __fish_contains_opt json' -l json -d 'Machine-readable plan'
 complete -c vfioctl -n '__vfioctl_using reset; and not __fish_contains_opt plan hot' -l hot -d 'Hot reset of the slot or bus (every group of the plan must be ours)'
 complete -c vfioctl -n '__vfioctl_using reset' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using reset' -l backend -x -a 'auto type1 iommufd' -d 'The IOMMU backend to open it with'
 complete -c vfioctl -n '__vfioctl_using reset' -s h -l help -d 'Print the options of reset'
 complete -c vfioctl -n '__vfioctl_using reset 1' -a '(__vfioctl_devices)'
 
@@ -161,6 +164,7 @@ complete -c vfioctl -n '__vfioctl_using irq-test' -l vectors -x -d 'Test vectors
 complete -c vfioctl -n '__vfioctl_using irq-test' -l timeout -x -d 'Wait at most MS milliseconds per vector'
 complete -c vfioctl -n '__vfioctl_using irq-test' -l json -d 'Machine-readable output'
 complete -c vfioctl -n '__vfioctl_using irq-test' -l vf-token -x -d 'VF token (UUID), for a VF whose PF is on vfio-pci'
+complete -c vfioctl -n '__vfioctl_using irq-test' -l backend -x -a 'auto type1 iommufd' -d 'The IOMMU backend to open it with'
 complete -c vfioctl -n '__vfioctl_using irq-test' -s h -l help -d 'Print the options of irq-test'
 complete -c vfioctl -n '__vfioctl_using irq-test 1' -a '(__vfioctl_devices)'
 
