@@ -1359,19 +1359,19 @@ static void check_device_backend(struct check *c, struct vfiox_pci_dev *dev)
 		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s opens over %s: %s",
 		    dev->name, vfiox_backend_name(b), reason);
 	else if (!c->iommu_node)
-		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s, once on vfio-pci, "
-		    "would open over %s: %s", dev->name, vfiox_backend_name(b), reason);
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s is not on vfio-pci yet; "
+		    "there it would open over %s: %s", dev->name, vfiox_backend_name(b), reason);
 	else if (c->vfio_devs && !c->cdevs)
 		/* Not on vfio-pci, a device has no cdev: what it gets there is the kernel's. */
-		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s, once on vfio-pci, "
-		    "would open over type1: %s/iommu is there, but this kernel gives VFIO devices "
-		    "no cdev", dev->name, c->ctx->dev_root);
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s is not on vfio-pci yet; "
+		    "there it would open over type1: %s/iommu is there, but this kernel gives VFIO "
+		    "devices no cdev", dev->name, c->ctx->dev_root);
 	else
-		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s, once on vfio-pci, "
-		    "would open over iommufd (%s/iommu is there%s), else type1; not there, it has "
-		    "no cdev", dev->name, c->ctx->dev_root, c->cdevs ? " and the kernel gives "
-		    "VFIO devices cdevs" : "; whether the kernel gives VFIO devices cdevs shows "
-		    "once one is on vfio-pci");
+		add(c, "device.backend", VFIOX_CHECK_INFO, dev->name, "%s is not on vfio-pci yet, "
+		    "so it has no cdev; there it would open over iommufd (%s/iommu is there%s)",
+		    dev->name, c->ctx->dev_root, c->cdevs ? ", and this kernel gives VFIO devices "
+		    "cdevs" : "; whether this kernel gives VFIO devices cdevs, and so iommufd "
+		    "rather than type1, shows once a device is on vfio-pci");
 }
 
 static void check_device(struct check *c, const char *addr)

@@ -731,9 +731,10 @@ static void test_iommufd_host_with_cdevs(void **state)
 	/* Not yet on vfio-pci: no cdev, and what it would get once there. */
 	f = run(e, "0000:00:1f.2", NULL);
 	assert_finding(f, "device.backend", "0000:00:1f.2", VFIOX_CHECK_INFO,
-		       "0000:00:1f.2, once on vfio-pci, would open over iommufd");
+		       "0000:00:1f.2 is not on vfio-pci yet, so it has no cdev; there it would "
+		       "open over iommufd");
 	assert_contains(vfiox_findings_summary(f, find(f, "device.backend", NULL)),
-			"and the kernel gives VFIO devices cdevs), else type1");
+			"/iommu is there, and this kernel gives VFIO devices cdevs)");
 	vfiox_findings_free(f);
 
 	/* A user: root owns both nodes, so alice is shut out of iommufd (type1 remains). */
