@@ -37,3 +37,22 @@ is "$(vfioctl list --json --driver e1000e | jq -r '[.groups[].devices[].address]
 	"$e1000e" "--driver e1000e lists the e1000e only"
 is "$(vfioctl list --json --group "$bridged" | jq -r '[.groups[] | "\(.group):\(.devices | length)"] | join(" ")')" \
 	"$bridged:3" "--group $bridged lists only that group, with its 3 devices"
+
+# ---------------------------------------------------------------- VFIO cdevs
+# At boot no device is on a VFIO driver: no device has a cdev.
+is "$(jq -r '[.groups[].devices[], .ungrouped[] | select(.vfio_cdev != null)] | length' $J)" 0 \
+	"list --json at boot: vfio_cdev is null for every device (none is on vfio-pci)"
+# Bound to vfio-pci, a device has one when its vfio-dev/vfioN has a device number.
+edu=$(find_ids 1234 11e8 | head -n 1)
+bind_to vfio-pci "$edu"
+want=null
+for c in $PCI/$edu/vfio-dev/vfio*; do [ -e "$c/dev" ] && want=/dev/vfio/devices/${c##*/}; done
+diag "$edu on vfio-pci: $(ls -d $PCI/$edu/vfio-dev/* 2>&1), cdev $want"
+is "$(vfioctl list --json | jq -r --arg a "$edu" '.groups[].devices[] | select(.address == $a) | .vfio_cdev')" \
+	"$want" "list --json: vfio_cdev of $edu on vfio-pci is what sysfs gives ($want)"
+if [ "$want" = null ]; then
+	like "$(vfioctl list)" "$edu  \[1234:11e8\]  vfio-pci  " "list: no cdev on this kernel, none shown"
+else
+	like "$(vfioctl list)" "$edu  \[1234:11e8\]  vfio-pci \($want\)" "list: the cdev next to the driver"
+fi
+reprobe "$edu"

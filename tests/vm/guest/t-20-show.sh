@@ -55,3 +55,62 @@ is "$?" 1 "show of an absent group exits 1"
 like "$out" "^vfioctl: .*4242" "show of an absent group names it"
 vfioctl list --class zz > /dev/null 2>&1
 is "$?" 2 "list --class zz is a usage error (2)"
+
+# ---------------------------------------------------------------- VFIO cdev and backend
+# The kernel's truth: a cdev is a vfio-dev/vfioN with a device number (every VFIO device
+# has the directory since 6.1; only CONFIG_VFIO_DEVICE_CDEV gives it dev). Runs without
+# VFIOX_BACKEND: what vfioctl chooses by itself.
+cdev_of() {
+	for _c in $PCI/$1/vfio-dev/vfio*; do
+		[ -e "$_c/dev" ] && echo "/dev/vfio/devices/${_c##*/}" && return 0
+	done
+	echo null
+}
+is "$(vfioctl show --json "$edu" | jq -r .vfio_cdev)" null "edu on no VFIO driver: vfio_cdev null"
+bind_to vfio-pci "$edu"
+want=$(cdev_of "$edu")
+diag "$edu on vfio-pci: vfio-dev $(ls $PCI/$edu/vfio-dev 2>&1), cdev $want, /dev/iommu $([ -e /dev/iommu ] && echo there || echo absent)"
+S=$(vfioctl show --json "$edu")
+is "$(echo "$S" | jq -r .vfio_cdev)" "$want" "show --json $edu on vfio-pci: vfio_cdev is what sysfs gives"
+H=$(vfioctl show "$edu")
+if [ "$want" = null ]; then
+	like "$H" "VFIO cdev: +none: $edu has no VFIO cdev: its vfio-dev/vfio[0-9]+ has no device number" \
+		"show: no cdev on this kernel, and why (vfio-dev without a device number)"
+else
+	like "$H" "VFIO cdev: +$want" "show: the cdev line"
+	check "the node $want exists" test -c "$want"
+fi
+if [ -e /dev/iommu ] && [ "$want" != null ]; then
+	is "$(echo "$S" | jq -r '.vfio.iommu | "\(.backend): \(.backend_reason)"')" \
+		"iommufd: /dev/iommu and the cdev $want are there" "auto chooses iommufd, and says why"
+	is "$(echo "$S" | jq -r '.vfio.iommu.hw_info.type')" \
+		"$([ -e /sys/class/iommu/dmar0 ] && echo intel-vtd || echo none)" \
+		"iommufd reports the IOMMU behind $edu: VT-d when sysfs has dmar0"
+	like "$H" "IOMMU hardware: +" "show: the IOMMU hardware line"
+else
+	is "$(echo "$S" | jq -r '.vfio.iommu | "\(.backend) \(.hw_info) \(.ioas)"')" "type1 null null" \
+		"auto chooses type1: no hardware info, no IOAS"
+	if [ -e /dev/iommu ]; then
+		like "$(echo "$S" | jq -r .vfio.iommu.backend_reason)" "no VFIO cdev" "auto says type1: the device has no cdev"
+	else
+		is "$(echo "$S" | jq -r .vfio.iommu.backend_reason)" "no /dev/iommu (a kernel without CONFIG_IOMMUFD)" \
+			"auto says type1: this kernel has no /dev/iommu"
+	fi
+	like "$H" "VFIO backend: +type1: " "show: the backend line"
+fi
+out=$(vfioctl show --json --backend type1 "$edu" | jq -r '.vfio.iommu | "\(.backend): \(.backend_reason)"')
+is "$out" "type1: asked for with --backend type1" "--backend type1 forces type1 and says so"
+out=$(VFIOX_BACKEND=iommufd vfioctl show --json "$edu" | jq -r '"\(.vfio.iommu.backend) \(.vfio_unavailable)"')
+if [ -e /dev/iommu ] && [ "$want" != null ]; then
+	is "$out" "iommufd null" "VFIOX_BACKEND=iommufd: the view over iommufd"
+elif [ -e /dev/iommu ]; then
+	like "$out" "^null the iommufd backend: " "VFIOX_BACKEND=iommufd without a cdev: unavailable, the library says why"
+else
+	is "$out" "null the iommufd backend needs /dev/iommu, which does not exist (a kernel without CONFIG_IOMMUFD)" \
+		"VFIOX_BACKEND=iommufd without /dev/iommu: unavailable, the library says why"
+fi
+VFIOX_BACKEND=bogus vfioctl show "$edu" > /dev/null 2> /tmp/t20.err
+is "$?" 2 "VFIOX_BACKEND=bogus is a usage error (2)"
+like "$(cat /tmp/t20.err)" "VFIOX_BACKEND 'bogus': the backend is auto, type1 or iommufd" \
+	"... naming the variable and the allowed values"
+reprobe "$edu"

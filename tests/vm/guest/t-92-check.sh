@@ -5,7 +5,8 @@
 # while the VGA console is bound to it; the host findings (IOMMU, interrupt remapping, modules, /dev/vfio,
 # memlock) agree with what sysfs and /proc say; the ICH9 group names ahci as what must
 # be unbound; vfioctl bind refuses what is in use, naming device, reason and fix, and
-# changes nothing. Leaves every device as it found it (eth0 down and flushed, no swap).
+# changes nothing; the IOMMU backends (iommufd, vfio_cdev, device.backend) as this kernel
+# has them. Leaves every device as it found it (eth0 down and flushed, no swap).
 . /tests/tap.sh
 . /tests/sysfs.sh
 
@@ -65,6 +66,33 @@ else
 		"check: dev_vfio ok for root, and says /dev/vfio has no group node yet"
 fi
 like "$(finding memlock)" "^ok\|the caller has CAP_IPC_LOCK" "check: memlock ok for root (CAP_IPC_LOCK)"
+
+# The backends, against what this kernel has (Debian's 6.12: no iommufd; the iommufd
+# kernel: /dev/iommu and cdevs): absent is information, never a failure.
+if [ -e /dev/iommu ]; then
+	like "$(finding iommufd)" "^ok\|iommufd is there: the caller may open /dev/iommu \(mode 0$(stat -c %a /dev/iommu), owner $(stat -c %u:%g /dev/iommu)\)" \
+		"check: iommufd ok: /dev/iommu with its mode and owner from stat"
+else
+	like "$(finding iommufd)" "^info\|/dev/iommu does not exist: this kernel has no iommufd.*which is all VFIO needs\|null$" \
+		"check: no /dev/iommu is information (type1 serves), with no fix"
+fi
+nvfio=$(ls /sys/class/vfio-dev 2>/dev/null | wc -l)
+ncdev=$(ls /sys/class/vfio-dev/*/dev 2>/dev/null | wc -l)
+diag "class/vfio-dev: $nvfio entries, $ncdev with a device number"
+if [ "$ncdev" -gt 0 ]; then
+	like "$(finding vfio_cdev)" "^ok\|the kernel has VFIO cdevs \(CONFIG_VFIO_DEVICE_CDEV\): the caller may open all $ncdev nodes" \
+		"check: vfio_cdev ok, counting the $ncdev cdevs of /sys/class/vfio-dev"
+elif [ "$nvfio" -gt 0 ]; then
+	like "$(finding vfio_cdev)" "^info\|the kernel has no VFIO cdevs: none of the $nvfio devices" \
+		"check: vfio_cdev: vfio-dev entries without a device number are no cdevs (information)"
+elif [ -e /dev/iommu ]; then
+	like "$(finding vfio_cdev)" "^info\|VFIO cdevs: cannot tell yet" "check: vfio_cdev: no device on vfio-pci to tell by"
+else
+	like "$(finding vfio_cdev)" "^info\|VFIO cdevs: none, as they need iommufd" \
+		"check: vfio_cdev: none without iommufd (information)"
+fi
+is "$(jq -r '[.findings[] | select((.id == "iommufd" or .id == "vfio_cdev") and .status == "fail")] | length' "$W/out.json")" 0 \
+	"check: neither backend finding fails on this host"
 like "$(finding hugepages)" "^info\|2048kB: 0 reserved" "check: hugepages: none reserved, info only"
 
 # --user reads passwd and limits under the etc root
@@ -76,6 +104,14 @@ VFIOX_ETC_ROOT=$W/etc vfioctl check --json --user alice > "$W/out.json" 2> "$W/e
 like "$(finding memlock alice)" "^warn\|a login of alice gets memlock soft 4 GiB \(limits.d/90-vfio.conf:1\), hard 4 GiB" \
 	"check --user alice: memlock from the @kvm line of limits.d under VFIOX_ETC_ROOT"
 like "$(finding dev_vfio alice)" "alice may" "check --user alice: /dev/vfio judged for alice"
+if [ -e /dev/iommu ] && [ "$(stat -c %a /dev/iommu | cut -c3)" != 6 ]; then
+	like "$(finding iommufd alice)" "^warn\|alice may not open /dev/iommu .*\(type1 may still serve\)\|.*KERNEL==\"iommu\"" \
+		"check --user alice: /dev/iommu is closed to alice (mode $(stat -c %a /dev/iommu)), type1 remains; the udev fix"
+elif [ -e /dev/iommu ]; then
+	like "$(finding iommufd alice)" "^ok\|iommufd is there: alice may open" "check --user alice: /dev/iommu open to all"
+else
+	like "$(finding iommufd alice)" "^info\|" "check --user alice: no /dev/iommu, information for alice too"
+fi
 VFIOX_ETC_ROOT=$W/etc vfioctl check --user nobody-here > /dev/null 2> "$W/err"
 rc=$?
 is "$rc" 1 "check --user of an unknown user exits 1"
@@ -198,6 +234,34 @@ else
 		"ICH9 $sata: device.group counts the $(group_size "$g") members of group $g"
 	like "$(finding device.unbind "$sata")" "^warn\|to give group $g to VFIO these must leave their host drivers: .*$sata \(ahci\)\|vfioctl bind --group $g" \
 		"ICH9 $sata: device.unbind names $sata (ahci) and the way: bind --group $g"
+fi
+
+# ---------------------------------------------------------------- device.backend
+edu=$(edu_alone)
+bind_to vfio-pci "$edu"
+cdev=null
+for c in $PCI/$edu/vfio-dev/vfio*; do [ -e "$c/dev" ] && cdev=/dev/vfio/devices/${c##*/}; done
+check_json "$edu"
+if [ -e /dev/iommu ] && [ "$cdev" != null ]; then
+	like "$(finding device.backend "$edu")" "^info\|$edu opens over iommufd: /dev/iommu and the cdev $cdev are there\|null$" \
+		"check $edu on vfio-pci: device.backend iommufd, /dev/iommu and its cdev $cdev there"
+elif [ -e /dev/iommu ]; then
+	like "$(finding device.backend "$edu")" "^info\|$edu opens over type1: " \
+		"check $edu on vfio-pci: device.backend type1, the device has no cdev"
+else
+	like "$(finding device.backend "$edu")" "^info\|$edu opens over type1: no /dev/iommu \(a kernel without CONFIG_IOMMUFD\)\|null$" \
+		"check $edu on vfio-pci: device.backend type1, as this kernel has no /dev/iommu"
+fi
+vfioctl check "$edu" > "$W/human" 2>&1
+like "$(cat "$W/human")" "^info  device.backend \[$edu\]: $edu opens over" "check $edu (human): the device.backend line"
+reprobe "$edu"
+check_json "$edu"
+if [ -e /dev/iommu ]; then
+	like "$(finding device.backend "$edu")" "^info\|$edu is not on vfio-pci yet(, so it has no cdev)?; there it would open over" \
+		"check $edu on no driver: what it would open over once on vfio-pci"
+else
+	like "$(finding device.backend "$edu")" "^info\|$edu is not on vfio-pci yet; there it would open over type1: no /dev/iommu" \
+		"check $edu on no driver: type1 once on vfio-pci, as there is no /dev/iommu"
 fi
 
 # ---------------------------------------------------------------- VGA: the console
