@@ -322,6 +322,20 @@ VFIOX_EXPORT int vfiox_device_cdev(struct vfiox_ctx *ctx, const char *dev, char 
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", ctx->sysfs_root, dev);
 	ret = vfiox__for_each_dirent(AT_FDCWD, path, cdev_entry, &f);
 	if (ret == 0 && f.found == 1) {
+		/*
+		 * Every VFIO device has its vfio-dev/vfioN since Linux 6.1; only a kernel with
+		 * CONFIG_VFIO_DEVICE_CDEV gives it a device number ("dev") and so a node.
+		 */
+		struct stat st;
+
+		n = snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev/%s/dev",
+			     ctx->sysfs_root, dev, f.name);
+		if (n > 0 && (size_t)n < sizeof(path) &&
+		    vfiox_sys_fstatat(AT_FDCWD, path, &st, 0) == -ENOENT)
+			return vfiox__err(ctx, -ENODEV, "%s has no VFIO cdev: its vfio-dev/%s has no "
+					  "device number, as this kernel was built without "
+					  "CONFIG_VFIO_DEVICE_CDEV (use the type1 backend)", dev,
+					  f.name);
 		n = snprintf(buf, len, "%s/vfio/devices/%s", ctx->dev_root, f.name);
 		if (n < 0 || (size_t)n >= len)
 			return vfiox__err(ctx, -ENAMETOOLONG, "the cdev path of %s is too long", dev);

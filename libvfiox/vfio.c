@@ -422,6 +422,10 @@ VFIOX_EXPORT int vfiox_container_attach(struct vfiox_container *c, struct vfiox_
 	struct vfio_iommu_type1_info probe = { .argsz = sizeof(probe) };
 	int ret, model;
 
+	if (c->ops->backend == VFIOX_BACKEND_IOMMUFD)
+		return vfiox__err(c->ctx, -EINVAL, "cannot attach IOMMU group %d to an iommufd "
+				  "container: groups belong to type1 containers (open the devices "
+				  "by their cdevs: vfiox_device_open_cdev)", g->id);
 	if (g->container)
 		return vfiox__err(c->ctx, -EBUSY, "IOMMU group %d is already attached to a container",
 				  g->id);

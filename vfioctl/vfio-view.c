@@ -100,10 +100,10 @@ static bool vfio_driver(const char *drv)
 int device_cdev(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev, char *buf, size_t len,
 		char *why, size_t whylen)
 {
-	const char *name = vfiox_pci_dev_name(dev), *drv = vfiox_pci_dev_driver(dev), *node;
+	const char *name = vfiox_pci_dev_name(dev), *drv = vfiox_pci_dev_driver(dev);
 	char path[4096];
 	struct stat st;
-	int dir, ret;
+	int ret;
 
 	buf[0] = '\0';
 	if (!vfio_driver(drv)) {
@@ -113,39 +113,22 @@ int device_cdev(struct vfiox_ctx *ctx, struct vfiox_pci_dev *dev, char *buf, siz
 		return -ENODEV;
 	}
 	/*
-	 * The directory first, held open: list asks this of every device on vfio-pci, and
-	 * one path walk is what a device without vfio-dev costs then.
+	 * The directory first: list asks this of every device on vfio-pci, and one path walk
+	 * is what a device without vfio-dev (a kernel before Linux 6.1) costs then.
 	 */
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", vfiox_ctx_sysfs_root(ctx),
 		 name);
-	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 && why)
-		snprintf(why, whylen, "%s has no VFIO cdev: %s does not exist (a kernel before "
-			 "Linux 6.1)", name, path);
-	if (dir < 0)
+	if (stat(path, &st)) {
+		if (why)
+			snprintf(why, whylen, "%s has no VFIO cdev: %s does not exist (a kernel "
+				 "before Linux 6.1)", name, path);
 		return -ENODEV;
+	}
+	/* The library also tells a vfio-dev/vfioN without a device number (no cdevs). */
 	ret = vfiox_device_cdev(ctx, name, buf, len);
 	if (ret) {
 		if (why)
 			snprintf(why, whylen, "%s", vfiox_ctx_last_error(ctx));
-		close(dir);
-		buf[0] = '\0';
-		return -ENODEV;
-	}
-	/*
-	 * Every VFIO device has its vfio-dev/vfioN in sysfs; only a kernel with
-	 * CONFIG_VFIO_DEVICE_CDEV gives it a device number ("dev") and a node.
-	 */
-	node = strrchr(buf, '/');
-	node = node ? node + 1 : buf;
-	snprintf(path, sizeof(path), "%s/dev", node);
-	ret = fstatat(dir, path, &st, 0);
-	close(dir);
-	if (ret) {
-		if (why)
-			snprintf(why, whylen, "%s has no VFIO cdev: its vfio-dev/%s has no device "
-				 "number (this kernel was built without CONFIG_VFIO_DEVICE_CDEV; use "
-				 "the type1 backend)", name, node);
 		buf[0] = '\0';
 		return -ENODEV;
 	}

@@ -167,7 +167,8 @@ int vfiox_vgroup_status(struct vfiox_vgroup *g, bool *viable, bool *container_se
  * The first group attached also sets the IOMMU model. Several groups may share a
  * container.
  *
- * Return: 0 or -errno (with the reason in the last error).
+ * Return: 0 or -errno (with the reason in the last error); -EINVAL for an iommufd
+ * container (it takes devices by their cdevs, not groups).
  */
 int vfiox_container_attach(struct vfiox_container *c, struct vfiox_vgroup *g);
 

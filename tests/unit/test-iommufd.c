@@ -618,11 +618,13 @@ static void no_node(struct env *e, const char *rel)
 
 static void vfio_dev(struct env *e, const char *addr, const char *cdev)
 {
-	char attr[64], path[4096];
+	char attr[128], path[4096];
 
 	snprintf(attr, sizeof(attr), "vfio-dev/%s", cdev);
 	FX(e, fx_dev_path(e->fx, addr, attr, path, sizeof(path)));
 	env_mkdirs(path);
+	snprintf(attr, sizeof(attr), "bus/pci/devices/%s/vfio-dev/%s/dev", addr, cdev);
+	env_put(e, attr, "511:0\n");
 }
 
 static struct env *host(void)
@@ -901,6 +903,25 @@ static void cdev_missing_on_vfio_pci_names_config_vfio_device_cdev(void **state)
 	env_free(e);
 }
 
+/* Debian's 6.12: vfio-dev/vfioN is there for every VFIO device, without a device number. */
+static void cdev_without_a_device_number_is_no_cdev(void **state)
+{
+	struct env *e = host();
+	char buf[4096], why[512];
+
+	(void)state;
+	assert_int_equal(unlink(root_path(e, "bus/pci/devices/" EDU "/vfio-dev/vfio3/dev")), 0);
+	assert_int_equal(vfiox_device_cdev(e->ctx, EDU, buf, sizeof(buf)), -ENODEV);
+	env_assert_error(e, EDU " has no VFIO cdev", "vfio-dev/vfio3 has no device number",
+			 "CONFIG_VFIO_DEVICE_CDEV");
+	assert_int_equal(vfiox_backend_choose(e->ctx, EDU, VFIOX_BACKEND_AUTO, false, why,
+					      sizeof(why)), VFIOX_BACKEND_TYPE1);
+	assert_non_null(strstr(why, "CONFIG_VFIO_DEVICE_CDEV"));
+	assert_int_equal(vfiox_backend_choose(e->ctx, EDU, VFIOX_BACKEND_IOMMUFD, false, NULL, 0),
+			 -ENODEV);
+	env_free(e);
+}
+
 static void cdev_of_no_such_device_says_so(void **state)
 {
 	struct env *e = host();
@@ -1065,6 +1086,24 @@ static void a_cdev_on_a_type1_container_is_einval(void **state)
 	env_assert_error(e, "not to a type1 one", NULL, NULL);
 	assert_null(d);
 	assert_int_equal(fk.bind_calls, 0);
+	vfiox_container_close(c);
+	fk_assert_fds_closed();
+	env_free(e);
+}
+
+/* And the other way round: groups belong to type1 containers; nothing reaches the kernel. */
+static void a_group_on_an_iommufd_container_is_einval(void **state)
+{
+	struct env *e = host();
+	struct vfiox_container *c = iommufd(e);
+	struct vfiox_vgroup *g = NULL;
+
+	(void)state;
+	assert_int_equal(vfiox_vgroup_open(e->ctx, 3, &g), 0);
+	assert_int_equal(vfiox_container_attach(c, g), -EINVAL);
+	env_assert_error(e, "IOMMU group 3", "iommufd container", "vfiox_device_open_cdev");
+	assert_int_equal(fk.set_container_calls, 0);
+	vfiox_vgroup_close(g);
 	vfiox_container_close(c);
 	fk_assert_fds_closed();
 	env_free(e);
@@ -2075,6 +2114,7 @@ int main(void)
 		T(cdev_is_found_through_sysfs_vfio_dev),
 		T(cdev_of_a_device_on_another_driver_names_the_driver_and_vfioctl_bind),
 		T(cdev_missing_on_vfio_pci_names_config_vfio_device_cdev),
+		T(cdev_without_a_device_number_is_no_cdev),
 		T(cdev_of_no_such_device_says_so),
 		T(two_cdevs_for_one_device_are_eproto),
 		T(open_cdev_binds_to_the_iommufd_then_attaches_to_the_ioas),
@@ -2082,6 +2122,7 @@ int main(void)
 		T(every_bind_or_attach_refusal_is_worded_and_closes_the_cdev),
 		T(open_cdev_without_its_node_or_sysfs_entry_is_enodev),
 		T(a_cdev_on_a_type1_container_is_einval),
+		T(a_group_on_an_iommufd_container_is_einval),
 		T(adopt_cdev_binds_a_given_fd),
 		T(closing_the_container_first_leaves_the_device_closable),
 		T(dma_before_any_device_is_attached_names_attach),
