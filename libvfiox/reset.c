@@ -350,13 +350,51 @@ static struct vfiox_vgroup *find_group(struct vfiox_vgroup *const *groups, size_
 }
 
 /*
+ * Into @buf: the SR-IOV VFs among the devices of @plan (the not-owned ones with @only,
+ * those in the groups @missing marks when given, else all), and what that means; "" when
+ * there are none. Linux keeps every VF in a device set of its own since mid-2025 (6.16,
+ * and the stable kernels such as 6.12.y): a hot reset of the PF then never counts its VFs
+ * as the caller's, however they are opened.
+ */
+static void vf_hint(struct vfiox_device *d, const struct vfiox_reset_plan *plan, bool only,
+		    const bool *missing, char *buf, size_t len)
+{
+	struct sbuf sb = { buf, 0, len };
+	char pf[32] = "", path[4096];
+	size_t i, g, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < plan->num_devs; i++) {
+		const struct reset_dev *r = &plan->devs[i];
+		bool in_missing = false;
+
+		for (g = 0; missing && g < plan->num_groups; g++)
+			in_missing |= missing[g] && plan->groups[g] == r->group;
+		if ((only && !r->not_owned) || (missing && !in_missing))
+			continue;
+		snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", d->ctx->sysfs_root,
+			 r->name);
+		if (vfiox__read_link_name(AT_FDCWD, path, pf, sizeof(pf)) < 0)
+			continue;
+		if (n < MAX_NAMED)
+			sb_add(&sb, "%s%s", n ? ", " : "; ", r->name);
+		n++;
+	}
+	if (n)
+		sb_add(&sb, " %s SR-IOV VF%s of %s: a kernel that keeps VFs in device sets of "
+		       "their own (Linux 6.16, and stable kernels since mid-2025) never resets "
+		       "them along with their PF; disable the VFs first (vfioctl sriov %s --vfs 0)",
+		       n == 1 ? "is an" : "are", n == 1 ? "" : "s", pf, pf);
+}
+
+/*
  * "hot reset of X also resets A in IOMMU group 8 and B, C in IOMMU group 9, which are
  * not ours: open groups 8 and 9 and pass them", with a clause for X's own group.
  */
 static int refuse_missing(struct vfiox_device *d, const struct vfiox_reset_plan *plan,
 			  const bool *missing, const struct vfiox_pci_addr *self)
 {
-	char msg[sizeof(d->ctx->last_error)], ids[160];
+	char msg[sizeof(d->ctx->last_error)], ids[160], hint[512];
 	struct sbuf sb = { msg, 0, sizeof(msg) }, sid = { ids, 0, sizeof(ids) };
 	size_t g, i, others = 0, done = 0;
 	int own = -1;
@@ -402,28 +440,32 @@ static int refuse_missing(struct vfiox_device *d, const struct vfiox_reset_plan 
 	if (own >= 0)
 		sb_add(&sb, "%s its own IOMMU group %d, which was not passed: pass it too",
 		       others ? "; it also needs" : " needs", own);
-	return vfiox__err(d->ctx, -EPERM, "%s", msg);
+	vf_hint(d, plan, false, missing, hint, sizeof(hint));
+	return vfiox__err(d->ctx, -EPERM, "%s%s", msg, hint);
 }
 
-static int hot_reset_error(struct vfiox_device *d, int err)
+static int hot_reset_error(struct vfiox_device *d, const struct vfiox_reset_plan *plan, int err)
 {
+	char hint[512];
+
 	switch (err) {
 	case -EPERM:
 	case -EINVAL:
+		vf_hint(d, plan, false, NULL, hint, sizeof(hint));
 		return vfiox__err(d->ctx, err, "the kernel refused the hot reset of %s (%s): "
 				  "every device it touches must be bound to vfio-pci, and those "
 				  "that are open must be open here, in the groups passed; another "
-				  "process may hold one of them ('vfioctl show' lists the holders)",
-				  d->name, strerror(-err));
+				  "process may hold one of them ('vfioctl show' lists the "
+				  "holders)%s", d->name, strerror(-err), hint);
 	case -EBUSY:
 	case -EAGAIN:
 		return vfiox__err(d->ctx, err, "the hot reset of %s could not start (%s): a device "
 				  "it touches is busy (locked by the host or by another reset); "
 				  "try again", d->name, strerror(-err));
 	case -ENOTTY:
-		return vfiox__err(d->ctx, err, "%s has no hot reset: the kernel does not know "
-				  "VFIO_DEVICE_PCI_HOT_RESET for it (not a vfio-pci device)",
-				  d->name);
+		return vfiox__err(d->ctx, err, "%s has no hot reset: the kernel answers "
+				  "VFIO_DEVICE_PCI_HOT_RESET with ENOTTY (not a vfio-pci device, "
+				  "or no slot or bus reset the kernel can do for it)", d->name);
 	case -ENODEV:
 		return plan_error(d, err);
 	default:
@@ -437,7 +479,7 @@ static int hot_reset_cdev(struct vfiox_device *d)
 {
 	struct vfio_pci_hot_reset req = { .argsz = sizeof(req), .count = 0 };
 	struct vfiox_reset_plan *plan = NULL;
-	char msg[sizeof(d->ctx->last_error)];
+	char msg[sizeof(d->ctx->last_error)], hint[512];
 	struct sbuf sb = { msg, 0, sizeof(msg) };
 	size_t i, named = 0;
 	int ret;
@@ -454,12 +496,14 @@ static int hot_reset_cdev(struct vfiox_device *d)
 		       "%s to the same iommufd first", named == 1 ? "is" : "are",
 		       named == 1 ? "it" : "them", named == 1 ? "its" : "their",
 		       named == 1 ? "it" : "them");
+		vf_hint(d, plan, true, NULL, hint, sizeof(hint));
 		vfiox_reset_plan_free(plan);
-		return vfiox__err(d->ctx, -EPERM, "%s", msg);
+		return vfiox__err(d->ctx, -EPERM, "%s%s", msg, hint);
 	}
-	vfiox_reset_plan_free(plan);
 	ret = vfiox_sys_ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, &req);
-	return ret < 0 ? hot_reset_error(d, ret) : 0;
+	ret = ret < 0 ? hot_reset_error(d, plan, ret) : 0;
+	vfiox_reset_plan_free(plan);
+	return ret;
 }
 
 VFIOX_EXPORT int vfiox_device_hot_reset(struct vfiox_device *d, struct vfiox_vgroup *const *groups,
@@ -505,7 +549,7 @@ VFIOX_EXPORT int vfiox_device_hot_reset(struct vfiox_device *d, struct vfiox_vgr
 		goto out_free;
 	}
 	ret = vfiox_sys_ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, req);
-	ret = ret < 0 ? hot_reset_error(d, ret) : 0;
+	ret = ret < 0 ? hot_reset_error(d, plan, ret) : 0;
 out_free:
 	free(req);
 	free(missing);

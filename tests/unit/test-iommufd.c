@@ -2084,14 +2084,22 @@ static void hot_reset_of_a_cdev_device_is_refused_when_a_device_is_not_owned(voi
 	assert_int_equal(vfiox_device_hot_reset(d, NULL, 0), -EPERM);
 	env_assert_error(e, "hot reset of " EDU " also resets " NVME ", " EDU2 ", which are not",
 			 "open them by their cdev", NULL);
+	assert_null(strstr(vfiox_ctx_last_error(e->ctx), "SR-IOV"));
 	assert_int_equal(fk.hot_calls, 0);
-	/* One device: the words agree. */
+	/* A VF among them: the kernel never counts it (device sets of their own), so say so. */
+	assert_int_equal(symlink("../" EDU, root_path(e, "bus/pci/devices/" EDU2 "/physfn")), 0);
+	assert_int_equal(vfiox_device_hot_reset(d, NULL, 0), -EPERM);
+	env_assert_error(e, "; " EDU2 " is an SR-IOV VF of " EDU, "device sets of their own",
+			 "vfioctl sriov " EDU " --vfs 0");
+	/* One device: the words agree, and the VF hint names only the devices not owned. */
 	fk.nrdevs = 0;
 	kdev(3, vfiox_device_devid(d));
 	kdev(4, 0xffffffffu);
+	kdev(7, vfiox_device_devid(d) + 1);
 	assert_int_equal(vfiox_device_hot_reset(d, NULL, 0), -EPERM);
 	env_assert_error(e, "also resets " NVME ", which is not open in this iommufd",
 			 "open it by its cdev", NULL);
+	assert_null(strstr(vfiox_ctx_last_error(e->ctx), "SR-IOV"));
 	assert_int_equal(fk.hot_calls, 0);
 	vfiox_device_close(d);
 	vfiox_container_close(c);

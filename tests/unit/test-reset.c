@@ -636,6 +636,17 @@ static void test_hot_reset_refusal_lists_every_missing_group_and_device(void **s
 			    "hot reset of " EDU1 " also resets " EDU2 ", 0000:02:04.0 in IOMMU "
 			    "group 8 and " EDU3 " in IOMMU group 9, which are not ours: open "
 			    "groups 8 and 9 and pass them");
+	/* EDU3 a VF: named as such, as the reason passing its group would not do. */
+	{
+		char link[4096];
+
+		snprintf(link, sizeof(link), "%s/bus/pci/devices/" EDU3 "/physfn", fx_root(e->fx));
+		assert_int_equal(symlink("../" EDU1, link), 0);
+		assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EPERM);
+		env_assert_error(e, "pass them; " EDU3 " is an SR-IOV VF of " EDU1,
+				 "never resets them along with their PF", "--vfs 0");
+		assert_int_equal(unlink(link), 0);
+	}
 
 	/* Its own group forgotten too. */
 	assert_int_equal(vfiox_device_hot_reset(d, NULL, 0), -EPERM);
@@ -716,6 +727,18 @@ static void test_hot_reset_kernel_refusals_say_what_to_do(void **state)
 	fk.hot_err = -EINVAL;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EINVAL);
 	env_assert_error(e, "the kernel refused the hot reset of " EDU1, strerror(EINVAL), NULL);
+	assert_null(strstr(vfiox_ctx_last_error(e->ctx), "SR-IOV"));
+	/* A VF in the plan: the likely reason is named, with what to do. */
+	{
+		char link[4096];
+
+		snprintf(link, sizeof(link), "%s/bus/pci/devices/" EDU3 "/physfn", fx_root(e->fx));
+		assert_int_equal(symlink("../" EDU1, link), 0);
+		assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EINVAL);
+		env_assert_error(e, "(Invalid argument)", "; " EDU3 " is an SR-IOV VF of " EDU1,
+				 "vfioctl sriov " EDU1 " --vfs 0");
+		assert_int_equal(unlink(link), 0);
+	}
 	fk.hot_err = -EBUSY;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EBUSY);
 	env_assert_error(e, "hot reset of " EDU1 " could not start", "busy", "try again");
@@ -725,7 +748,7 @@ static void test_hot_reset_kernel_refusals_say_what_to_do(void **state)
 	fk.hot_err = -EIO;
 	assert_int_equal(vfiox_device_hot_reset(d, &g7, 1), -EIO);
 	env_assert_error(e, "hot reset of " EDU1 " failed", strerror(EIO), NULL);
-	assert_int_equal(fk.hot_calls, 5);
+	assert_int_equal(fk.hot_calls, 6);
 	vfiox_vgroup_close(g7);
 	vfiox_device_close(d);
 	fk_assert_fds_closed();

@@ -7,6 +7,7 @@
 #   find_ids VENDOR DEVICE             addresses of the devices with these ids
 #   bind_to DRIVER ADDR                driver_override + drivers_probe (unbinds first)
 #   unbind ADDR                        unbind and clear driver_override
+#   iommu_kind                         intel, amd, virtio or none (the guest's IOMMU)
 #   keeps_viable DRIVER                true for "null" and drivers that set driver_managed_dma
 #   list_matches_sysfs LABEL           6 checks: list --json equals sysfs in every field
 #   show_matches_sysfs LABEL           2 checks: show --json of every device and group
@@ -164,7 +165,19 @@ show_matches_sysfs() {
 #   nvme_plain      the NVMe controller without SR-IOV
 #   nvme_pf         the NVMe controller with SR-IOV
 group_size() {
+	# "null": a device in no group (virtio-iommu leaves devices no driver probed so)
+	[ "$1" = null ] && { echo 0; return 0; }
 	ls "$IOMMU_GROUPS/$1/devices" | wc -l
+}
+# iommu_kind: intel (dmarN), amd (ivhdN) or virtio (a virtio_iommu device), else none
+iommu_kind() {
+	for _i in /sys/class/iommu/*; do
+		case ${_i##*/} in dmar*) echo intel; return 0 ;; ivhd*) echo amd; return 0 ;; esac
+	done
+	for _i in /sys/bus/virtio/drivers/virtio_iommu/virtio*; do
+		[ -e "$_i" ] && { echo virtio; return 0; }
+	done
+	echo none
 }
 edu_alone() {
 	for _a in $(find_ids 1234 11e8); do

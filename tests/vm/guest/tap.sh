@@ -14,6 +14,10 @@
 #   skip_file REASON             skip the rest of this file; the only sanctioned early exit
 #   diag LINE...                 comment lines ("# ...")
 #
+# A file with the line "# vfiox-backends: all" runs once per VFIO backend of the boot
+# (/init: vfiox.backends=type1,iommufd), with VFIOX_BACKEND set; every result of such a
+# run says which ("ok 7 - [iommufd] ...").
+#
 # A file must run to its end (or call skip_file): /init reports a file that exits early,
 # dies on a shell error or outlives its time limit as "not ok".
 
@@ -27,17 +31,17 @@ diag() {
 }
 ok() {
 	_tap_next
-	echo "ok $_tap_n - $1"
+	echo "ok $_tap_n - ${VFIOX_BACKEND:+[$VFIOX_BACKEND] }$1"
 }
 not_ok() {
 	_tap_next
-	echo "not ok $_tap_n - $1"
+	echo "not ok $_tap_n - ${VFIOX_BACKEND:+[$VFIOX_BACKEND] }$1"
 	shift
 	diag "$@"
 }
 skip() {
 	_tap_next
-	echo "ok $_tap_n - # SKIP $1"
+	echo "ok $_tap_n - ${VFIOX_BACKEND:+[$VFIOX_BACKEND] }# SKIP $1"
 }
 skip_file() {
 	skip "${TAP_FILE:-this file}: $1"
