@@ -66,9 +66,11 @@ VM_WHAT_3 := the iommufd kernel $$kio, amd-iommu: t-00 and the *iova* files, typ
 VM_WHAT_4 := the iommufd kernel $$kio, virtio-iommu-pci: t-00 and the *iova* files, type1 and iommufd
 # $(call vm_boot,N,LABEL,KERNEL,IOMMU,KERNEL-ARGS,WHAT): boot N in the background; its
 # output (under a heading) and exit status in $$out/N.out and $$out/N.rc
-vm_boot = { echo "==== check-vm boot $(1)/4, $(2): $(6)" > "$$out/$(1).out"; \
+# (set -e holds in the background job too: the status is caught, not fallen over.)
+vm_boot = { echo "==== check-vm boot $(1)/4, $(2): $(6)" > "$$out/$(1).out"; rc=0; \
 	VM_LABEL=$(2) VM_KERNEL=$(3) VM_IOMMU=$(4) VM_APPEND="$(5) $${VM_APPEND:-}" \
-	bash tests/vm/run.sh test $(VM_DIR) >> "$$out/$(1).out" 2>&1; echo $$? > "$$out/$(1).rc"; } &
+	bash tests/vm/run.sh test $(VM_DIR) >> "$$out/$(1).out" 2>&1 || rc=$$?; \
+	echo $$rc > "$$out/$(1).rc"; } &
 
 check-vm: all vm-kernel vm-kernel-iommufd $(VM_INITRD)
 	@set -e; out=$$(mktemp -d $(VM_DIR)/check-vm.XXXXXX); trap 'rm -rf "$$out"' EXIT; \
