@@ -8,6 +8,7 @@
 #   bind_to DRIVER ADDR                driver_override + drivers_probe (unbinds first)
 #   unbind ADDR                        unbind and clear driver_override
 #   iommu_kind                         intel, amd, virtio or none (the guest's IOMMU)
+#   cdev_of ADDR                       /dev/vfio/devices/vfioN per sysfs, or null
 #   keeps_viable DRIVER                true for "null" and drivers that set driver_managed_dma
 #   list_matches_sysfs LABEL           6 checks: list --json equals sysfs in every field
 #   show_matches_sysfs LABEL           2 checks: show --json of every device and group
@@ -131,7 +132,9 @@ show_matches_sysfs() {
 		vfioctl show --json "$_a" >> "$_w/show.json" || _fail="$_fail $_a"
 		read -r _ov < "$_d/driver_override"
 		[ "$_ov" = "(null)" ] && _ov=null
-		read -r _numa < "$_d/numa_node"
+		# no numa_node at all on a kernel without CONFIG_NUMA (the iommufd kernel)
+		_numa=null
+		[ -e "$_d/numa_node" ] && read -r _numa < "$_d/numa_node"
 		[ "$_numa" = -1 ] && _numa=null
 		_rm=null
 		[ -e "$_d/reset_method" ] && read -r _rm < "$_d/reset_method"
@@ -168,6 +171,14 @@ group_size() {
 	# "null": a device in no group (virtio-iommu leaves devices no driver probed so)
 	[ "$1" = null ] && { echo 0; return 0; }
 	ls "$IOMMU_GROUPS/$1/devices" | wc -l
+}
+# cdev_of ADDR: the device's VFIO cdev node, or null: a vfio-dev/vfioN with a device number
+# (every VFIO device has the directory since 6.1; only CONFIG_VFIO_DEVICE_CDEV gives it dev)
+cdev_of() {
+	for _c in $PCI/$1/vfio-dev/vfio*; do
+		[ -e "$_c/dev" ] && echo "/dev/vfio/devices/${_c##*/}" && return 0
+	done
+	echo null
 }
 # iommu_kind: intel (dmarN), amd (ivhdN) or virtio (a virtio_iommu device), else none
 iommu_kind() {

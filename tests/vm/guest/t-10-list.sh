@@ -45,8 +45,7 @@ is "$(jq -r '[.groups[].devices[], .ungrouped[] | select(.vfio_cdev != null)] | 
 # Bound to vfio-pci, a device has one when its vfio-dev/vfioN has a device number.
 edu=$(find_ids 1234 11e8 | head -n 1)
 bind_to vfio-pci "$edu"
-want=null
-for c in $PCI/$edu/vfio-dev/vfio*; do [ -e "$c/dev" ] && want=/dev/vfio/devices/${c##*/}; done
+want=$(cdev_of "$edu")
 diag "$edu on vfio-pci: $(ls -d $PCI/$edu/vfio-dev/* 2>&1), cdev $want"
 is "$(vfioctl list --json | jq -r --arg a "$edu" '.groups[].devices[] | select(.address == $a) | .vfio_cdev')" \
 	"$want" "list --json: vfio_cdev of $edu on vfio-pci is what sysfs gives ($want)"

@@ -57,15 +57,8 @@ vfioctl list --class zz > /dev/null 2>&1
 is "$?" 2 "list --class zz is a usage error (2)"
 
 # ---------------------------------------------------------------- VFIO cdev and backend
-# The kernel's truth: a cdev is a vfio-dev/vfioN with a device number (every VFIO device
-# has the directory since 6.1; only CONFIG_VFIO_DEVICE_CDEV gives it dev). Runs without
-# VFIOX_BACKEND: what vfioctl chooses by itself.
-cdev_of() {
-	for _c in $PCI/$1/vfio-dev/vfio*; do
-		[ -e "$_c/dev" ] && echo "/dev/vfio/devices/${_c##*/}" && return 0
-	done
-	echo null
-}
+# The kernel's truth (cdev_of, sysfs.sh). Runs without VFIOX_BACKEND: what vfioctl
+# chooses by itself.
 is "$(vfioctl show --json "$edu" | jq -r .vfio_cdev)" null "edu on no VFIO driver: vfio_cdev null"
 bind_to vfio-pci "$edu"
 want=$(cdev_of "$edu")

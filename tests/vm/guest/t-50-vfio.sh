@@ -14,14 +14,6 @@ nvme=$(nvme_plain)
 for a in $edus $nvme; do bind_to vfio-pci "$a"; done
 is "$(for a in $edus $nvme; do sys_driver $a; done | sort -u)" vfio-pci "edu x3 and nvme bound to vfio-pci"
 
-# The kernel's truth: a cdev is a vfio-dev/vfioN with a device number (every VFIO device
-# has the directory since 6.1; only CONFIG_VFIO_DEVICE_CDEV gives it dev).
-cdev_of() {
-	for _c in $PCI/$1/vfio-dev/vfio*; do
-		[ -e "$_c/dev" ] && echo "/dev/vfio/devices/${_c##*/}" && return 0
-	done
-	echo null
-}
 edu_cdev=$(cdev_of "$edu")
 case ${VFIOX_BACKEND:-auto} in
 type1 | iommufd) backend=$VFIOX_BACKEND ;;
