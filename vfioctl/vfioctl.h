@@ -36,6 +36,7 @@ extern const struct cmd cmd_pass;
 extern const struct cmd cmd_serve;
 extern const struct cmd cmd_revoke;
 extern const struct cmd cmd_qmp;
+extern const struct cmd cmd_cdi;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
