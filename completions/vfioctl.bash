@@ -6,7 +6,8 @@
 # for `show`, `rom`, `reset`, `irq-test` and `igd`, file names for `rom --output` and
 # `igd --save-vbt`, the kinds of
 # `irq-test --type`, the backends of --backend (show, rom, reset, irq-test and the
-# hand-over verbs: auto type1 iommufd). The UUID of --vf-token is a secret the PF's user chose, and
+# hand-over verbs: auto type1 iommufd); for `cdi`, devices, --group N, file names for
+# --output, and nothing for the names of --vendor and --class, which are the user's. The UUID of --vf-token is a secret the PF's user chose, and
 # `irq-test --vectors N` / `--timeout MS` are numbers: nothing is offered for them.
 # `reset` offers --json only after --plan (the only place it is valid), and not --hot
 # with --plan, which ignores it. Devices, drivers and groups are read from the sysfs root that
@@ -14,7 +15,7 @@
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp help"
+_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -193,7 +194,7 @@ _vfioctl()
 		case $w in
 		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
 			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt | --memlock | \
-			--socket | --allow | --backend)
+			--socket | --allow | --backend | --vendor)
 			used+=("$w")
 			((i++))
 			;;
@@ -474,6 +475,46 @@ _vfioctl()
 		*)
 			((${#targets[@]} == 0)) || return 0
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur")
+			;;
+		esac
+		;;
+	cdi)
+		# cdi: devices and --group N, or --all alone; --output FILE; the names of
+		# --vendor and --class are the user's.
+		case $prev in
+		--vendor | --class) return 0 ;;
+		--output)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+			return 0
+			;;
+		--group) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur"); return 0 ;;
+		esac
+		local all_used=false
+		[[ " ${used[*]} " == *" --all "* ]] && all_used=true
+		case $cur in
+		--vendor=* | --class=*) return 0 ;;
+		--output=*)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -P --output= -- "${cur#*=}")
+			;;
+		--group=*)
+			$all_used || mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}")
+			;;
+		-*)
+			opts=""
+			$all_used || opts="--group"
+			for w in --vendor --class --output --help; do
+				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+			done
+			if ! $all_used && ((${#targets[@]} == 0)) && [[ " ${used[*]} " != *" --group "* ]]; then
+				opts+=" --all"
+			fi
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			$all_used && return 0
+			_vfioctl_device_reply "$root" "$cur"
 			;;
 		esac
 		;;

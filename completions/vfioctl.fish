@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count --save-vbt --backend --memlock --socket --allow
+                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count --save-vbt --backend --memlock --socket --allow --vendor
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -126,6 +126,7 @@ complete -c vfioctl -n __vfioctl_needs_verb -a pass -d 'Send the VFIO fds of dev
 complete -c vfioctl -n __vfioctl_needs_verb -a serve -d 'Keep the VFIO fds of devices for each allowed peer'
 complete -c vfioctl -n __vfioctl_needs_verb -a revoke -d 'Take a handed-over device back (REQ, then its old driver)'
 complete -c vfioctl -n __vfioctl_needs_verb -a qmp -d 'Give the VFIO fds of devices to a running QEMU over QMP'
+complete -c vfioctl -n __vfioctl_needs_verb -a cdi -d 'Write a Container Device Interface (CDI) spec for VFIO devices'
 complete -c vfioctl -n __vfioctl_needs_verb -a help -d 'Show the usage, or the options of a verb'
 
 # list
@@ -252,5 +253,14 @@ complete -c vfioctl -n '__vfioctl_using revoke' -l timeout -x -d 'How long the h
 complete -c vfioctl -n '__vfioctl_using revoke' -s h -l help -d 'Print the options of revoke'
 complete -c vfioctl -n '__vfioctl_using revoke 1' -a '(__vfioctl_devices)'
 
+# cdi: devices and --group N, or --all alone; the names of --vendor and --class are the user's
+complete -c vfioctl -n '__vfioctl_using cdi' -l vendor -x -d 'The vendor part of the kind (default vfioctl.io)'
+complete -c vfioctl -n '__vfioctl_using cdi' -l class -x -d 'The class part of the kind (default pci)'
+complete -c vfioctl -n '__vfioctl_using cdi' -l output -r -F -d 'Replace FILE atomically (- or none: stdout)'
+complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all' -l group -x -a '(__vfioctl_groups)' -d 'IOMMU group N and its devices'
+complete -c vfioctl -n '__vfioctl_using cdi 1; and not __fish_contains_opt all group' -l all -d 'Every device on vfio-pci and their groups'
+complete -c vfioctl -n '__vfioctl_using cdi' -s h -l help -d 'Print the options of cdi'
+complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
+
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi help'

@@ -131,7 +131,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov" ] ||
+	if [ "$(reply 'vfioctl ')" != "bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -139,7 +139,7 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs'
+	expect 'vfioctl ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
@@ -147,8 +147,8 @@ else
 	expect 'vfioctl r' 'reset restore revoke rom' 'verb prefix shared by four verbs'
 	expect 'vfioctl i' 'igd irq-test' 'verb prefix shared by two verbs'
 	expect 'vfioctl ir' 'irq-test' 'the verb with a hyphen'
-	expect 'vfioctl -v ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after --dev-root DIR'
+	expect 'vfioctl -v ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after --dev-root DIR'
 
 	# the hand-over verbs
 	expect 'vfioctl exec --' '--group --user --memlock --backend --help --' 'options of exec, and the -- before the program'
@@ -293,6 +293,21 @@ else
 	expect 'vfioctl restore --' '--all --help' 'options of restore'
 	expect 'vfioctl restore --all ' '' 'restore --all takes no device'
 
+	# cdi
+	expect 'vfioctl cdi --' '--group --vendor --class --output --help --all' 'options of cdi'
+	expect 'vfioctl cdi ' "$ALLDEVS" 'cdi: every device'
+	expect 'vfioctl cdi 0000:03:00.0 ' "$ALLDEVS" 'cdi: several devices'
+	expect 'vfioctl cdi 0000:03:00.0 --' '--group --vendor --class --output --help' 'cdi: no --all after a device'
+	expect 'vfioctl cdi --group 1 --' '--group --vendor --class --output --help' 'cdi: --group again, no --all after it'
+	expect 'vfioctl cdi --all --' '--vendor --class --output --help' 'cdi --all: no --group, no --all again'
+	expect 'vfioctl cdi --all ' '' 'cdi --all takes no device'
+	expect 'vfioctl cdi --group ' '0 1 2 12 13 14' 'cdi: groups for --group'
+	expect 'vfioctl cdi --group=1' '1 12 13 14' 'cdi --group=N, split at ='
+	expect 'vfioctl cdi --vendor ' '' 'cdi --vendor DOMAIN: the user'"'"'s name, nothing offered'
+	expect 'vfioctl cdi --class ' '' 'cdi --class NAME: nothing offered'
+	expect 'vfioctl cdi --vendor example.com 0000:04' '04:00.0' 'cdi: the vendor is no target'
+	expect "vfioctl cdi --output $T/o" "$T/other" 'cdi --output: file names'
+
 	# check
 	expect 'vfioctl check ' "$ALLDEVS" 'check: every device'
 	expect 'vfioctl check --' '--user --json --help' 'options of check'
@@ -300,7 +315,9 @@ else
 	expect 'vfioctl check --user root 0000:04' '04:00.0' 'check: the user name is no target'
 	expect 'vfioctl check 0000:04:00.0 ' '' 'check: one device only'
 	expect 'vfioctl check --user roo' 'root' 'check: --user completes login names'
-	expect 'vfioctl c' 'check' 'the verb check'
+	expect 'vfioctl c' 'cdi check' 'verb prefix shared by cdi and check'
+	expect 'vfioctl cd' 'cdi' 'the verb cdi'
+	expect 'vfioctl ch' 'check' 'the verb check'
 
 	# igd
 	expect 'vfioctl igd ' "$ALLDEVS" 'igd: every device, no group'
@@ -334,7 +351,7 @@ else
 	expect 'vfioctl m' 'monitor' 'the verb monitor'
 
 	# help
-	expect 'vfioctl help ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs for help'
+	expect 'vfioctl help ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs for help'
 	expect 'vfioctl help r' 'reset restore revoke rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
@@ -397,7 +414,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
+	fexpect 'vfioctl ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -410,7 +427,7 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl reset --backend type1 0000:03:00.0 ' ''
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'bind check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
+	fexpect 'vfioctl help ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
 	fexpect 'vfioctl sriov ' '0000:04:00.0'
 	fexpect 'vfioctl sriov 0000:04:00.0 --trust ' 'on off'
 	fexpect 'vfioctl monitor --kernel --' '--json --count --timeout --kernel --help'
@@ -433,6 +450,15 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl igd --zero --' '--json --zero --dry-run --no-verify --help' # fish offers a given flag again, as for monitor
 	fexpect 'vfioctl igd 0000:03' '0000:03:00.0'
 	fexpect 'vfioctl igd 0000:03:00.0 ' ''
+	fexpect 'vfioctl cdi --' '--vendor --class --output --group --all --help'
+	fexpect 'vfioctl cdi 0000:04' '0000:04:00.0'
+	fexpect 'vfioctl cdi 0000:03:00.0 0000:04' '0000:04:00.0'
+	fexpect 'vfioctl cdi --group ' '0 1 2 12 13 14'
+	fexpect 'vfioctl cdi --vendor ' ''
+	fexpect 'vfioctl cdi --class pci 0000:04' '0000:04:00.0'
+	fexpect 'vfioctl cdi --all ' ''
+	fexpect 'vfioctl cdi --all --' '--vendor --class --output --help'
+	fexpect 'vfioctl cdi 0000:03:00.0 --' '--vendor --class --output --group --help'
 else
 	skip "fish -n completions/vfioctl.fish" "fish is not installed (Debian: fish)"
 fi
