@@ -235,4 +235,71 @@ else
 	ok "# SKIP as root every directory is writable: the missing directory and the rename cover it"
 fi
 
+# ---- --check ----
+d4=$S/bus/pci/devices/0000:00:04.0
+"$vfioctl" cdi 00:04.0 --output "$work/chk.json" 2> /dev/null
+run cdi --check "$work/chk.json"
+is "$rc" 0 "--check of a fresh spec exits 0"
+is "$(cat "$out")" "$work/chk.json: 2 entries match the host" "and says how many entries match"
+usage "--check with a device is a usage error" "--check takes a FILE and no DEVICE" \
+	cdi --check "$work/chk.json" 00:04.0
+run cdi --check "$work/chk.json" --vendor example.com
+is "$rc" 1 "--check with another --vendor exits 1"
+like "$(cat "$out")" "^kind: the file has vfioctl.io/pci, --vendor/--class ask for example.com/pci" \
+	"and names both kinds"
+sed -i 's/^DRIVER=.*/DRIVER=nvme/' "$d4/uevent"
+run cdi --check "$work/chk.json"
+is "$rc" 1 "--check after the device went to nvme exits 1"
+like "$(cat "$out")" "^0000:00:04.0: driver: 0000:00:04.0 is bound to nvme, not vfio-pci" \
+	"the line names the device and the driver"
+like "$(cat "$out")" "regenerate it: vfioctl cdi .* --output $work/chk.json" "and says how to regenerate"
+sed -i 's/^DRIVER=.*/DRIVER=vfio-pci/' "$d4/uevent"
+if $chr; then
+	rm "$D/vfio/2" && mknod "$D/vfio/2" c 511 7 && chmod 0600 "$D/vfio/2"
+	run cdi --check "$work/chk.json"
+	is "$rc" 1 "--check after a node's minor changed exits 1"
+	like "$(cat "$out")" "^0000:00:04.0: /dev/vfio/2 minor: the file has 2, the host 7" \
+		"the line names the node, the field and both values"
+	rm "$D/vfio/2" && mknod "$D/vfio/2" c 511 2 && chmod 0600 "$D/vfio/2"
+else
+	ok "# SKIP no mknod here: the numbers are proved in the VM"
+fi
+old=$(readlink "$d4/iommu_group")
+ln -sfn "${old%/*}/9" "$d4/iommu_group"
+run cdi --check "$work/chk.json"
+is "$rc" 1 "--check after the group was renumbered exits 1"
+like "$(cat "$out")" "^0000:00:04.0: deviceNodes\[1\] path: the file has /dev/vfio/2, the host /dev/vfio/9" \
+	"the group node's path is the mismatch"
+ln -sfn "$old" "$d4/iommu_group"
+jq '.devices[0].name = "0000:09:00.0"' "$work/chk.json" > "$work/nodev.json"
+run cdi --check "$work/nodev.json"
+is "$rc" 1 "--check of an entry the host does not have exits 1"
+like "$(cat "$out")" "^0000:09:00.0: no such device" "and says no such device"
+jq '.cdiVersion = "0.3.0"' "$work/chk.json" > "$work/old.json"
+run cdi --check "$work/old.json"
+like "$(cat "$out")" "^cdiVersion: the file has 0.3.0, its names need 0.5.0" "a cdiVersion too old is said"
+"$vfioctl" cdi --group 5 --output "$work/g5.json" 2> /dev/null
+run cdi --check "$work/g5.json" --all
+is "$rc" 1 "--check --all exits 1 when the file lacks devices on vfio-pci"
+like "$(cat "$out")" "^0000:00:04.0: on vfio-pci, not in $work/g5.json" "and names them"
+head -c 40 "$work/chk.json" > "$work/cut.json"
+printf 'not json\n' > "$work/text.json"
+printf '{"cdiVersion":1,"kind":"a/b","devices":[]}' > "$work/types.json"
+printf '{"cdiVersion":"0.5.0","kind":"a/b","devices":[{"name":"x","containerEdits":{"deviceNodes":[{"path":3}],"env":[]}}]}' > "$work/node.json"
+head -c 100000 /dev/zero | tr '\0' '[' > "$work/deep.json"
+for f in cut:"not JSON: a string is not closed at byte" text:"not JSON: not a JSON value at byte 0" \
+	types:'not a CDI spec: no object with a string "cdiVersion"' \
+	node:'not a CDI spec: a deviceNode without a string "path"' deep:"more than 65536 bytes"; do
+	run cdi --check "$work/${f%%:*}.json"
+	[ "$rc" = 1 ] && grep -qF -- "$work/${f%%:*}.json: ${f#*:}" "$err" && ok "--check of a malformed file (${f%%:*}): exit 1 and why" ||
+		not_ok "--check of a malformed file (${f%%:*}): exit 1 and why" "rc $rc" "$(head -c 300 "$err")"
+done
+head -c 2000 /dev/zero | tr '\0' '[' > "$work/deep.json"
+run cdi --check "$work/deep.json"
+[ "$rc" = 1 ] && grep -qF "nested deeper than" "$err" && ok "--check of deep nesting: exit 1, no crash" ||
+	not_ok "--check of deep nesting: exit 1, no crash" "rc $rc"
+run cdi --check "$work/none.json"
+[ "$rc" = 1 ] && grep -qF "cannot read $work/none.json" "$err" && ok "--check of a missing file: exit 1" ||
+	not_ok "--check of a missing file: exit 1"
+
 finish
