@@ -194,7 +194,7 @@ _vfioctl()
 		case $w in
 		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
 			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt | --memlock | \
-			--socket | --allow | --backend | --vendor)
+			--socket | --allow | --backend | --vendor | --check)
 			used+=("$w")
 			((i++))
 			;;
@@ -483,7 +483,7 @@ _vfioctl()
 		# --vendor and --class are the user's.
 		case $prev in
 		--vendor | --class) return 0 ;;
-		--output)
+		--output | --check)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return 0
@@ -494,21 +494,29 @@ _vfioctl()
 		[[ " ${used[*]} " == *" --all "* ]] && all_used=true
 		case $cur in
 		--vendor=* | --class=*) return 0 ;;
-		--output=*)
+		--output=* | --check=*)
 			compopt -o filenames 2>/dev/null
-			mapfile -t COMPREPLY < <(compgen -f -P --output= -- "${cur#*=}")
+			mapfile -t COMPREPLY < <(compgen -f -P "${cur%%=*}=" -- "${cur#*=}")
 			;;
 		--group=*)
 			$all_used || mapfile -t COMPREPLY < <(compgen -P --group= -W "$(_vfioctl_groups "$root")" -- "${cur#*=}")
 			;;
 		-*)
+			local check_used=false
+			[[ " ${used[*]} " == *" --check "* ]] && check_used=true
 			opts=""
-			$all_used || opts="--group"
+			$all_used || $check_used || opts="--group"
 			for w in --vendor --class --output --help; do
+				[[ $w == --output ]] && $check_used && continue
 				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
 			done
 			if ! $all_used && ((${#targets[@]} == 0)) && [[ " ${used[*]} " != *" --group "* ]]; then
 				opts+=" --all"
+			fi
+			# --check FILE compares a spec: no device, --group or --output with it
+			if ((${#targets[@]} == 0)) && [[ " ${used[*]} " != *" --group "* &&
+				" ${used[*]} " != *" --output "* && " ${used[*]} " != *" --check "* ]]; then
+				opts+=" --check"
 			fi
 			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 			;;

@@ -256,9 +256,10 @@ complete -c vfioctl -n '__vfioctl_using revoke 1' -a '(__vfioctl_devices)'
 # cdi: devices and --group N, or --all alone; the names of --vendor and --class are the user's
 complete -c vfioctl -n '__vfioctl_using cdi' -l vendor -x -d 'The vendor part of the kind (default vfioctl.io)'
 complete -c vfioctl -n '__vfioctl_using cdi' -l class -x -d 'The class part of the kind (default pci)'
-complete -c vfioctl -n '__vfioctl_using cdi' -l output -r -F -d 'Replace FILE atomically (- or none: stdout)'
-complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all' -l group -x -a '(__vfioctl_groups)' -d 'IOMMU group N and its devices'
+complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt check' -l output -r -F -d 'Replace FILE atomically (- or none: stdout)'
+complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all check' -l group -x -a '(__vfioctl_groups)' -d 'IOMMU group N and its devices'
 complete -c vfioctl -n '__vfioctl_using cdi 1; and not __fish_contains_opt all group' -l all -d 'Every device on vfio-pci and their groups'
+complete -c vfioctl -n '__vfioctl_using cdi 1; and not __fish_contains_opt group output check' -l check -r -F -d 'Compare the spec FILE with the host'
 complete -c vfioctl -n '__vfioctl_using cdi' -s h -l help -d 'Print the options of cdi'
 complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
 

@@ -294,12 +294,12 @@ else
 	expect 'vfioctl restore --all ' '' 'restore --all takes no device'
 
 	# cdi
-	expect 'vfioctl cdi --' '--group --vendor --class --output --help --all' 'options of cdi'
+	expect 'vfioctl cdi --' '--group --vendor --class --output --help --all --check' 'options of cdi'
 	expect 'vfioctl cdi ' "$ALLDEVS" 'cdi: every device'
 	expect 'vfioctl cdi 0000:03:00.0 ' "$ALLDEVS" 'cdi: several devices'
 	expect 'vfioctl cdi 0000:03:00.0 --' '--group --vendor --class --output --help' 'cdi: no --all after a device'
 	expect 'vfioctl cdi --group 1 --' '--group --vendor --class --output --help' 'cdi: --group again, no --all after it'
-	expect 'vfioctl cdi --all --' '--vendor --class --output --help' 'cdi --all: no --group, no --all again'
+	expect 'vfioctl cdi --all --' '--vendor --class --output --help --check' 'cdi --all: no --group, no --all again'
 	expect 'vfioctl cdi --all ' '' 'cdi --all takes no device'
 	expect 'vfioctl cdi --group ' '0 1 2 12 13 14' 'cdi: groups for --group'
 	expect 'vfioctl cdi --group=1' '1 12 13 14' 'cdi --group=N, split at ='
@@ -307,6 +307,8 @@ else
 	expect 'vfioctl cdi --class ' '' 'cdi --class NAME: nothing offered'
 	expect 'vfioctl cdi --vendor example.com 0000:04' '04:00.0' 'cdi: the vendor is no target'
 	expect "vfioctl cdi --output $T/o" "$T/other" 'cdi --output: file names'
+	expect "vfioctl cdi --check $T/o" "$T/other" 'cdi --check: file names'
+	expect 'vfioctl cdi --check f --' '--vendor --class --help --all' 'cdi --check FILE: no --group, --output or --check again'
 
 	# check
 	expect 'vfioctl check ' "$ALLDEVS" 'check: every device'
@@ -450,14 +452,15 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl igd --zero --' '--json --zero --dry-run --no-verify --help' # fish offers a given flag again, as for monitor
 	fexpect 'vfioctl igd 0000:03' '0000:03:00.0'
 	fexpect 'vfioctl igd 0000:03:00.0 ' ''
-	fexpect 'vfioctl cdi --' '--vendor --class --output --group --all --help'
+	fexpect 'vfioctl cdi --' '--vendor --class --output --group --all --check --help'
 	fexpect 'vfioctl cdi 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi 0000:03:00.0 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi --group ' '0 1 2 12 13 14'
 	fexpect 'vfioctl cdi --vendor ' ''
 	fexpect 'vfioctl cdi --class pci 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi --all ' ''
-	fexpect 'vfioctl cdi --all --' '--vendor --class --output --help'
+	fexpect 'vfioctl cdi --all --' '--vendor --class --output --check --help'
+	fexpect 'vfioctl cdi --check f --' '--vendor --class --help'
 	fexpect 'vfioctl cdi 0000:03:00.0 --' '--vendor --class --output --group --help'
 else
 	skip "fish -n completions/vfioctl.fish" "fish is not installed (Debian: fish)"
