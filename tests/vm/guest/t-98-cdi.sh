@@ -117,5 +117,16 @@ vfioctl cdi --output "$w/cdi/vfioctl.json" 0000:ff:1f.7 > /dev/null 2> "$w/unk.e
 is "$?" 1 "an unknown device: exit 1"
 same "and the file is left as it was" "$w/cdi/vfioctl.json" "$w/spec.json"
 
+# ---- --check: the spec against the host, before and after the edu leaves vfio-pci
+vfioctl cdi --check "$w/spec.json" > "$w/chk.out" 2> "$w/chk.err"
+is "$?" 0 "cdi --check of the fresh spec exits 0"
+is "$(cat "$w/chk.out")" "$w/spec.json: 2 entries match the host" "and says both entries match"
+
 reprobe "$edu"
 is "$(sys_driver "$edu")" "$drv0" "the edu is back on the driver it had ($drv0)"
+vfioctl cdi --check "$w/spec.json" > "$w/chk.out" 2> "$w/chk.err"
+is "$?" 1 "cdi --check after reprobe exits 1"
+like "$(cat "$w/chk.out")" "^$edu: driver: $edu is bound to .*, not vfio-pci" \
+	"the edu's entry is stale: it names the device and its driver"
+like "$(cat "$w/chk.out")" "^$w/spec.json: [0-9]+ problems; regenerate it: vfioctl cdi " \
+	"and says how to regenerate the file"
