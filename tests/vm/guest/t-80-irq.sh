@@ -34,6 +34,7 @@ is "$(vfiox-irq "$nvme" grow 2>&1)" "0:ok 1:ok 2:ok 3:ok" \
 	"MSI-X grown from 2 to 4 vectors: every vector still arrives on its own eventfd"
 
 # REQ: the kernel asks the holder for the device back when it is unbound.
+: > /tmp/req.out # emptied first: the file runs once per backend, and the wait reads it
 vfiox-irq "$edu" req 20 > /tmp/req.out 2>&1 &
 holder=$!
 i=0; while ! grep -q ready /tmp/req.out 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done

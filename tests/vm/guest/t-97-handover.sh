@@ -15,6 +15,9 @@ bind_to vfio-pci "$edu"
 grp=$(sys_group "$edu")
 name=vfio-device-$(echo "$edu" | tr : -)
 W=/tmp/t97
+# Empty for each run (the file runs once per backend): a wait for "listening" or "ready"
+# must never see the last run's files.
+rm -rf $W
 mkdir -p $W
 chmod 1777 $W
 # Run by hand (no VFIOX_BACKEND): type1, for vfioctl and the helpers alike (auto could differ).
@@ -268,6 +271,7 @@ else
 	is "$(sys_driver "$edu")" vfio-pci "revoke setup: vfioctl bind put edu on vfio-pci (journaled)"
 	[ -s $W/err ] && diag "vfioctl bind: $(cat $W/err)"
 fi
+: > $W/hold.out # emptied first: the wait below must not see the last holder's "ready"
 vfioctl exec --user nobody "$edu" -- vfiox-handover hold "$edu" cooperative 30 > $W/hold.out 2>&1 &
 hpid=$!
 i=0; while ! grep -q ready $W/hold.out 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
@@ -286,6 +290,7 @@ else
 fi
 
 if [ -n "$nolock" ]; then bind_to vfio-pci "$edu"; else vfioctl bind "$edu" > /dev/null 2>&1; fi
+: > $W/hold.out # emptied first: the wait below must not see the last holder's "ready"
 vfioctl exec --user nobody "$edu" -- vfiox-handover hold "$edu" ignore 60 > $W/hold.out 2>&1 &
 hpid=$!
 i=0; while ! grep -q ready $W/hold.out 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
@@ -308,6 +313,7 @@ else
 	is "$(sys_driver "$edu")" "$before" "after the holder is gone, restore puts edu back"
 	# The same with a device that has a host driver: nvme goes back to nvme.
 	if [ "$(sys_driver "$nv")" = nvme ] && vfioctl bind "$nv" > /dev/null 2> $W/err; then
+		: > $W/hold.out # emptied first: the wait below must not see the last holder's "ready"
 		vfioctl exec --user nobody "$nv" -- vfiox-handover hold "$nv" cooperative 30 > $W/hold.out 2>&1 &
 		hpid=$!
 		i=0; while ! grep -q ready $W/hold.out 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
