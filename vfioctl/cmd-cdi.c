@@ -346,6 +346,26 @@ static ssize_t scan_index(struct vfiox_scan *scan, const struct vfiox_pci_dev *d
 	return -1;
 }
 
+/*
+ * The PCI devices and a selection flag per device and per group, all unset: 0, or 1 with
+ * the message said and *ret the exit status (the caller frees what was made either way).
+ */
+static int scan_select(struct vfiox_ctx *ctx, struct vfiox_scan **scan, bool **dsel,
+		       bool **gsel, int *ret)
+{
+	if (vfiox_scan_new(ctx, scan)) {
+		*ret = lib_error(ctx, "scanning PCI devices", -EIO);
+		return 1;
+	}
+	*dsel = calloc(vfiox_scan_num_devs(*scan) + 1, sizeof(**dsel));
+	*gsel = calloc(vfiox_scan_num_groups(*scan) + 1, sizeof(**gsel));
+	if (!*dsel || !*gsel) {
+		err_msg("out of memory");
+		return 1;
+	}
+	return 0;
+}
+
 /* Devices first (in address order), then groups (ascending), so the output is stable. */
 static int build_spec(struct cdi_spec *s, struct vfiox_scan *scan, bool *dsel, bool *gsel)
 {
@@ -720,16 +740,8 @@ static int run_check(struct vfiox_ctx *ctx, const char *file, const char *vendor
 	}
 	spec_kind(&s, want, sizeof(want), fvendor, fclass);
 
-	if (vfiox_scan_new(ctx, &scan)) {
-		ret = lib_error(ctx, "scanning PCI devices", -EIO);
+	if (scan_select(ctx, &scan, &dsel, &gsel, &ret))
 		goto out;
-	}
-	dsel = calloc(vfiox_scan_num_devs(scan) + 1, sizeof(*dsel));
-	gsel = calloc(vfiox_scan_num_groups(scan) + 1, sizeof(*gsel));
-	if (!dsel || !gsel) {
-		err_msg("out of memory");
-		goto out;
-	}
 	/* Select what the file names, as vfioctl cdi would for it: the same build_spec(). */
 	for (dn = d->n[devs].child; dn >= 0; dn = d->n[dn].next) {
 		const char *name = jstr(d, dn, "name");
@@ -899,16 +911,8 @@ static int run_cdi(struct vfiox_ctx *ctx, int argc, char **argv)
 	}
 
 	ret = EXIT_FAIL;
-	if (vfiox_scan_new(ctx, &scan)) {
-		ret = lib_error(ctx, "scanning PCI devices", -EIO);
+	if (scan_select(ctx, &scan, &dsel, &gsel, &ret))
 		goto out;
-	}
-	dsel = calloc(vfiox_scan_num_devs(scan) + 1, sizeof(*dsel));
-	gsel = calloc(vfiox_scan_num_groups(scan) + 1, sizeof(*gsel));
-	if (!dsel || !gsel) {
-		err_msg("out of memory");
-		goto out;
-	}
 	for (i = optind; i < argc; i++) {
 		struct vfiox_pci_dev *dev;
 
