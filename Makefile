@@ -72,7 +72,7 @@ $(BUILD)/libvfiox.pc: libvfiox/libvfiox.pc.in Makefile
 DEB_BUILD := build-essential pkg-config libpci-dev libudev-dev libnl-3-dev libnl-route-3-dev \
 	     pciutils pci.ids
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev valgrind jq groff-base man-db bash-completion zsh fish \
-	     hyperfine
+	     hyperfine python3-jsonschema podman
 DEB_VM    := qemu-system-x86 busybox-static cpio xz-utils kmod gzip
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_VM)
 
@@ -217,8 +217,10 @@ $(BUILD)/tests/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(LIB_A) $(HEAD
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ivfioctl -o $@ $< $(CLI_PURE_$*) $(LIB_A) $(PKG_LIBS)
 
-check-host: $(HOST_BINS)
+check-host: all $(HOST_BINS)
 	@set -e; for t in $(HOST_BINS); do echo "== $$t"; $$t; done
+	@for t in tests/host/test-*.sh; do [ -e "$$t" ] || continue; echo "== $$t"; \
+		BUILD=$(BUILD) bash $$t || exit 1; done
 
 check-headers: $(HEADERS)
 	@mkdir -p $(BUILD)/hdr
@@ -284,6 +286,8 @@ install: all $(BUILD)/install/vfioctl
 	for m in man/*.3; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/ || true; done
 	for m in man/*.7; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/ || true; done
 	for m in man/*.8; do [ -e "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
+	install -d $(DESTDIR)$(DATADIR)/vfioctl/schemas
+	for s in man/schemas/*.json; do [ -e "$$s" ] && install -m 644 $$s $(DESTDIR)$(DATADIR)/vfioctl/schemas/ || true; done
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/zsh/vendor-completions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
 	[ ! -e completions/vfioctl.bash ] || install -m 644 completions/vfioctl.bash \
@@ -296,7 +300,7 @@ install: all $(BUILD)/install/vfioctl
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vfioctl $(DESTDIR)$(LIBDIR)/libvfiox.* \
 		$(DESTDIR)$(PKGCONFIGDIR)/libvfiox.pc
-	rm -rf $(DESTDIR)$(INCDIR)/vfiox
+	rm -rf $(DESTDIR)$(INCDIR)/vfiox $(DESTDIR)$(DATADIR)/vfioctl
 
 clean:
 	rm -rf $(BUILD)
