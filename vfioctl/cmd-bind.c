@@ -250,7 +250,7 @@ static int run_bind(struct vfiox_ctx *ctx, int argc, char **argv)
 	if (json) {
 		json_init(&j, stdout);
 		json_obj_open(&j, NULL);
-		json_int(&j, "schema", 1);
+		json_schema(&j, "bind");
 		json_bool(&j, "dry_run", flags & VFIOX_BIND_DRY_RUN);
 	}
 	print_plan(plan, flags & VFIOX_BIND_DRY_RUN, json ? &j : NULL);

@@ -20,7 +20,7 @@ static bool print_json(const struct vfiox_findings *f, const char *device, const
 
 	json_init(&j, stdout);
 	json_obj_open(&j, NULL);
-	json_int(&j, "schema", 1);
+	json_schema(&j, "check");
 	json_str(&j, "device", device);
 	json_str(&j, "user", user);
 	json_findings(&j, f);

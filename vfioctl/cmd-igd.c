@@ -125,7 +125,7 @@ static bool print_json(const struct vfiox_igd *igd)
 
 	json_init(&j, stdout);
 	json_obj_open(&j, NULL);
-	json_int(&j, "schema", 1);
+	json_schema(&j, "igd");
 	json_str(&j, "device", vfiox_igd_device(igd));
 	json_str(&j, "driver", vfiox_igd_driver(igd));
 	json_hex(&j, "vendor_id", l->vendor_id, 4);
@@ -251,7 +251,7 @@ static bool print_zero_json(const char *device, int ret, const struct vfiox_igd_
 
 	json_init(&j, stdout);
 	json_obj_open(&j, NULL);
-	json_int(&j, "schema", 1);
+	json_schema(&j, "igd-zero");
 	json_str(&j, "device", device);
 	json_bool(&j, "dry_run", dry);
 	json_bool(&j, "ok", ret == 0);

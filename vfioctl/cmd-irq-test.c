@@ -200,7 +200,7 @@ static int run_irq_test(struct vfiox_ctx *ctx, int argc, char **argv)
 
 		json_init(&j, stdout);
 		json_obj_open(&j, NULL);
-		json_int(&j, "schema", 1);
+		json_schema(&j, "irq-test");
 		json_str(&j, "address", vfiox_pci_dev_name(t.dev));
 		json_str(&j, "type", type_names[type]);
 		json_arr_open(&j, "vectors");

@@ -146,7 +146,7 @@ static int list_json(struct vfiox_scan *scan, const struct list_filter *f)
 
 	json_init(&j, stdout);
 	json_obj_open(&j, NULL);
-	json_int(&j, "schema", 1);
+	json_schema(&j, "list");
 	json_bool(&j, "iommu", ngroups > 0);
 	json_arr_open(&j, "groups");
 	for (gi = 0; gi < ngroups; gi++) {
@@ -166,7 +166,7 @@ static int list_json(struct vfiox_scan *scan, const struct list_filter *f)
 				json_arr_open(&j, "devices");
 				opened = true;
 			}
-			json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev);
+			json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev, NULL);
 			json_obj_close(&j);
 		}
 		if (!opened && !f->driver && !f->class_digits && f->group < 0) {
@@ -189,7 +189,7 @@ static int list_json(struct vfiox_scan *scan, const struct list_filter *f)
 		struct vfiox_pci_dev *dev = vfiox_scan_dev(scan, i);
 
 		if (vfiox_pci_dev_iommu_group(dev) < 0 && dev_matches(f, dev)) {
-			json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev);
+			json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev, NULL);
 			json_obj_close(&j);
 		}
 	}

@@ -30,7 +30,7 @@ static void print_json(const struct vfiox_event *ev)
 {
 	bool group_ev = ev->type == VFIOX_EVENT_GROUP_ADD || ev->type == VFIOX_EVENT_GROUP_REMOVE;
 
-	printf("{\"event\":");
+	printf("{\"schema\":\"" VFIOCTL_SCHEMA("monitor-event") "\",\"event\":");
 	put_str(vfiox_event_type_name(ev->type));
 	printf(",\"subsystem\":\"%s\"", group_ev ? "vfio" : "pci");
 	if (group_ev) {

@@ -17,7 +17,7 @@ static void print_plan(struct vfiox_pci_dev *dev, const struct vfiox_reset_plan 
 
 	if (j) {
 		json_obj_open(j, NULL);
-		json_int(j, "schema", 1);
+		json_schema(j, "reset-plan");
 		json_str(j, "address", vfiox_pci_dev_name(dev));
 		json_reset_methods(j, methods);
 		if (plan) {

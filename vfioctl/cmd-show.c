@@ -129,8 +129,7 @@ static void show_device_json(struct vfiox_scan *scan, struct vfiox_pci_dev *dev,
 	size_t i;
 
 	json_init(&j, stdout);
-	json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev);
-	json_int(&j, "schema", 1);
+	json_device_brief(&j, vfiox_scan_ctx(scan), NULL, dev, "show-device");
 	if (rev >= 0)
 		json_strf(&j, "revision", "%02x", rev);
 	else
@@ -182,13 +181,13 @@ static void show_group_json(struct vfiox_ctx *ctx, struct vfiox_group *g, int ba
 
 	json_init(&j, stdout);
 	json_obj_open(&j, NULL);
-	json_int(&j, "schema", 1);
+	json_schema(&j, "show-group");
 	json_int(&j, "group", vfiox_group_id(g));
 	json_bool(&j, "viable", vfiox_group_viable(g));
 	json_blockers(&j, g);
 	json_arr_open(&j, "devices");
 	for (i = 0; i < vfiox_group_num_devs(g); i++) {
-		json_device_brief(&j, ctx, NULL, vfiox_group_dev(g, i));
+		json_device_brief(&j, ctx, NULL, vfiox_group_dev(g, i), NULL);
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);

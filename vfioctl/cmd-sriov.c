@@ -154,7 +154,7 @@ static void json_state(struct vfiox_ctx *ctx, const char *pf)
 	autoprobe = vfiox_sriov_autoprobe(ctx, pf);
 	json_init(&j, stdout);
 	json_obj_open(&j, NULL);
-	json_int(&j, "schema", 1);
+	json_schema(&j, "sriov");
 	json_str(&j, "pf", vfiox_pci_dev_name(dev));
 	json_str(&j, "driver", vfiox_pci_dev_driver(dev));
 	json_int(&j, "totalvfs", vfiox_pci_dev_sriov_totalvfs(dev));

@@ -289,6 +289,11 @@ void json_null(struct json *j, const char *key)
 	json_put(j, "null", 4);
 }
 
+void json_schema(struct json *j, const char *doc)
+{
+	json_strf(j, "schema", "vfioctl/%s/" VFIOCTL_SCHEMA_VERSION, doc);
+}
+
 bool json_end(struct json *j)
 {
 	json_put(j, "\n", 1);
@@ -297,13 +302,15 @@ bool json_end(struct json *j)
 }
 
 void json_device_brief(struct json *j, struct vfiox_ctx *ctx, const char *key,
-		       struct vfiox_pci_dev *dev)
+		       struct vfiox_pci_dev *dev, const char *schema)
 {
 	int group = vfiox_pci_dev_iommu_group(dev);
 	const char *drv = vfiox_pci_dev_driver(dev);
 	char cdev[4096];
 
 	json_obj_open(j, key);
+	if (schema)
+		json_schema(j, schema);
 	json_str(j, "address", vfiox_pci_dev_name(dev));
 	json_hex(j, "vendor_id", vfiox_pci_dev_vendor_id(dev), 4);
 	json_hex(j, "device_id", vfiox_pci_dev_device_id(dev), 4);

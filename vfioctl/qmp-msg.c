@@ -846,7 +846,7 @@ int qmp_report_json(char *buf, size_t len, const struct qmp_report *r)
 	for (i = 0; i < r->nsent; i++)
 		attached = attached && r->sent[i].ok;
 	jw_open(&w, NULL, '{');
-	jw_int(&w, "schema", 1, true);
+	jw_str(&w, "schema", "vfioctl/qmp/1"); /* VFIOCTL_SCHEMA("qmp"), vfioctl.h */
 	jw_str(&w, "socket", r->socket);
 	jw_bool(&w, "ok", r->ok);
 	jw_str(&w, "error", r->ok ? NULL : r->error ? r->error : "(no reason given)");

@@ -71,13 +71,21 @@ void json_fixed1(struct json *j, const char *key, double val);
 void json_int_or_null(struct json *j, const char *key, long long val, bool present);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
+/*
+ * The "schema" member, first in every document vfioctl prints: "vfioctl/DOC/N", the name of
+ * man/schemas/DOC.schema.json and its version (vfioctl-json(7)). The version is here only.
+ */
+#define VFIOCTL_SCHEMA_VERSION "1"
+#define VFIOCTL_SCHEMA(doc) "vfioctl/" doc "/" VFIOCTL_SCHEMA_VERSION
+void json_schema(struct json *j, const char *doc);
 /* Ends the document and flushes; false when writing failed. */
 bool json_end(struct json *j);
 
 /* Devices and groups in both forms, shared by list and show ("vfio_cdev" read through
- * @ctx, for devices on a VFIO driver only). */
+ * @ctx, for devices on a VFIO driver only; @schema: the document's, when the device's
+ * object is the document, else NULL). */
 void json_device_brief(struct json *j, struct vfiox_ctx *ctx, const char *key,
-		       struct vfiox_pci_dev *dev);
+		       struct vfiox_pci_dev *dev, const char *schema);
 void json_blockers(struct json *j, const struct vfiox_group *g);
 /* "reset_method": the sysfs attribute as an array of method names, or null. */
 void json_reset_methods(struct json *j, const char *methods);

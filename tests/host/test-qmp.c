@@ -221,8 +221,9 @@ static int report_of(struct qmp_conn *c, bool fdset, const char *error, size_t n
 	if (len < 0 || qj_parse(report_buf, (size_t)len, &jdoc, why, sizeof(why)))
 		return -2;
 	k = qj_get(&jdoc, 0, "schema");
-	if (k < 0 || jdoc.n[k].num != 1 || (k = qj_get(&jdoc, 0, "ok")) < 0) {
-		snprintf(why, sizeof(why), "no schema 1 or no ok in the report");
+	if (k < 0 || jdoc.n[k].type != QJ_STR || strcmp(jdoc.n[k].str, "vfioctl/qmp/1") ||
+	    (k = qj_get(&jdoc, 0, "ok")) < 0) {
+		snprintf(why, sizeof(why), "no schema vfioctl/qmp/1 or no ok in the report");
 		return -2;
 	}
 	return jdoc.n[k].b ? 0 : -1;
@@ -591,7 +592,7 @@ int main(void)
 	ret = give(&c, false, names, 2);
 	check(ret == 0, "getfd of a bundle's fds as vfioctl qmp gives them", "%s", c.why);
 	ret = report_of(&c, false, ret == 0 ? NULL : c.why, 2);
-	check(ret == 0, "the --json report of getfd parses, schema 1, ok, mode getfd", "%s", why);
+	check(ret == 0, "the --json report of getfd parses, schema vfioctl/qmp/1, ok, mode getfd", "%s", why);
 	for (i = 0; i < 2; i++) {
 		int f = fd_entry(i);
 
@@ -638,7 +639,7 @@ int main(void)
 	      "sets %lld %lld", given[0].fdset_id, given[1].fdset_id);
 	ret = report_of(&c, true, NULL, 2);
 	check(ret == 0 && !strcmp(jstr(0, "mode"), "add-fd"),
-	      "the --json report of add-fd parses, schema 1, ok, mode add-fd", "%s", why);
+	      "the --json report of add-fd parses, schema vfioctl/qmp/1, ok, mode add-fd", "%s", why);
 	ret = qmp_exec(&c, "query-fdsets", NULL, NULL, NULL, 0, &r, line, sizeof(line));
 	ret = ret || qmp_parse_fdsets(line, strlen(line), sets, 16, &n, advice, sizeof(advice));
 	for (i = 0, k = 0; !ret && i < 2; i++) {

@@ -50,9 +50,9 @@ else
 	ok "# SKIP no mknod here: the all-well exit status is proved in the VM"
 fi
 
-# JSON schema 1
+# JSON schema vfioctl/check/1 (man/schemas/check.schema.json)
 run check --json
-is "$(jq -r '.schema' "$out")" 1 "--json: schema 1"
+is "$(jq -r '.schema' "$out")" vfioctl/check/1 "--json: schema vfioctl/check/1"
 is "$(jq -r '[.device, .user] | map(tostring) | join(" ")' "$out")" "null null" \
 	"--json: device and user null for a host check by the caller"
 is "$(jq -r '[.findings[] | keys | join(",")] | unique | join(" ")' "$out")" \

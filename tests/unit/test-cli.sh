@@ -91,7 +91,7 @@ run --sysfs-root "$H" list --json
 expect_rc "list --json exits 0" 0
 if jq -e . "$out" >/dev/null 2>&1; then ok "list --json is valid JSON"
 else not_ok "list --json is valid JSON" "$(head -c 400 "$out")"; fi
-expect_eq "schema is 1, iommu true" "$(jqo '[.schema, .iommu]')" '[1,true]'
+expect_eq "schema vfioctl/list/1 (first), iommu true" "$(jqo '[(keys_unsorted[0]), .schema, .iommu]')" '["schema","vfioctl/list/1",true]'
 expect_eq "every device is listed once" "$(jqo "$addrs")" "$all_addrs"
 expect_eq "groups in ascending order" "$(jqo '[.groups[].group]')" "$all_groups"
 expect_eq "nothing ungrouped" "$(jqo '.ungrouped')" '[]'
@@ -188,7 +188,7 @@ expect_eq "show: VF names its PF" "$(jqo '.physfn')" '"0000:03:00.0"'
 run --sysfs-root "$H" show 9 --json
 expect_rc "show GROUP --json exits 0" 0
 expect_eq "show GROUP" "$(jqo '[.schema, .group, .viable, .blockers, [.devices[].address]]')" \
-	'[1,9,false,["0000:00:1f.2"],["0000:00:1f.0","0000:00:1f.2","0000:00:1f.3"]]'
+	'["vfioctl/show-group/1",9,false,["0000:00:1f.2"],["0000:00:1f.0","0000:00:1f.2","0000:00:1f.3"]]'
 run --sysfs-root "$H" show 0000:00:04.0
 expect_rc "show DEVICE (human) exits 0" 0
 expect_grep "show DEVICE names it" "$out" "0000:00:04.0"

@@ -327,9 +327,10 @@ static void test_report_of_getfd_to_qemu_7(void **state)
 	(void)state;
 	report(&r, buf, sizeof(buf));
 	/* output.c's layout, as every other verb's --json */
-	assert_memory_equal(buf, "{\n  \"schema\": 1,\n  \"socket\": \"/run/q.sock\",\n", 42);
+	assert_memory_equal(buf, "{\n  \"schema\": \"vfioctl/qmp/1\",\n  \"socket\": \"/run/q.sock\",\n",
+			    58);
 	assert_int_equal(buf[strlen(buf) - 1], '\n');
-	assert_int_equal(num_of(0, "schema"), 1);
+	assert_string_equal(str_of(0, "schema"), "vfioctl/qmp/1");
 	assert_true(doc.n[member(0, "ok", QJ_BOOL)].b);
 	member(0, "error", QJ_NULL);
 	q = member(0, "qemu", QJ_OBJ);
