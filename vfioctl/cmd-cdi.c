@@ -42,7 +42,7 @@ struct cdi_spec {
 	struct cdi_entry *entries;
 	size_t nentries;
 	char env_name[300]; /* PCI_RESOURCE_VFIOCTL_IO_PCI */
-	bool quiet;         /* --check: the host's state is compared, not noted */
+	bool quiet;         /* --check, --json-only: no notes on stderr */
 };
 
 static bool vfio_bound(const struct vfiox_pci_dev *dev)
@@ -814,12 +814,13 @@ static int run_cdi(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "check", required_argument, NULL, 'C' },
+		{ "json-only", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *vendor = CDI_DEFAULT_VENDOR, *class = CDI_DEFAULT_CLASS, *out = NULL;
 	const char *check = NULL;
-	bool kind_given = false;
+	bool kind_given = false, json_only = false;
 	const char *why;
 	struct cdi_spec s = { .ctx = ctx };
 	struct vfiox_scan *scan = NULL;
@@ -863,6 +864,9 @@ static int run_cdi(struct vfiox_ctx *ctx, int argc, char **argv)
 		case 'a':
 			all = true;
 			break;
+		case 'j':
+			json_only = true;
+			break;
 		default:
 			ret = verb_option_end(&cmd_cdi, c, argv);
 			goto out;
@@ -882,9 +886,9 @@ static int run_cdi(struct vfiox_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (check) {
-		if (!*check || out || ngids || optind < argc)
-			usage_error(&cmd_cdi, "--check takes a FILE and no DEVICE, --group or "
-				    "--output");
+		if (!*check || out || ngids || optind < argc || json_only)
+			usage_error(&cmd_cdi, "--check takes a FILE and no DEVICE, --group, "
+				    "--output or --json-only");
 		else
 			ret = run_check(ctx, check, vendor, class, kind_given, all);
 		goto out;
@@ -942,17 +946,20 @@ static int run_cdi(struct vfiox_ctx *ctx, int argc, char **argv)
 		}
 	}
 
+	/* For scripts and device plugins that read both streams: the document alone. */
+	s.quiet = json_only;
 	spec_kind(&s, kind, sizeof(kind), vendor, class);
 	if (build_spec(&s, scan, dsel, gsel))
 		goto out;
 
 	why = spec_version(&s, class);
 	snprintf(version, sizeof(version), "%.5s", why);
-	fprintf(stderr, "vfioctl: cdiVersion %s\n", why);
+	if (!json_only)
+		fprintf(stderr, "vfioctl: cdiVersion %s\n", why);
 
 	if (out && strcmp(out, "-")) {
 		ret = write_atomic(&s, out, version, kind);
-		if (ret == EXIT_OK)
+		if (ret == EXIT_OK && !json_only)
 			fprintf(stderr, "vfioctl: CDI spec of %zu devices (%s) written to %s\n",
 				s.nentries, kind, out);
 	} else {
@@ -969,7 +976,8 @@ out:
 
 const struct cmd cmd_cdi = {
 	.name = "cdi",
-	.args = "[--vendor DOMAIN] [--class NAME] [--output FILE|-] (DEVICE... | --group N... | --all)\n"
+	.args = "[--vendor DOMAIN] [--class NAME] [--output FILE|-] [--json-only]\n"
+		"       (DEVICE... | --group N... | --all)\n"
 		"       vfioctl cdi --check FILE [--vendor DOMAIN] [--class NAME] [--all]",
 	.summary = "write a Container Device Interface (CDI) spec for VFIO devices",
 	.help = "  DEVICE           PCI address: a CDI device for it and one for its IOMMU group\n"
@@ -981,6 +989,9 @@ const struct cmd cmd_cdi = {
 		"  --class NAME     the class part of the kind (default " CDI_DEFAULT_CLASS ")\n"
 		"  --output FILE    replace FILE atomically, e.g. /etc/cdi/vfioctl.json\n"
 		"                   (default, or -: stdout)\n"
+		"  --json-only      nothing but the JSON document: no notes on stderr (the\n"
+		"                   cdiVersion, where it went, devices not on vfio-pci, missing\n"
+		"                   nodes); errors are still said, with a non-zero exit\n"
 		"  --check FILE     compare FILE with the host: one line per stale or missing\n"
 		"                   entry, exit 1 (with --all: devices on vfio-pci it lacks too)\n"
 		"The devices are named VENDOR/CLASS=0000:03:00.0 and VENDOR/CLASS=group-12.\n",

@@ -235,6 +235,24 @@ else
 	ok "# SKIP as root every directory is writable: the missing directory and the rename cover it"
 fi
 
+# ---- --json-only ----
+run cdi --json-only --group 5
+is "$rc" 0 "--json-only exits 0"
+is "$(cat "$err")" "" "--json-only: nothing on stderr (no cdiVersion, unbound or missing-node notes)"
+is "$(jqo '[.devices[].name]')" '["0000:05:00.0","0000:05:01.0","group-5"]' "--json-only: the same document on stdout"
+"$vfioctl" cdi --group 5 2> /dev/null > "$work/plain.json"
+cmp -s "$work/plain.json" "$out" && ok "--json-only changes nothing in the JSON" || not_ok "--json-only changes nothing in the JSON"
+run cdi --json-only --group 5 --output "$work/jo.json"
+[ "$rc" = 0 ] && [ ! -s "$out" ] && [ ! -s "$err" ] && cmp -s "$work/plain.json" "$work/jo.json" &&
+	ok "--json-only --output FILE: the file only, nothing on stdout or stderr" ||
+	not_ok "--json-only --output FILE: the file only, nothing on stdout or stderr" "rc $rc" "$(head -c 300 "$err")"
+run cdi --json-only 0000:09:00.0
+[ "$rc" = 1 ] && grep -qF "no PCI device 0000:09:00.0 here" "$err" && [ ! -s "$out" ] &&
+	ok "--json-only: a real error is still said on stderr, exit 1" ||
+	not_ok "--json-only: a real error is still said on stderr, exit 1" "rc $rc"
+usage "--json-only with --check is a usage error" "--check takes a FILE and no DEVICE, --group, --output or --json-only" \
+	cdi --check "$work/jo.json" --json-only
+
 # ---- --check ----
 d4=$S/bus/pci/devices/0000:00:04.0
 "$vfioctl" cdi 00:04.0 --output "$work/chk.json" 2> /dev/null
