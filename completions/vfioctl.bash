@@ -506,8 +506,8 @@ _vfioctl()
 			[[ " ${used[*]} " == *" --check "* ]] && check_used=true
 			opts=""
 			$all_used || $check_used || opts="--group"
-			for w in --vendor --class --output --help; do
-				[[ $w == --output ]] && $check_used && continue
+			for w in --vendor --class --output --json-only --help; do
+				[[ $w == --output || $w == --json-only ]] && $check_used && continue
 				[[ " ${used[*]} " == *" $w "* ]] || opts+=" $w"
 			done
 			if ! $all_used && ((${#targets[@]} == 0)) && [[ " ${used[*]} " != *" --group "* ]]; then
@@ -515,7 +515,8 @@ _vfioctl()
 			fi
 			# --check FILE compares a spec: no device, --group or --output with it
 			if ((${#targets[@]} == 0)) && [[ " ${used[*]} " != *" --group "* &&
-				" ${used[*]} " != *" --output "* && " ${used[*]} " != *" --check "* ]]; then
+				" ${used[*]} " != *" --output "* && " ${used[*]} " != *" --check "* &&
+				" ${used[*]} " != *" --json-only "* ]]; then
 				opts+=" --check"
 			fi
 			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

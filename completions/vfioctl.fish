@@ -259,7 +259,8 @@ complete -c vfioctl -n '__vfioctl_using cdi' -l class -x -d 'The class part of t
 complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt check' -l output -r -F -d 'Replace FILE atomically (- or none: stdout)'
 complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all check' -l group -x -a '(__vfioctl_groups)' -d 'IOMMU group N and its devices'
 complete -c vfioctl -n '__vfioctl_using cdi 1; and not __fish_contains_opt all group' -l all -d 'Every device on vfio-pci and their groups'
-complete -c vfioctl -n '__vfioctl_using cdi 1; and not __fish_contains_opt group output check' -l check -r -F -d 'Compare the spec FILE with the host'
+complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt check' -l json-only -d 'Nothing but the JSON document (no notes on stderr)'
+complete -c vfioctl -n '__vfioctl_using cdi 1; and not __fish_contains_opt group output check json-only' -l check -r -F -d 'Compare the spec FILE with the host'
 complete -c vfioctl -n '__vfioctl_using cdi' -s h -l help -d 'Print the options of cdi'
 complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
 

@@ -294,12 +294,12 @@ else
 	expect 'vfioctl restore --all ' '' 'restore --all takes no device'
 
 	# cdi
-	expect 'vfioctl cdi --' '--group --vendor --class --output --help --all --check' 'options of cdi'
+	expect 'vfioctl cdi --' '--group --vendor --class --output --json-only --help --all --check' 'options of cdi'
 	expect 'vfioctl cdi ' "$ALLDEVS" 'cdi: every device'
 	expect 'vfioctl cdi 0000:03:00.0 ' "$ALLDEVS" 'cdi: several devices'
-	expect 'vfioctl cdi 0000:03:00.0 --' '--group --vendor --class --output --help' 'cdi: no --all after a device'
-	expect 'vfioctl cdi --group 1 --' '--group --vendor --class --output --help' 'cdi: --group again, no --all after it'
-	expect 'vfioctl cdi --all --' '--vendor --class --output --help --check' 'cdi --all: no --group, no --all again'
+	expect 'vfioctl cdi 0000:03:00.0 --' '--group --vendor --class --output --json-only --help' 'cdi: no --all after a device'
+	expect 'vfioctl cdi --group 1 --' '--group --vendor --class --output --json-only --help' 'cdi: --group again, no --all after it'
+	expect 'vfioctl cdi --all --' '--vendor --class --output --json-only --help --check' 'cdi --all: no --group, no --all again'
 	expect 'vfioctl cdi --all ' '' 'cdi --all takes no device'
 	expect 'vfioctl cdi --group ' '0 1 2 12 13 14' 'cdi: groups for --group'
 	expect 'vfioctl cdi --group=1' '1 12 13 14' 'cdi --group=N, split at ='
@@ -309,6 +309,7 @@ else
 	expect "vfioctl cdi --output $T/o" "$T/other" 'cdi --output: file names'
 	expect "vfioctl cdi --check $T/o" "$T/other" 'cdi --check: file names'
 	expect 'vfioctl cdi --check f --' '--vendor --class --help --all' 'cdi --check FILE: no --group, --output or --check again'
+	expect 'vfioctl cdi --json-only --' '--group --vendor --class --output --help --all' 'cdi --json-only: no --check with it'
 
 	# check
 	expect 'vfioctl check ' "$ALLDEVS" 'check: every device'
@@ -452,16 +453,16 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl igd --zero --' '--json --zero --dry-run --no-verify --help' # fish offers a given flag again, as for monitor
 	fexpect 'vfioctl igd 0000:03' '0000:03:00.0'
 	fexpect 'vfioctl igd 0000:03:00.0 ' ''
-	fexpect 'vfioctl cdi --' '--vendor --class --output --group --all --check --help'
+	fexpect 'vfioctl cdi --' '--vendor --class --output --group --all --json-only --check --help'
 	fexpect 'vfioctl cdi 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi 0000:03:00.0 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi --group ' '0 1 2 12 13 14'
 	fexpect 'vfioctl cdi --vendor ' ''
 	fexpect 'vfioctl cdi --class pci 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi --all ' ''
-	fexpect 'vfioctl cdi --all --' '--vendor --class --output --check --help'
+	fexpect 'vfioctl cdi --all --' '--vendor --class --output --json-only --check --help'
 	fexpect 'vfioctl cdi --check f --' '--vendor --class --help'
-	fexpect 'vfioctl cdi 0000:03:00.0 --' '--vendor --class --output --group --help'
+	fexpect 'vfioctl cdi 0000:03:00.0 --' '--vendor --class --output --group --json-only --help'
 else
 	skip "fish -n completions/vfioctl.fish" "fish is not installed (Debian: fish)"
 fi
