@@ -253,6 +253,24 @@ run cdi --json-only 0000:09:00.0
 usage "--json-only with --check is a usage error" "--check takes a FILE and no DEVICE, --group, --output or --json-only" \
 	cdi --check "$work/jo.json" --json-only
 
+# ---- the specs against CDI's rules (tests/host/cdi-validate.py) ----
+val=$top/tests/host/cdi-validate.py
+"$vfioctl" cdi --json-only 0000:00:04.0 > "$work/v1.json"
+"$vfioctl" cdi --json-only --class nic.v2 --group 5 > "$work/v2.json"
+"$vfioctl" cdi --json-only --all > "$work/v3.json"
+r=$(python3 "$val" "$work/v1.json" "$work/v2.json" "$work/v3.json" 2>&1) &&
+	ok "the specs of a device, --class with a dot and --all keep CDI's rules" ||
+	not_ok "the specs of a device, --class with a dot and --all keep CDI's rules" "$r"
+for b in '.cdiVersion = "0.4.0"' '.cdiVersion = "0.5.0"|.kind = "vfioctl.io/nic.v2"' '.extra = 1' \
+	'.devices[0].name = "-x"' '.devices[0].containerEdits.deviceNodes[0].path = "dev/vfio/vfio"' \
+	'.devices[0].containerEdits.deviceNodes[0].type = "x"' '.devices[0].containerEdits.deviceNodes[0].major = "10"' \
+	'.devices[0].containerEdits.env[0] = "=x"' '.devices[1].name = .devices[0].name' '.devices = []' \
+	'.kind = "vfioctl.io"' '.devices[0].containerEdits.deviceNodes[0].hostPath = "/x"|.cdiVersion = "0.4.0"'; do
+	jq "$b" "$work/v1.json" > "$work/bad.json"
+	python3 "$val" "$work/bad.json" > /dev/null 2>&1
+	is "$?" 1 "cdi-validate.py rejects a spec broken on purpose: $b"
+done
+
 # ---- --check ----
 d4=$S/bus/pci/devices/0000:00:04.0
 "$vfioctl" cdi 00:04.0 --output "$work/chk.json" 2> /dev/null
