@@ -91,6 +91,8 @@ if [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2> /dev/null)" ]; then 
 "$VFIOCTL" cdi --json-only 0000:00:04.0 --output /run/cdi/vfioctl-test-$$.json
 is "$?" 0 "vfioctl cdi wrote /run/cdi/vfioctl-test-$$.json"
 spec=/run/cdi/vfioctl-test-$$.json
+r=$(python3 "$(dirname "$0")/cdi-validate.py" "$spec" 2>&1) && ok "the spec keeps CDI's rules (cdi-validate.py)" ||
+	not_ok "the spec keeps CDI's rules (cdi-validate.py)" "$r"
 probe=$(prun -- /bin/sh -c true 2>&1)
 if [ $? != 0 ]; then
 	echo "ok $((n + 1)) # SKIP Podman cannot run a container here: $(printf '%s' "$probe" | tr '\n' ' ')"
