@@ -15,7 +15,7 @@
 # $VFIOX_SYSFS_ROOT, else /sys. Needs only bash; the bash-completion package is not
 # required.
 
-_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi help"
+_vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi grant help"
 _vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
@@ -475,6 +475,41 @@ _vfioctl()
 		*)
 			((${#targets[@]} == 0)) || return 0
 			mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_devices "$root")" -- "$cur")
+			;;
+		esac
+		;;
+	grant)
+		# grant: --user USER or --group GROUP, devices or --group-id N; --revoke alone
+		# takes only targets.
+		case $prev in
+		--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur"); return 0 ;;
+		--group) mapfile -t COMPREPLY < <(compgen -g -- "$cur"); return 0 ;;
+		--group-id) mapfile -t COMPREPLY < <(compgen -W "$(_vfioctl_groups "$root")" -- "$cur"); return 0 ;;
+		--memlock | --service) return 0 ;;
+		esac
+		case $cur in
+		-*)
+			opts=""
+			if [[ " ${used[*]} " == *" --revoke "* ]]; then
+				for w in --group-id --dry-run --help; do
+					[[ $w != --group-id && " ${used[*]} " == *" $w "* ]] || opts+=" $w"
+				done
+			else
+				for w in --user --group --memlock --no-memlock --service --dry-run --no-check --group-id --revoke --help; do
+					case $w in
+					--user | --group) [[ " ${used[*]} " == *" --user "* || " ${used[*]} " == *" --group "* ]] && continue ;;
+					--memlock | --no-memlock) [[ " ${used[*]} " == *" --memlock "* || " ${used[*]} " == *" --no-memlock "* ]] && continue ;;
+					--revoke) [[ " ${used[*]} " == *" --user "* || " ${used[*]} " == *" --group "* ]] && continue ;;
+					--group-id) ;;
+					*) [[ " ${used[*]} " == *" $w "* ]] && continue ;;
+					esac
+					opts+=" $w"
+				done
+			fi
+			mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+			;;
+		*)
+			_vfioctl_device_reply "$root" "$cur"
 			;;
 		esac
 		;;

@@ -248,6 +248,19 @@ for v in exec pass serve qmp
 	complete -c vfioctl -n "__vfioctl_using $v" -l backend -x -a 'auto type1 iommufd' -d 'The IOMMU backend of the bundle'
 end
 
+# grant: an owner, devices or --group-id N; --revoke takes them back
+complete -c vfioctl -n __vfioctl_needs_verb -a grant -d 'Give IOMMU groups to an unprivileged user; --revoke takes them back'
+complete -c vfioctl -n '__vfioctl_using grant' -l user -x -a '(__fish_complete_users)' -d 'The owner: a user (nodes 0600)'
+complete -c vfioctl -n '__vfioctl_using grant' -l group -x -a '(__fish_complete_groups)' -d 'The owner: a group (nodes 0660)'
+complete -c vfioctl -n '__vfioctl_using grant' -l group-id -x -a '(__vfioctl_groups)' -d 'IOMMU group N'
+complete -c vfioctl -n '__vfioctl_using grant' -l memlock -x -d 'Memlock limit for the owner (64M, 16G, unlimited)'
+complete -c vfioctl -n '__vfioctl_using grant' -l no-memlock -d 'Leave the owner\'s memlock limits alone'
+complete -c vfioctl -n '__vfioctl_using grant' -l service -x -d 'Also LimitMEMLOCK= for this systemd service'
+complete -c vfioctl -n '__vfioctl_using grant' -l dry-run -d 'Say what would be done, change nothing'
+complete -c vfioctl -n '__vfioctl_using grant' -l no-check -d 'Skip the final check --user'
+complete -c vfioctl -n '__vfioctl_using grant' -l revoke -d 'Take the grant back'
+complete -c vfioctl -n '__vfioctl_using grant' -s h -l help -d 'Print the options of grant'
+complete -c vfioctl -n '__vfioctl_using grant' -a '(__vfioctl_devices)'
 # revoke: one device
 complete -c vfioctl -n '__vfioctl_using revoke' -l timeout -x -d 'How long the holder has to release it'
 complete -c vfioctl -n '__vfioctl_using revoke' -s h -l help -d 'Print the options of revoke'
@@ -265,4 +278,4 @@ complete -c vfioctl -n '__vfioctl_using cdi' -s h -l help -d 'Print the options 
 complete -c vfioctl -n '__vfioctl_using cdi; and not __fish_contains_opt all' -a '(__vfioctl_devices)'
 
 # help
-complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi help'
+complete -c vfioctl -n '__vfioctl_using help 1' -a 'list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi grant help'

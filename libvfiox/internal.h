@@ -198,6 +198,8 @@ int vfiox_sys_getrandom(void *buf, size_t len);
 int vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 struct stat;
 int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
+int vfiox_sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags);
+int vfiox_sys_fchmodat(int dirfd, const char *path, mode_t mode);
 struct msghdr;
 /* sendmsg always with MSG_NOSIGNAL, recvmsg always with MSG_CMSG_CLOEXEC. */
 ssize_t vfiox_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
@@ -339,5 +341,8 @@ int vfiox__bundle_listen_at(struct vfiox_ctx *ctx, int base, unsigned int flags,
 
 /* util */
 char *vfiox__strdup(const char *s);
+
+/* grant.c: writes @path whole or not at all (temp file, fsync, rename). 0 or -errno. */
+int vfiox__write_atomic(const char *path, const char *text, size_t len, mode_t mode);
 
 #endif /* VFIOX_INTERNAL_H */

@@ -284,6 +284,16 @@ int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return fstatat(dirfd, path, st, flags) < 0 ? -errno : 0;
 }
 
+int vfiox_sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	return fchownat(dirfd, path, uid, gid, flags) < 0 ? -errno : 0;
+}
+
+int vfiox_sys_fchmodat(int dirfd, const char *path, mode_t mode)
+{
+	return fchmodat(dirfd, path, mode, 0) < 0 ? -errno : 0;
+}
+
 int vfiox_sys_flock(int fd, int op)
 {
 	int ret;

@@ -29,8 +29,7 @@ struct exec_user {
 	int ngroups;
 };
 
-/* "64M", "1G", "1048576", "unlimited": bytes, or -1 when it is none of those. */
-static int parse_size(const char *s, rlim_t *out)
+int parse_size(const char *s, rlim_t *out)
 {
 	unsigned long long v, mul = 1;
 	char *end;

@@ -14,7 +14,7 @@ static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_r
 					  &cmd_irq_test, &cmd_bind, &cmd_restore,
 					  &cmd_sriov, &cmd_monitor, &cmd_check, &cmd_igd,
 					  &cmd_exec, &cmd_pass, &cmd_serve,
-					  &cmd_revoke, &cmd_qmp, &cmd_cdi };
+					  &cmd_revoke, &cmd_qmp, &cmd_cdi, &cmd_grant };
 
 static void print_usage(FILE *f)
 {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include <vfiox/vfiox.h>
 
@@ -37,6 +38,7 @@ extern const struct cmd cmd_serve;
 extern const struct cmd cmd_revoke;
 extern const struct cmd cmd_qmp;
 extern const struct cmd cmd_cdi;
+extern const struct cmd cmd_grant;
 
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "vfioctl VERB: ..." plus a pointer to help, returns EXIT_USAGE. */
@@ -45,6 +47,8 @@ int usage_error(const struct cmd *cmd, const char *fmt, ...) __attribute__((form
 const char *bad_option(char **argv);
 /* Reports a failed library call with the library's own reason. */
 int lib_error(struct vfiox_ctx *ctx, const char *what, int err);
+/* "64M", "1G", "1048576", "unlimited" (RLIM_INFINITY): bytes in *out; -1 when it is none. */
+int parse_size(const char *s, rlim_t *out);
 
 /* JSON writer: pretty-printed, keys given by the caller, NULL key inside arrays. */
 struct json {

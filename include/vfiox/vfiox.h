@@ -20,5 +20,6 @@
 #include <vfiox/igd.h>
 #include <vfiox/handover.h>
 #include <vfiox/iommufd.h>
+#include <vfiox/grant.h>
 
 #endif /* VFIOX_VFIOX_H */

@@ -131,7 +131,7 @@ else
 	COMP_WORDBREAKS=$DEFAULT_BREAKS
 
 	# The comparison itself must be able to fail, or every test below proves nothing.
-	if [ "$(reply 'vfioctl ')" != "bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov" ] ||
+	if [ "$(reply 'vfioctl ')" != "bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov" ] ||
 		[ "$(reply 'vfioctl ')" = "help list" ]; then
 		not_ok "bash: the harness tells a right reply set from a wrong one"
 	else
@@ -139,7 +139,7 @@ else
 	fi
 
 	# verbs and global options
-	expect 'vfioctl ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs'
+	expect 'vfioctl ' 'bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs'
 	expect 'vfioctl sh' 'show' 'verb prefix'
 	expect 'vfioctl x' '' 'no verb starts with x'
 	expect 'vfioctl -' '--sysfs-root --dev-root -v --verbose -V --version -h --help' 'global options'
@@ -147,8 +147,8 @@ else
 	expect 'vfioctl r' 'reset restore revoke rom' 'verb prefix shared by four verbs'
 	expect 'vfioctl i' 'igd irq-test' 'verb prefix shared by two verbs'
 	expect 'vfioctl ir' 'irq-test' 'the verb with a hyphen'
-	expect 'vfioctl -v ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after a global option'
-	expect 'vfioctl --dev-root /dev ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after --dev-root DIR'
+	expect 'vfioctl -v ' 'bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after a global option'
+	expect 'vfioctl --dev-root /dev ' 'bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs after --dev-root DIR'
 
 	# the hand-over verbs
 	expect 'vfioctl exec --' '--group --user --memlock --backend --help --' 'options of exec, and the -- before the program'
@@ -301,6 +301,11 @@ else
 	expect 'vfioctl cdi --group 1 --' '--group --vendor --class --output --json-only --help' 'cdi: --group again, no --all after it'
 	expect 'vfioctl cdi --all --' '--vendor --class --output --json-only --help --check' 'cdi --all: no --group, no --all again'
 	expect 'vfioctl cdi --all ' '' 'cdi --all takes no device'
+	expect 'vfioctl grant --' '--user --group --memlock --no-memlock --service --dry-run --no-check --group-id --revoke --help' 'grant: its options'
+	expect 'vfioctl grant --user root --' '--memlock --no-memlock --service --dry-run --no-check --group-id --help' 'grant --user: no second owner, no --revoke'
+	expect 'vfioctl grant --revoke --' '--group-id --dry-run --help' 'grant --revoke: only targets and --dry-run'
+	expect 'vfioctl grant --memlock ' '' 'grant --memlock: a size is the user'"'"'s'
+	expect 'vfioctl grant --user root ' "$ALLDEVS" 'grant: devices'
 	expect 'vfioctl cdi --group ' '0 1 2 12 13 14' 'cdi: groups for --group'
 	expect 'vfioctl cdi --group=1' '1 12 13 14' 'cdi --group=N, split at ='
 	expect 'vfioctl cdi --vendor ' '' 'cdi --vendor DOMAIN: the user'"'"'s name, nothing offered'
@@ -354,7 +359,7 @@ else
 	expect 'vfioctl m' 'monitor' 'the verb monitor'
 
 	# help
-	expect 'vfioctl help ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs for help'
+	expect 'vfioctl help ' 'bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov' 'verbs for help'
 	expect 'vfioctl help r' 'reset restore revoke rom' 'verb prefix for help'
 	expect 'vfioctl help l' 'list' 'verb prefix for help'
 	expect 'vfioctl help list ' '' 'help takes one verb'
@@ -417,7 +422,7 @@ if command -v fish >/dev/null; then
 			[ ! -s "$T/fstderr" ] || sed 's/^/#   stderr: /' "$T/fstderr"
 		fi
 	}
-	fexpect 'vfioctl ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
+	fexpect 'vfioctl ' 'bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
 	fexpect 'vfioctl sh' 'show'
 	fexpect 'vfioctl list --' '--driver --class --group --json --help'
 	fexpect 'vfioctl list --driver ' 'ahci e1000e nvme pcieport vfio-pci none'
@@ -430,7 +435,7 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl reset --backend type1 0000:03:00.0 ' ''
 	fexpect 'vfioctl show --vf-token ' ''
 	fexpect 'vfioctl show --vf-token 4f2c8a1e-0b6d-4c3e-9a57-2d1e8f0c6b3a 1' '1 12 13 14'
-	fexpect 'vfioctl help ' 'bind cdi check exec help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
+	fexpect 'vfioctl help ' 'bind cdi check exec grant help igd irq-test list monitor pass qmp reset restore revoke rom serve show sriov'
 	fexpect 'vfioctl sriov ' '0000:04:00.0'
 	fexpect 'vfioctl sriov 0000:04:00.0 --trust ' 'on off'
 	fexpect 'vfioctl monitor --kernel --' '--json --count --timeout --kernel --help'
@@ -460,6 +465,7 @@ if command -v fish >/dev/null; then
 	fexpect 'vfioctl cdi --vendor ' ''
 	fexpect 'vfioctl cdi --class pci 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi --all ' ''
+	fexpect 'vfioctl grant --user root 0000:04' '0000:04:00.0'
 	fexpect 'vfioctl cdi --all --' '--vendor --class --output --json-only --check --help'
 	fexpect 'vfioctl cdi --check f --' '--vendor --class --help'
 	fexpect 'vfioctl cdi 0000:03:00.0 --' '--vendor --class --output --group --json-only --help'
