@@ -740,13 +740,17 @@ static int make_parents(struct run *r, const char *path)
 static int back_up(struct run *r, const char *path)
 {
 	char copy[PATH_LEN + 32], *text;
+	struct stat st;
 	int ret;
 
-	text = read_file(path, 1 << 20);
+	text = exists(path, &st) ? read_file(path, 1 << 20) : NULL;
 	if (!text)
-		return -errno ? -errno : -EIO;
+		return -EIO;
 	snprintf(copy, sizeof(copy), "%s/backup-%u", r->dir, r->nbackup++);
-	ret = vfiox__write_atomic(copy, text, strlen(text), 0600);
+	/* the copy goes back by rename: it carries the file's mode (owner: root's own files) */
+	ret = vfiox__write_atomic(copy, text, strlen(text), st.st_mode & 0777);
+	if (!ret)
+		ret = vfiox_sys_fchmodat(AT_FDCWD, copy, st.st_mode & 07777); /* past the umask */
 	free(text);
 	if (ret)
 		return ret;
