@@ -717,8 +717,8 @@ out_close_ifd:
 static int write_rule(struct vfiox_bind_plan *plan, const struct bind_item *it,
 		      const char *path)
 {
-	char tmp[4200], text[2048], dir[4096];
-	int fd, n, ret;
+	char text[2048], dir[4096];
+	int n;
 
 	vfiox_sys_mkdirat(AT_FDCWD, plan->ctx->etc_root, 0755);
 	snprintf(dir, sizeof(dir), "%s/udev", plan->ctx->etc_root);
@@ -739,19 +739,7 @@ static int write_rule(struct vfiox_bind_plan *plan, const struct bind_item *it,
 		     plan->driver, plan->driver);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -ENOSPC;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = vfiox_sys_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return fd;
-	ret = (int)vfiox_sys_write(fd, text, (size_t)n);
-	if (ret >= 0)
-		ret = ret == n ? vfiox_sys_fsync(fd) : -EIO;
-	vfiox_sys_close(fd);
-	if (ret >= 0)
-		ret = vfiox_sys_renameat(AT_FDCWD, tmp, AT_FDCWD, path);
-	if (ret < 0)
-		vfiox_sys_unlinkat(AT_FDCWD, tmp, 0);
-	return ret;
+	return vfiox__write_atomic(path, text, (size_t)n, 0644);
 }
 
 /* What a run did to one device of the plan, so that a failure undoes exactly that. */
