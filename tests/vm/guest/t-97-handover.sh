@@ -171,6 +171,9 @@ is "$(stat -c '%a %u' $W/serve.sock)" "600 65534" "serve --allow nobody: the soc
 # A peer that takes the bundle and then reads and says nothing: nobody waits for it.
 su -s /bin/sh nobody -c "vfiox-handover silent $W/serve.sock 20" > /dev/null 2>&1 &
 silent=$!
+# Let the silent peer be served first: were it to connect while the next peer holds an iommufd
+# bundle, it would be refused and the counts below would differ.
+i=0; while ! grep -q "handed" $W/serve.log 2>/dev/null && [ $i -lt 150 ]; do i=$((i + 1)); sleep 0.1; done
 out=$(su -s /bin/sh nobody -c "vfiox-handover work $edu connect $W/serve.sock" 2>&1)
 like "$out" "^roundtrip ok$" "serve: an allowed peer (uid 65534) gets the bundle and DMA works, a silent peer connected meanwhile"
 like "$out" "^msi ok$" "serve: the MSI arrives on the peer's eventfd"
