@@ -239,7 +239,7 @@ complete -c vfioctl -n '__vfioctl_using exec' -l memlock -x -d 'RLIMIT_MEMLOCK f
 complete -c vfioctl -n '__vfioctl_using pass' -l timeout -x -d 'Give up after S seconds'
 complete -c vfioctl -n '__vfioctl_using serve' -l allow -x -a '(__fish_complete_users; __fish_complete_groups | string replace -r "^" "@")' -d 'USER or @GROUP who may have the bundle'
 complete -c vfioctl -n '__vfioctl_using qmp' -l fdset -d 'add-fd into fd sets instead of getfd'
-complete -c vfioctl -n '__vfioctl_using qmp' -l json -d 'Print one JSON object (schema 1)'
+complete -c vfioctl -n '__vfioctl_using qmp' -l json -d 'Print one JSON object (vfioctl/qmp/1), also on failure'
 complete -c vfioctl -n '__vfioctl_using qmp' -l timeout -x -d 'Give up on a silent QEMU after S seconds'
 complete -c vfioctl -n '__vfioctl_using qmp' -l attach -d 'iommufd: object-add the iommufd, device_add a vfio-pci on each cdev'
 complete -c vfioctl -n '__vfioctl_using qmp' -l force -d 'iommufd: send to a QEMU before 9.0 anyway'
