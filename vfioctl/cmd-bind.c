@@ -348,7 +348,7 @@ const struct cmd cmd_bind = {
 		"                   /etc/udev/rules.d/61-vfioctl-DEVICE.rules (restore removes it)\n"
 		"  --driver NAME    a VFIO driver other than vfio-pci\n"
 		"  --timeout MS     wait this long for /dev/vfio/N (default 5000)\n"
-		"  --json           machine-readable output\n"
+		"  --json           machine-readable output (schema vfioctl/bind/1)\n"
 		"The original state is journaled in $VFIOX_STATE_DIR (default /run/vfioctl).\n",
 	.run = run_bind,
 };

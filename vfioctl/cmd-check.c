@@ -93,7 +93,7 @@ const struct cmd cmd_check = {
 		"                which backend it opens over and why\n"
 		"  --user USER   memlock limit and /dev/vfio, /dev/iommu permissions of USER at\n"
 		"                login (limits.conf and limits.d), instead of the caller's\n"
-		"  --json        findings as JSON (schema 1, see vfioctl(8))\n"
+		"  --json        findings as JSON (vfioctl/check/1, see vfioctl-json(7))\n"
 		"\n"
 		"Exit status: 0 when no finding fails, 1 when one does, 2 for a usage error.\n",
 	.run = run_check,

@@ -401,7 +401,7 @@ const struct cmd cmd_igd = {
 		"OpRegion and VBT through vfio-pci, and says what a QEMU assignment needs.\n"
 		"Without DEVICE: the Intel display device at 0000:00:02.0.\n"
 		"\n"
-		"  --json           everything as JSON (schema 1, see vfioctl(8))\n"
+		"  --json           everything as JSON (vfioctl/igd/1, see vfioctl-json(7))\n"
 		"  --save-vbt FILE  write the VBT out (for the guest's firmware)\n"
 		"  --zero           clear the data stolen memory of DEVICE (on vfio-pci) so the\n"
 		"                   next user cannot read what the last one left, and read it\n"

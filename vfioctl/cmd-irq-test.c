@@ -262,7 +262,7 @@ const struct cmd cmd_irq_test = {
 		"  --type T         intx, msi or msix (default: MSI-X, else MSI, else INTx)\n"
 		"  --vectors N      test vectors 0..N-1 (default: all the device has)\n"
 		"  --timeout MS     wait at most MS milliseconds per vector (default 1000)\n"
-		"  --json           machine-readable output\n"
+		"  --json           machine-readable output (schema vfioctl/irq-test/1)\n"
 		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"
 		"  --backend B      open it over B: auto (the default, or $VFIOX_BACKEND), type1\n"
 		"                   or iommufd\n"

@@ -272,6 +272,6 @@ const struct cmd cmd_list = {
 		"  --class HEX    only devices whose class starts with HEX: 2, 4 or 6 digits\n"
 		"                 (02 network, 0108 NVMe, 0300 VGA, 010802 NVMe interface)\n"
 		"  --group N      only IOMMU group N\n"
-		"  --json         machine-readable output (schema in vfioctl(8))\n",
+		"  --json         JSON output (schema vfioctl/list/1, see vfioctl-json(7))\n",
 	.run = run_list,
 };

@@ -187,7 +187,7 @@ const struct cmd cmd_monitor = {
 	.name = "monitor",
 	.args = "[--json] [--count N] [--timeout S] [--kernel|--udev]",
 	.summary = "print PCI and VFIO group events as they happen",
-	.help = "  --json       one JSON object per line (JSON Lines)\n"
+	.help = "  --json       JSON Lines, one object per event (vfioctl/monitor-event/1)\n"
 		"  --count N    stop after N events (exit 1 when --timeout passes first)\n"
 		"  --timeout S  stop after S seconds (fractions allowed)\n"
 		"  --kernel     read the kernel's events even when udevd runs\n"

@@ -367,7 +367,7 @@ const struct cmd cmd_qmp = {
 	.help = "  --socket QMP_PATH  QEMU's monitor (-qmp unix:QMP_PATH,server=on,wait=off)\n"
 		"  --fdset            add-fd each fd into a new fd set (checked with query-fdsets)\n"
 		"                     instead of getfd by name\n"
-		"  --json             print one JSON object (schema 1), also on failure\n"
+		"  --json             print one JSON object (vfioctl/qmp/1), also on failure\n"
 		"  --timeout S        give up on a silent QEMU after S seconds (default 10)\n"
 		"  --backend B        auto (default: $VFIOX_BACKEND, else auto), type1 or iommufd:\n"
 		"                     QEMU 9.0+ takes an iommufd bundle (/dev/iommu and cdevs)\n"

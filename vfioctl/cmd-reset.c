@@ -229,7 +229,7 @@ const struct cmd cmd_reset = {
 		"  --plan           reset nothing: show the device's reset methods and every\n"
 		"                   device and IOMMU group a hot (bus) reset would touch (opening\n"
 		"                   the device lets vfio-pci reset it, as every VFIO user does)\n"
-		"  --json           with --plan: machine-readable output\n"
+		"  --json           with --plan: the plan as JSON (vfioctl/reset-plan/1)\n"
 		"  --hot            a bus hot reset: every group of the plan must be ours\n"
 		"                   (viable, not held by another process)\n"
 		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"

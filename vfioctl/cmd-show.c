@@ -456,7 +456,8 @@ const struct cmd cmd_show = {
 		"  --vf-token UUID  the VF token, for a VF whose PF is bound to vfio-pci\n"
 		"  --backend B    open it over B: auto (the default, or $VFIOX_BACKEND), type1\n"
 		"                 (/dev/vfio/vfio and the group) or iommufd (/dev/iommu, the cdev)\n"
-		"  --json         machine-readable output (schema in vfioctl(8))\n"
+		"  --json         machine-readable output (schema vfioctl/show-device/1 or\n"
+		"                 vfioctl/show-group/1, see vfioctl-json(7))\n"
 		"For a device bound to vfio-pci (and its viable group) show also opens it\n"
 		"through VFIO and reports the backend, the IOMMU, regions and interrupts the\n"
 		"kernel gives.\n",

@@ -454,6 +454,6 @@ const struct cmd cmd_sriov = {
 		"  --spoofchk on|off  source MAC checking       of these settings)\n"
 		"  --force          remove VFs that the host uses (network, disks); VFs open\n"
 		"                   through VFIO are never removed\n"
-		"  --json           machine-readable state after the change\n",
+		"  --json           the state after the change as JSON (vfioctl/sriov/1)\n",
 	.run = run_sriov,
 };

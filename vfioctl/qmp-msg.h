@@ -162,11 +162,11 @@ struct qmp_report {
 };
 
 /*
- * vfioctl qmp --json (schema 1, see vfioctl(8)) of @r into @buf, with a final newline: the
- * QEMU version, the backend, the mode, each fd with what QEMU reported, the advice for
- * that version and, as separate fields, the arguments, access and QMP commands it names
- * (for an iommufd bundle the object and device to add), what --attach sent and how to
- * release what QEMU holds. The length, or -1 when @len is too small.
+ * vfioctl qmp --json (schema vfioctl/qmp/1, see vfioctl-json(7)) of @r into @buf, with a
+ * final newline: the QEMU version, the backend, the mode, each fd with what QEMU reported,
+ * the advice for that version and, as separate fields, the arguments, access and QMP
+ * commands it names (for an iommufd bundle the object and device to add), what --attach
+ * sent and how to release what QEMU holds. The length, or -1 when @len is too small.
  */
 int qmp_report_json(char *buf, size_t len, const struct qmp_report *r);
 
