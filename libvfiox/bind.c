@@ -408,7 +408,11 @@ static int check_uses(struct vfiox_bind_plan *plan, unsigned int flags)
 
 /* ------------------------------------------------------------------ restore */
 
-static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
+/*
+ * Puts back the driver and driver_override @e recorded. @report: each write is a step of
+ * the call (vfiox__step()); a rollback of a bind is not.
+ */
+static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e, bool report)
 {
 	char cur[VFIOX_JOURNAL_DRIVER_LEN], path[4096];
 	int ret;
@@ -416,6 +420,10 @@ static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	if (e->has_override) {
 		ret = current_override(ctx, e->dev, cur, sizeof(cur));
 		if (ret || strcmp(cur, e->override)) {
+			if (report && (ret = vfiox__step(ctx, "restore %s: write \"%s\" to its "
+							 "driver_override", e->dev,
+							 e->override[0] ? e->override : "\\n")))
+				return ret;
 			ret = step_write(ctx, STEP_OVERRIDE, e->dev, e->override, path,
 					 sizeof(path));
 			if (ret)
@@ -432,6 +440,8 @@ static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	if (!strcmp(cur, e->driver))
 		return 0;
 	if (cur[0]) {
+		if (report && (ret = vfiox__step(ctx, "restore %s: unbind it from %s", e->dev, cur)))
+			return ret;
 		ret = step_write(ctx, STEP_UNBIND, e->dev, NULL, path, sizeof(path));
 		if (ret)
 			return vfiox__err(ctx, ret, "cannot restore %s: unbinding it from %s "
@@ -439,6 +449,9 @@ static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	}
 	if (!e->driver[0])
 		return 0;
+	if (report && (ret = vfiox__step(ctx, "restore %s: write it to drivers_probe (%s takes "
+					 "it)", e->dev, e->driver)))
+		return ret;
 	ret = step_write(ctx, STEP_PROBE, e->dev, NULL, path, sizeof(path));
 	if (ret)
 		return vfiox__err(ctx, ret, "cannot restore %s: %s: %s", e->dev, path,
@@ -448,6 +461,9 @@ static int restore_driver(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 		/* Probing chose another driver (or none): ask the recorded one directly. */
 		snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/bind", ctx->sysfs_root,
 			 e->driver);
+		if (!cur[0] && report &&
+		    (ret = vfiox__step(ctx, "restore %s: write it to %s", e->dev, path)))
+			return ret;
 		if (!cur[0] && !write_file(path, e->dev))
 			ret = current_driver(ctx, e->dev, cur, sizeof(cur));
 	}
@@ -481,12 +497,26 @@ static int restore_sriov(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 	vfiox__read_attr_long(AT_FDCWD, path, 10, &cur);
 	dev_path(ctx, e->dev, "sriov_drivers_autoprobe", path, sizeof(path));
 	vfiox__read_attr_long(AT_FDCWD, path, 10, &ap);
-	if (e->sriov_numvfs >= 0 && cur != e->sriov_numvfs && cur > 0)
+	if (e->sriov_numvfs >= 0 && cur != e->sriov_numvfs && cur > 0) {
+		ret = vfiox__step(ctx, "restore %s: write 0 to its sriov_numvfs", e->dev);
+		if (ret)
+			return ret;
 		ret = write_int_attr(ctx, e->dev, "sriov_numvfs", 0);
-	if (!ret && e->sriov_autoprobe >= 0 && ap != e->sriov_autoprobe)
+	}
+	if (!ret && e->sriov_autoprobe >= 0 && ap != e->sriov_autoprobe) {
+		ret = vfiox__step(ctx, "restore %s: write %d to its sriov_drivers_autoprobe",
+				  e->dev, e->sriov_autoprobe);
+		if (ret)
+			return ret;
 		ret = write_int_attr(ctx, e->dev, "sriov_drivers_autoprobe", e->sriov_autoprobe);
-	if (!ret && e->sriov_numvfs > 0 && cur != e->sriov_numvfs)
+	}
+	if (!ret && e->sriov_numvfs > 0 && cur != e->sriov_numvfs) {
+		ret = vfiox__step(ctx, "restore %s: write %d to its sriov_numvfs", e->dev,
+				  e->sriov_numvfs);
+		if (ret)
+			return ret;
 		ret = write_int_attr(ctx, e->dev, "sriov_numvfs", e->sriov_numvfs);
+	}
 	if (ret)
 		return vfiox__err(ctx, ret, "cannot restore the SR-IOV state of %s (sriov_numvfs "
 				  "%d, sriov_drivers_autoprobe %d): %s", e->dev, e->sriov_numvfs,
@@ -501,9 +531,11 @@ static int restore_entry(struct vfiox_ctx *ctx, const struct vfiox__jentry *e)
 
 	ret = vfiox__jentry_unlink_persist(ctx, e);
 	if (!ret)
-		ret = restore_driver(ctx, e);
+		ret = restore_driver(ctx, e, true);
 	if (!ret)
 		ret = restore_sriov(ctx, e);
+	if (!ret)
+		ret = vfiox__step(ctx, "restore %s: remove its journal entry", e->dev);
 	if (ret)
 		return ret;
 	ret = vfiox__journal_remove(ctx, e->dev);
@@ -530,6 +562,7 @@ VFIOX_EXPORT int vfiox_bind_restore(struct vfiox_ctx *ctx, const char *dev)
 
 	if (ret)
 		return ret;
+	vfiox__steps_begin(ctx);
 	ret = restore_one(ctx, dev);
 	vfiox__journal_unlock(lock);
 	return ret;
@@ -551,10 +584,15 @@ static bool is_vf(struct vfiox_ctx *ctx, const char *dev)
 	return vfiox__read_link_name(AT_FDCWD, path, buf, sizeof(buf)) == 0;
 }
 
+/*
+ * Every entry, each on its own: one that cannot be restored (a damaged entry, a device that
+ * will not move) does not stop the others. The first failure is kept for the last error;
+ * from the second on, each is logged as a warning as well, and the last error counts them.
+ */
 static int restore_all(struct vfiox_ctx *ctx, size_t *restored)
 {
-	char **names, saved[sizeof(ctx->last_error)] = "";
-	size_t n, i, done = 0;
+	char **names, first_msg[sizeof(ctx->last_error)] = "", failed[256] = "";
+	size_t n, i, done = 0, nfailed = 0;
 	int pass, ret, first = 0;
 
 	ret = vfiox__journal_list(ctx, &names, &n);
@@ -580,9 +618,25 @@ static int restore_all(struct vfiox_ctx *ctx, size_t *restored)
 				if (!ret)
 					done++;
 			}
-			if (ret && !first) {
-				first = ret;
-				snprintf(saved, sizeof(saved), "%s", ctx->last_error);
+			if (ret && ctx->stopped) {
+				/* the step callback stopped us: no further change */
+				vfiox__journal_list_free(names, n);
+				if (restored)
+					*restored = done;
+				return ret;
+			}
+			if (ret) {
+				if (!nfailed) {
+					first = ret;
+					snprintf(first_msg, sizeof(first_msg), "%s", ctx->last_error);
+				} else {
+					if (nfailed == 1)
+						vfiox__warn(ctx, "%s", first_msg);
+					vfiox__warn(ctx, "%s", ctx->last_error);
+				}
+				snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),
+					 "%s%s", nfailed ? ", " : "", names[i]);
+				nfailed++;
 			}
 			free(names[i]);
 			names[i] = NULL;
@@ -591,8 +645,13 @@ static int restore_all(struct vfiox_ctx *ctx, size_t *restored)
 	vfiox__journal_list_free(names, n);
 	if (restored)
 		*restored = done;
-	if (first)
-		snprintf(ctx->last_error, sizeof(ctx->last_error), "%s", saved);
+	if (nfailed == 1)
+		snprintf(ctx->last_error, sizeof(ctx->last_error), "%.380s (%zu other device%s "
+			 "restored)", first_msg, done, done == 1 ? "" : "s");
+	else if (nfailed)
+		snprintf(ctx->last_error, sizeof(ctx->last_error), "%zu journal entries could not "
+			 "be restored: %.120s (each said why above; first: %.200s); %zu other "
+			 "device%s restored", nfailed, failed, first_msg, done, done == 1 ? "" : "s");
 	return first;
 }
 
@@ -614,6 +673,7 @@ VFIOX_EXPORT int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored)
 	ret = vfiox__journal_lock(ctx, &lock);
 	if (ret)
 		return ret;
+	vfiox__steps_begin(ctx);
 	ret = restore_all(ctx, restored);
 	vfiox__journal_unlock(lock);
 	return ret;
@@ -824,7 +884,7 @@ static int undo_item(struct vfiox_bind_plan *plan, const struct bind_item *it,
 		was.has_driver = was.has_override = true;
 		memcpy(was.driver, it->driver, sizeof(was.driver));
 		memcpy(was.override, it->override, sizeof(was.override));
-		ret = restore_driver(plan->ctx, &was);
+		ret = restore_driver(plan->ctx, &was, false);
 	}
 	if (!ret && r->rule_new && !rule_path(plan, it, path, sizeof(path))) {
 		ret = vfiox_sys_unlinkat(AT_FDCWD, path, 0);
@@ -884,14 +944,45 @@ static int check_landed(struct vfiox_bind_plan *plan, const struct bind_item *it
 	return 0;
 }
 
+/* The steps again, from each device's driver as it is now (check_unchanged()). */
+static int replan(struct vfiox_bind_plan *plan)
+{
+	size_t i;
+	int ret = 0;
+
+	while (plan->num_steps)
+		free(plan->steps[--plan->num_steps].text);
+	for (i = 0; i < plan->num_items && !ret; i++) {
+		struct bind_item *it = &plan->items[i];
+
+		it->note = NULL;
+		if (!strcmp(it->driver, plan->driver)) {
+			snprintf(it->note_buf, sizeof(it->note_buf), "already bound to %s",
+				 plan->driver);
+			it->note = it->note_buf;
+			continue;
+		}
+		ret = add_step(plan, STEP_OVERRIDE, i);
+		if (!ret && it->driver[0])
+			ret = add_step(plan, STEP_UNBIND, i);
+		if (!ret)
+			ret = add_step(plan, STEP_PROBE, i);
+	}
+	return ret;
+}
+
 /*
- * Under the lock: the devices must still be where the scan saw them. Another process
- * may have moved one between the scan and now, and the journal would then record its
- * change as the original state. The driver_override recorded is the one read now.
+ * Under the lock: where are the devices now? The journal must record the state this run
+ * changes, and another process (a vfioctl we waited for, another tool) may have moved a
+ * device between the scan and now: the plan is then made again from what sysfs says
+ * under the lock, and checked again (a device freshly given back to its host driver may
+ * be in use). A device that went away fails the run. The driver_override recorded is the
+ * one read now.
  */
-static int check_unchanged(struct vfiox_bind_plan *plan)
+static int check_unchanged(struct vfiox_bind_plan *plan, unsigned int flags)
 {
 	char drv[VFIOX_JOURNAL_DRIVER_LEN], ovr[VFIOX_JOURNAL_DRIVER_LEN];
+	bool moved = false;
 	size_t i;
 	int ret;
 
@@ -900,14 +991,30 @@ static int check_unchanged(struct vfiox_bind_plan *plan)
 
 		ret = current_driver(plan->ctx, it->name, drv, sizeof(drv));
 		if (ret)
-			return vfiox__err(plan->ctx, ret, "cannot read the driver of %s: %s",
-					  it->name, strerror(-ret));
-		if (strcmp(drv, it->driver))
-			return vfiox__err(plan->ctx, -EAGAIN,
-					  "%s moved from %s to %s while the bind was prepared "
-					  "(another tool at work?): nothing was changed; run it again",
-					  it->name, *it->driver ? it->driver : "no driver",
-					  *drv ? drv : "no driver");
+			return vfiox__err(plan->ctx, ret, "cannot read the driver of %s: %s%s",
+					  it->name, strerror(-ret), ret == -ENODEV ?
+					  " (it went away while the bind was prepared)" : "");
+		if (strcmp(drv, it->driver)) {
+			vfiox__log(plan->ctx, VFIOX_LOG_INFO, "%s moved from %s to %s while the "
+				   "bind was prepared (another vfioctl?): planned again from there",
+				   it->name, *it->driver ? it->driver : "no driver",
+				   *drv ? drv : "no driver");
+			memcpy(it->driver, drv, sizeof(it->driver));
+			moved = true;
+		}
+	}
+	if (moved) {
+		ret = replan(plan);
+		if (!ret)
+			ret = check_groups(plan, flags);
+		if (!ret)
+			ret = check_uses(plan, flags);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < plan->num_items; i++) {
+		struct bind_item *it = &plan->items[i];
+
 		if (!it->note && !current_override(plan->ctx, it->name, ovr, sizeof(ovr)))
 			memcpy(it->override, ovr, sizeof(it->override));
 	}
@@ -960,8 +1067,13 @@ static int run_steps(struct vfiox_bind_plan *plan, struct run_item *ri)
 			if (ret)
 				return vfiox__err(plan->ctx, ret, "stopped before step %zu (%s)",
 						  s + 1, st->text);
+			vfiox__dbg(plan->ctx, "step %zu: %s", s + 1, st->text);
+		} else {
+			/* the context's callback, if any (vfiox_ctx_set_step_cb()) */
+			ret = vfiox__step(plan->ctx, "%s", st->text);
+			if (ret)
+				return ret;
 		}
-		vfiox__dbg(plan->ctx, "step %zu: %s", s + 1, st->text);
 		r->touched = true;
 		ret = step_write(plan->ctx, st->kind, it->name, plan->driver, path, sizeof(path));
 		if (ret)
@@ -998,7 +1110,8 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 	ret = vfiox__journal_lock(plan->ctx, &lock);
 	if (ret)
 		goto out_free;
-	ret = check_unchanged(plan);
+	vfiox__steps_begin(plan->ctx);
+	ret = check_unchanged(plan, flags);
 	if (!ret)
 		ret = read_old_entries(plan, flags, ri);
 	if (ret)

@@ -126,6 +126,52 @@ VFIOX_EXPORT void vfiox_ctx_set_log(struct vfiox_ctx *ctx, vfiox_log_fn fn, void
 	ctx->log_max = max_level;
 }
 
+VFIOX_EXPORT int vfiox_ctx_set_lock_wait(struct vfiox_ctx *ctx, int timeout_ms)
+{
+	if (timeout_ms < -1)
+		return -EINVAL;
+	ctx->lock_wait_ms = timeout_ms;
+	return 0;
+}
+
+VFIOX_EXPORT int vfiox_ctx_lock_wait(const struct vfiox_ctx *ctx)
+{
+	return ctx->lock_wait_ms;
+}
+
+VFIOX_EXPORT void vfiox_ctx_set_step_cb(struct vfiox_ctx *ctx, vfiox_step_fn fn, void *userdata)
+{
+	ctx->step_fn = fn;
+	ctx->step_data = userdata;
+}
+
+void vfiox__steps_begin(struct vfiox_ctx *ctx)
+{
+	ctx->steps = 0;
+	ctx->stopped = false;
+}
+
+int vfiox__step(struct vfiox_ctx *ctx, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ctx->steps++;
+	vfiox__dbg(ctx, "step %zu: %s", ctx->steps, text);
+	if (!ctx->step_fn)
+		return 0;
+	ret = ctx->step_fn(ctx->step_data, ctx->steps, text);
+	ctx->stopped = ret != 0;
+	if (ret)
+		return vfiox__err(ctx, ret < 0 ? ret : -EINTR, "stopped before step %zu (%s)",
+				  ctx->steps, text);
+	return 0;
+}
+
 VFIOX_EXPORT const char *vfiox_ctx_last_error(const struct vfiox_ctx *ctx)
 {
 	return ctx->last_error;

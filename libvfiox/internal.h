@@ -27,6 +27,11 @@ struct vfiox_ctx {
 	vfiox_log_fn log_fn;
 	void *log_data;
 	int log_max;
+	int lock_wait_ms;      /* vfiox_ctx_set_lock_wait(): 0 none, -1 for ever */
+	vfiox_step_fn step_fn; /* vfiox_ctx_set_step_cb() */
+	void *step_data;
+	size_t steps;	       /* reported in the current public call */
+	bool stopped;	       /* the step callback stopped the current call */
 	char last_error[512];
 	struct pci_access *pacc; /* libpci handle, created on first use */
 	char *pacc_sysfs_path;   /* the sysfs.path it was created for */
@@ -156,6 +161,13 @@ int vfiox__err(struct vfiox_ctx *ctx, int err, const char *fmt, ...) VFIOX_PRINT
 void vfiox__log(struct vfiox_ctx *ctx, int level, const char *fmt, ...) VFIOX_PRINTF(3, 4);
 #define vfiox__warn(ctx, ...) vfiox__log(ctx, VFIOX_LOG_WARNING, __VA_ARGS__)
 #define vfiox__dbg(ctx, ...) vfiox__log(ctx, VFIOX_LOG_DEBUG, __VA_ARGS__)
+/*
+ * ctx.c: reports the next change of the current call to the context's step callback
+ * (vfiox_ctx_set_step_cb()): 0 to go on, or the callback's -errno with the last error
+ * set (and ctx->stopped). Public calls that report steps call vfiox__steps_begin() first.
+ */
+int vfiox__step(struct vfiox_ctx *ctx, const char *fmt, ...) VFIOX_PRINTF(2, 3);
+void vfiox__steps_begin(struct vfiox_ctx *ctx);
 
 /*
  * sys.c: every kernel access of the library. Each returns the syscall's value or -errno

@@ -5,13 +5,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "journal.h"
 
 #define JOURNAL_SUBDIR "devices"
 #define ENTRY_MAX 4096
+/* Between tries for the lock: short at first, then at most this often. */
+#define LOCK_POLL_MIN_MS 5
+#define LOCK_POLL_MAX_MS 50
+
+/*
+ * CRC-32 (IEEE) of an entry's text before its end= line: a torn or garbled entry must
+ * not be mistaken for a shorter valid one (a driver= line cut in its middle still parses).
+ */
+static uint32_t crc32(const char *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (n--) {
+		c ^= (uint8_t)*p++;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
 
 void vfiox__jentry_init(struct vfiox__jentry *e, const char *dev)
 {
@@ -49,6 +72,7 @@ int vfiox__jentry_format(const struct vfiox__jentry *e, char *buf, size_t len)
 		off += (size_t)n;                                                  \
 	} while (0)
 	PUT("# vfioctl journal: the state of %s before vfioctl changed it\n", e->dev);
+	PUT("format=2\n");
 	PUT("device=%s\n", e->dev);
 	if (e->has_driver)
 		PUT("driver=%s\n", e->driver);
@@ -62,6 +86,9 @@ int vfiox__jentry_format(const struct vfiox__jentry *e, char *buf, size_t len)
 		PUT("vf_token=%s\n", e->vf_token);
 	for (i = 0; i < e->num_persist; i++)
 		PUT("persist=%s\n", e->persist[i]);
+	if (off >= len)
+		return -ENOSPC;
+	PUT("end=%08x\n", crc32(buf, off));
 #undef PUT
 	return off < len ? (int)off : -ENOSPC;
 }
@@ -87,33 +114,67 @@ static int copy_val(char *dst, size_t size, const char *v)
 	return 0;
 }
 
-int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e)
+#define WHY(...) (snprintf(why, whylen, __VA_ARGS__), -EBADMSG)
+
+int vfiox__jentry_parse_why(const char *text, size_t len, struct vfiox__jentry *e, char *why,
+			    size_t whylen)
 {
 	char line[512];
-	const char *p = text;
-	bool have_dev = false;
+	const char *p = text, *end = text + len;
+	bool have_dev = false, v2 = false, have_end = false;
+	unsigned int lineno = 0;
 	int ret = 0;
 
 	vfiox__jentry_init(e, "");
-	while (*p && !ret) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+	if (whylen)
+		why[0] = '\0';
+	if (!len)
+		return WHY("it is empty (torn: a crash while it was written?)");
+	if (memchr(text, '\0', len))
+		return WHY("it holds a NUL byte at offset %zu (garbled)",
+			   (size_t)((const char *)memchr(text, '\0', len) - text));
+	if (text[len - 1] != '\n')
+		return WHY("it ends in the middle of a line after %zu bytes (torn: a crash while "
+			   "it was written?)", len);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)(nl - p);
 		char *eq, *key, *val;
 
+		lineno++;
+		if (have_end)
+			return WHY("line %u follows its end= line (garbled)", lineno);
 		if (n >= sizeof(line))
-			return -EBADMSG;
+			return WHY("line %u is longer than %zu bytes (garbled)", lineno,
+				   sizeof(line) - 1);
 		memcpy(line, p, n);
 		line[n] = '\0';
-		p += n + (nl ? 1 : 0);
+		if (!strncmp(line, "end=", 4) && v2) {
+			char *x;
+			unsigned long sum = strtoul(line + 4, &x, 16);
+
+			if (x == line + 4 || *x || sum != crc32(text, (size_t)(p - text)))
+				return WHY("its checksum (line %u) does not match its text (garbled)",
+					   lineno);
+			have_end = true;
+			p = nl + 1;
+			continue;
+		}
+		p = nl + 1;
 		if (!line[0] || line[0] == '#')
 			continue;
 		eq = strchr(line, '=');
 		if (!eq)
-			return -EBADMSG;
+			return WHY("line %u is not key=value (garbled)", lineno);
 		*eq = '\0';
 		key = line;
 		val = eq + 1;
-		if (!strcmp(key, "device")) {
+		if (!strcmp(key, "format")) {
+			if (strcmp(val, "2"))
+				return WHY("line %u: format %s is not one this vfioctl reads", lineno,
+					   val);
+			v2 = true;
+		} else if (!strcmp(key, "device")) {
 			ret = copy_val(e->dev, sizeof(e->dev), val);
 			have_dev = !ret && valid_name(e->dev);
 		} else if (!strcmp(key, "driver")) {
@@ -130,14 +191,29 @@ int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e)
 			ret = copy_val(e->vf_token, sizeof(e->vf_token), val);
 		} else if (!strcmp(key, "persist")) {
 			if (e->num_persist >= VFIOX_JOURNAL_MAX_PERSIST)
-				return -EBADMSG;
+				return WHY("line %u: more than %d persist= lines", lineno,
+					   VFIOX_JOURNAL_MAX_PERSIST);
 			ret = copy_val(e->persist[e->num_persist++], sizeof(e->persist[0]), val);
 		}
 		/* Unknown keys come from a newer vfioctl: kept out, not an error. */
+		if (ret)
+			return WHY("line %u: the value of %s is not valid", lineno, key);
 	}
-	if (ret)
-		return ret;
-	return have_dev ? 0 : -EBADMSG;
+	/* An entry of format 2 ends with its checksum; one without it was cut short. */
+	if (v2 && !have_end)
+		return WHY("it has no end= line after %zu bytes (torn: a crash while it was "
+			   "written?)", len);
+	if (!have_dev)
+		return WHY("it has no valid device= line (torn by a crash, or garbled)");
+	return 0;
+}
+#undef WHY
+
+int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e)
+{
+	char why[128];
+
+	return vfiox__jentry_parse_why(text, strlen(text), e, why, sizeof(why));
 }
 
 /* Opens (creating when @create) <state_dir>/devices. */
@@ -173,10 +249,84 @@ fail:
 			  strerror(-ret));
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Who holds the flock on @fd's file: the pid that /proc/locks gives for its inode (the
+ * kernel's own record: never stale, unlike a pid written into the file), then that
+ * process's command line. Without /proc/locks (or a holder in another pid namespace) the
+ * processes that have the file open are named instead (waiters among them).
+ */
+static void lock_holder(struct vfiox_ctx *ctx, int fd, const char *path, char *buf, size_t len)
+{
+	char want[64], cmd[160], file[4200];
+	struct stat st;
+	size_t used = 0, cap = 1 << 16;
+	char *locks = NULL, *line, *save;
+	ssize_t n;
+	long pid = 0;
+	int lfd;
+
+	buf[0] = '\0';
+	snprintf(file, sizeof(file), "%s/locks", ctx->proc_root);
+	if (!vfiox_sys_fstatat(fd, "", &st, AT_EMPTY_PATH) &&
+	    (lfd = vfiox_sys_openat(AT_FDCWD, file, O_RDONLY | O_CLOEXEC, 0)) >= 0) {
+		locks = malloc(cap);
+		while (locks && used < cap - 1 &&
+		       (n = vfiox_sys_read(lfd, locks + used, cap - 1 - used)) > 0)
+			used += (size_t)n;
+		vfiox_sys_close(lfd);
+	}
+	if (locks) {
+		locks[used] = '\0';
+		snprintf(want, sizeof(want), "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+			 (unsigned long long)st.st_ino);
+		for (line = strtok_r(locks, "\n", &save); line && !pid;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char kind[16], dev[64];
+			long p;
+
+			/* "1: FLOCK  ADVISORY  WRITE 1234 00:19:5678 0 EOF"; "->" marks a waiter */
+			if (strstr(line, "->") ||
+			    sscanf(line, "%*s %15s %*s %*s %ld %63s", kind, &p, dev) != 3)
+				continue;
+			if (!strcmp(kind, "FLOCK") && !strcmp(dev, want) && p > 0)
+				pid = p;
+		}
+		free(locks);
+	}
+	if (!pid) {
+		vfiox__find_holders(ctx, path, buf, len);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/%ld/cmdline", ctx->proc_root, pid);
+	n = vfiox__read_attr(AT_FDCWD, file, cmd, sizeof(cmd));
+	if (n <= 0) {
+		snprintf(buf, len, "pid %ld", pid);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	while (n > 0 && cmd[n - 1] == ' ')
+		cmd[--n] = '\0';
+	if ((size_t)n >= sizeof(cmd) - 1)
+		strcpy(cmd + sizeof(cmd) - 5, "...");
+	snprintf(buf, len, "pid %ld (%s)", pid, cmd);
+}
+
 int vfiox__journal_lock(struct vfiox_ctx *ctx, int *fdp)
 {
 	char path[4096], who[512];
-	int dfd, fd, ret;
+	long long start = 0, waited;
+	int dfd, fd, ret, pause = LOCK_POLL_MIN_MS;
+	int wait = ctx->lock_wait_ms;
 
 	*fdp = -1;
 	dfd = open_dir(ctx, true); /* creates the state directory on the way */
@@ -188,19 +338,53 @@ int vfiox__journal_lock(struct vfiox_ctx *ctx, int *fdp)
 	if (fd < 0)
 		return vfiox__err(ctx, fd, "cannot open the journal lock %s: %s", path,
 				  strerror(-fd));
-	ret = vfiox_sys_flock(fd, LOCK_EX | LOCK_NB);
+	/*
+	 * A blocking flock() could only be cut short by a signal; trying again after a short
+	 * sleep needs none, and the holder's changes take far longer than the pause.
+	 */
+	while ((ret = vfiox_sys_flock(fd, LOCK_EX | LOCK_NB)) == -EWOULDBLOCK) {
+		if (!start) {
+			start = now_ms();
+			lock_holder(ctx, fd, path, who, sizeof(who));
+			if (!wait)
+				break;
+			if (wait > 0)
+				vfiox__warn(ctx, "%s holds the journal lock %s: waiting up to %d s "
+					    "for it to finish", *who ? who : "another process",
+					    path, (wait + 999) / 1000);
+			else
+				vfiox__warn(ctx, "%s holds the journal lock %s: waiting for it to "
+					    "finish", *who ? who : "another process", path);
+		}
+		waited = now_ms() - start;
+		if (wait > 0 && waited >= wait) {
+			lock_holder(ctx, fd, path, who, sizeof(who));
+			vfiox_sys_close(fd);
+			return vfiox__err(ctx, -ETIMEDOUT,
+					  "waited %lld s for the journal lock %s, still held by "
+					  "%s: is it stuck? Wait longer (vfioctl --wait SECONDS), "
+					  "or see what it does", (waited + 500) / 1000, path,
+					  *who ? who : "another process");
+		}
+		if (wait > 0 && pause > wait - waited)
+			pause = (int)(wait - waited);
+		vfiox_sys_poll(-1, 0, pause); /* no fd: sleeps @pause ms */
+		if (pause < LOCK_POLL_MAX_MS)
+			pause *= 2;
+	}
 	if (ret == -EWOULDBLOCK) {
-		vfiox__find_holders(ctx, path, who, sizeof(who));
 		vfiox_sys_close(fd);
 		return vfiox__err(ctx, -EBUSY,
 				  "another vfioctl is changing device bindings right now (it holds "
-				  "%s%s%s): wait for it to finish, then try again",
-				  path, *who ? ": " : "", who);
+				  "%s%s%s): wait for it to finish, then try again (vfioctl --wait "
+				  "SECONDS waits for it)", path, *who ? ": " : "", who);
 	}
 	if (ret < 0) {
 		vfiox_sys_close(fd);
 		return vfiox__err(ctx, ret, "cannot lock %s: %s", path, strerror(-ret));
 	}
+	if (start)
+		vfiox__dbg(ctx, "journal lock %s taken after %lld ms", path, now_ms() - start);
 	*fdp = fd;
 	return 0;
 }
@@ -213,24 +397,33 @@ void vfiox__journal_unlock(int fd)
 
 static int read_entry(struct vfiox_ctx *ctx, int dfd, const char *dev, struct vfiox__jentry *e)
 {
-	char text[ENTRY_MAX];
+	char text[ENTRY_MAX + 1], why[160];
 	ssize_t n;
 	int fd, ret;
 
-	fd = vfiox_sys_openat(dfd, dev, O_RDONLY, 0);
+	fd = vfiox_sys_openat(dfd, dev, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return fd;
-	n = vfiox_sys_read(fd, text, sizeof(text) - 1);
+	n = vfiox_sys_read(fd, text, sizeof(text));
 	vfiox_sys_close(fd);
 	if (n < 0)
-		return (int)n;
-	text[n] = '\0';
-	ret = vfiox__jentry_parse(text, e);
-	if (!ret && strcmp(e->dev, dev))
+		return vfiox__err(ctx, (int)n, "cannot read the journal entry %s/" JOURNAL_SUBDIR
+				  "/%s: %s", ctx->state_dir, dev, strerror((int)-n));
+	if ((size_t)n > ENTRY_MAX) {
+		snprintf(why, sizeof(why), "it is longer than %d bytes (garbled)", ENTRY_MAX);
 		ret = -EBADMSG;
+	} else {
+		ret = vfiox__jentry_parse_why(text, (size_t)n, e, why, sizeof(why));
+	}
+	if (!ret && strcmp(e->dev, dev)) {
+		snprintf(why, sizeof(why), "it names device %.32s", e->dev);
+		ret = -EBADMSG;
+	}
 	if (ret)
-		return vfiox__err(ctx, ret, "the journal entry %s/" JOURNAL_SUBDIR "/%s is "
-				  "damaged; check it by hand and delete it", ctx->state_dir, dev);
+		return vfiox__err(ctx, ret, "the journal entry %s/" JOURNAL_SUBDIR "/%s is damaged: "
+				  "%s; nothing of it was restored: compare it with the device in "
+				  "sysfs, put the device back by hand, then delete the entry",
+				  ctx->state_dir, dev, why);
 	return 0;
 }
 

@@ -3,7 +3,10 @@
  * Private to libvfiox: the journal of what vfioctl changed, so that it can be undone.
  *
  * One file per device, <state_dir>/devices/<addr>, "key=value" lines, written atomically
- * (temp file, fsync, rename, fsync of the directory). An entry holds the ORIGINAL state
+ * (temp file, fsync, rename, fsync of the directory). Since format=2 (the second line) an
+ * entry ends with "end=<CRC-32 of the text before it>", so an entry torn by a crash (on a
+ * file system that lost the write) or garbled is told from a valid one and named; entries
+ * without format= (older vfioctl) are read as before. An entry holds the ORIGINAL state
  * of a device, recorded before the first change: recording again never overwrites a
  * field that is already recorded, so a second bind (or an SR-IOV change after a bind)
  * keeps the state from before the first one. Restore (bind.c) puts every recorded field
@@ -90,15 +93,21 @@ void vfiox__journal_list_free(char **names, size_t count);
 
 /*
  * The journal's lock: one process at a time changes bindings. Takes an exclusive flock on
- * <state_dir>/lock without waiting: 0 with the lock's fd in *fdp, -EBUSY naming the
- * process that holds it, or another -errno. vfiox__journal_unlock() releases it (fd < 0
+ * <state_dir>/lock, waiting for it as vfiox_ctx_set_lock_wait() says (and logging once who
+ * holds it, from /proc/locks): 0 with the lock's fd in *fdp, -EBUSY (no wait) or
+ * -ETIMEDOUT naming the process that holds it, or another -errno. vfiox__journal_unlock() releases it (fd < 0
  * is fine). The lock is not recursive: take it once per public call.
  */
 int vfiox__journal_lock(struct vfiox_ctx *ctx, int *fdp);
 void vfiox__journal_unlock(int fd);
 
-/* Text form of an entry, as in the file (for tests and the fuzzer): parse/format. */
+/*
+ * Text form of an entry, as in the file (for tests and the fuzzer): parse/format. Parsing
+ * fails with -EBADMSG; _why() also says what is wrong (torn, garbled, which line) in @why.
+ */
 int vfiox__jentry_parse(const char *text, struct vfiox__jentry *e);
+int vfiox__jentry_parse_why(const char *text, size_t len, struct vfiox__jentry *e, char *why,
+			    size_t whylen);
 int vfiox__jentry_format(const struct vfiox__jentry *e, char *buf, size_t len);
 
 #endif /* VFIOX_JOURNAL_H */

@@ -351,12 +351,21 @@ static int remove_vfs(struct vfiox_ctx *ctx, const struct pf_state *st)
 	if (ret && ret != -ENOENT)
 		goto out_free;
 	have_entry = !ret;
+	ret = st->cur > 0 ? vfiox__step(ctx, "write 0 to %s/bus/pci/devices/%s/sriov_numvfs "
+					"(remove its %ld VFs)", ctx->sysfs_root, st->name,
+					st->cur) : 0;
+	if (ret)
+		goto out_free;
 	ret = st->cur > 0 ? write_long(ctx, st->name, "sriov_numvfs", 0) : 0;
 	if (ret) {
 		ret = numvfs_error(ctx, st, 0, ret);
 		goto out_free;
 	}
 	if (have_entry && e.sriov_autoprobe >= 0 && e.sriov_autoprobe != st->autoprobe) {
+		ret = vfiox__step(ctx, "write %d to %s/bus/pci/devices/%s/sriov_drivers_autoprobe "
+				  "(as journaled)", e.sriov_autoprobe, ctx->sysfs_root, st->name);
+		if (ret)
+			goto out_free;
 		ret = write_long(ctx, st->name, "sriov_drivers_autoprobe", e.sriov_autoprobe);
 		if (ret) {
 			ret = vfiox__err(ctx, ret, "%s: VFs removed, but sriov_drivers_autoprobe "
@@ -370,6 +379,12 @@ static int remove_vfs(struct vfiox_ctx *ctx, const struct pf_state *st)
 	 * The VFs are gone: their own entries (from binding them) have nothing to restore,
 	 * and a udev rule of a --persist bind would take a later VF at the same address.
 	 */
+	if (n || have_entry) {
+		ret = vfiox__step(ctx, "forget the journal entries of the %zu VFs and the SR-IOV "
+				  "state of %s", n, st->name);
+		if (ret)
+			goto out_free;
+	}
 	for (i = 0; i < n; i++) {
 		int r = vfiox__journal_drop(ctx, vfs[i]);
 
@@ -417,6 +432,10 @@ static int set_numvfs(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs
 	if (ret)
 		return ret;
 	if (st.autoprobe != 0) {
+		ret = vfiox__step(ctx, "write 0 to %s/bus/pci/devices/%s/sriov_drivers_autoprobe "
+				  "(no host driver takes the VFs)", ctx->sysfs_root, st.name);
+		if (ret)
+			goto err_forget;
 		ret = write_long(ctx, st.name, "sriov_drivers_autoprobe", 0);
 		if (ret) {
 			ret = vfiox__err(ctx, ret, "%s: cannot switch sriov_drivers_autoprobe off: "
@@ -424,6 +443,10 @@ static int set_numvfs(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs
 			goto err_forget;
 		}
 	}
+	ret = vfiox__step(ctx, "write %u to %s/bus/pci/devices/%s/sriov_numvfs", numvfs,
+			  ctx->sysfs_root, st.name);
+	if (ret)
+		goto err_autoprobe;
 	ret = write_long(ctx, st.name, "sriov_numvfs", numvfs);
 	if (ret) {
 		ret = numvfs_error(ctx, &st, numvfs, ret);
@@ -469,6 +492,7 @@ VFIOX_EXPORT int vfiox_sriov_set_numvfs(struct vfiox_ctx *ctx, const char *pf,
 	ret = vfiox__journal_lock(ctx, &lock);
 	if (ret)
 		return ret;
+	vfiox__steps_begin(ctx);
 	ret = set_numvfs(ctx, pf, numvfs, flags);
 	vfiox__journal_unlock(lock);
 	return ret;

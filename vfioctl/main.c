@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfioctl: global options, dispatch to the subcommands, help. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,10 @@
 #ifndef VFIOX_VERSION
 #define VFIOX_VERSION "0.0.0"
 #endif
+
+/* --wait: how long a change of bindings waits for another vfioctl to finish, by default. */
+#define DEFAULT_WAIT_S 60
+#define MAX_WAIT_S 86400
 
 static const struct cmd *const cmds[] = { &cmd_list, &cmd_show, &cmd_rom, &cmd_reset,
 					  &cmd_irq_test, &cmd_bind, &cmd_restore,
@@ -20,7 +25,8 @@ static void print_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: vfioctl [--sysfs-root DIR] [--dev-root DIR] [-v] VERB [OPTIONS] [TARGET...]\n"
+	fprintf(f, "usage: vfioctl [--sysfs-root DIR] [--dev-root DIR] [--wait SECONDS | --no-wait] [-v]\n"
+		   "               VERB [OPTIONS] [TARGET...]\n"
 		   "       vfioctl --version\n"
 		   "       vfioctl help [VERB]\n\n"
 		   "Hand PCI devices to VMs and userspace drivers with VFIO, safely.\n\nVerbs:\n");
@@ -30,9 +36,13 @@ static void print_usage(FILE *f)
 	fprintf(f, "\nGlobal options:\n"
 		   "  --sysfs-root DIR  read sysfs from DIR instead of /sys ($VFIOX_SYSFS_ROOT)\n"
 		   "  --dev-root DIR    use DIR instead of /dev ($VFIOX_DEV_ROOT)\n"
+		   "  --wait SECONDS    while another vfioctl changes bindings, wait this long\n"
+		   "                    for it to finish (default %d)\n"
+		   "  --no-wait         fail at once instead (as --wait 0)\n"
 		   "  -v, --verbose     print the library's debug messages\n"
 		   "  -V, --version     print the version\n"
-		   "\nExit status: 0 success, 1 failure, 2 usage error. See vfioctl(8).\n");
+		   "\nExit status: 0 success, 1 failure, 2 usage error. See vfioctl(8).\n",
+		DEFAULT_WAIT_S);
 }
 
 static const struct cmd *find_cmd(const char *name)
@@ -78,6 +88,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "sysfs-root", required_argument, NULL, 's' },
 		{ "dev-root", required_argument, NULL, 'd' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "no-wait", no_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -86,6 +98,8 @@ int main(int argc, char **argv)
 	const char *sysfs_root = NULL, *dev_root = NULL;
 	const struct cmd *cmd;
 	struct vfiox_ctx *ctx;
+	long wait_s = DEFAULT_WAIT_S;
+	char *end;
 	int c, ret, level = VFIOX_LOG_WARNING;
 
 	opterr = 0; /* each verb names a bad option in its own words */
@@ -97,6 +111,18 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			dev_root = optarg;
+			break;
+		case 'w':
+			errno = 0;
+			wait_s = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || wait_s < 0 || wait_s > MAX_WAIT_S) {
+				err_msg("--wait needs a number of seconds (0 to %d), not '%s'",
+					MAX_WAIT_S, optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'W':
+			wait_s = 0;
 			break;
 		case 'v':
 			level = VFIOX_LOG_DEBUG;
@@ -131,6 +157,9 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	vfiox_ctx_set_log(ctx, log_to_stderr, NULL, level);
+	vfiox_ctx_set_lock_wait(ctx, (int)(wait_s * 1000));
+	if (getenv("VFIOCTL_TEST_STOP_AT_STEP"))
+		vfiox_ctx_set_step_cb(ctx, test_stop_hook, NULL);
 	if ((sysfs_root && vfiox_ctx_set_sysfs_root(ctx, sysfs_root)) ||
 	    (dev_root && vfiox_ctx_set_dev_root(ctx, dev_root))) {
 		vfiox_ctx_free(ctx);

@@ -151,8 +151,10 @@ int target_open(struct vfiox_ctx *ctx, const char *addr, const char *vf_token, c
 void target_close(struct target *t);
 /*
  * Test-only, for the binding verbs' step callback: VFIOCTL_TEST_STOP_AT_STEP=K stops
- * vfioctl (SIGSTOP) right before write K, so a test can kill -9 it there and check that
- * 'restore --all' puts everything back. vfioctl serve stops at step 1, after the socket
+ * vfioctl (SIGSTOP) right before write K of the command (counted over all its library
+ * calls: bind, restore, sriov, grant), so a test can kill -9 it there and check that
+ * 'restore --all' puts everything back. main() installs it as the context's step callback
+ * when the variable is set. vfioctl serve stops at step 1, after the socket
  * is bound and before its owner is set, so a test can swap the path meanwhile. Returns 0.
  */
 int test_stop_hook(void *userdata, size_t step, const char *text);

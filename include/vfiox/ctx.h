@@ -2,6 +2,8 @@
 #ifndef VFIOX_CTX_H
 #define VFIOX_CTX_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -163,6 +165,57 @@ void vfiox_ctx_set_log(struct vfiox_ctx *ctx, vfiox_log_fn fn, void *userdata, i
  * until the next call on it.
  */
 const char *vfiox_ctx_last_error(const struct vfiox_ctx *ctx);
+
+/**
+ * vfiox_ctx_set_lock_wait() - how long a change of bindings waits for the journal's lock
+ * @ctx: the context
+ * @timeout_ms: milliseconds to wait; 0 fails at once (the default), -1 waits for ever
+ *
+ * One process at a time changes device bindings (bind, restore, SR-IOV, VF tokens): they
+ * take an exclusive lock on <state_dir>/lock. While another process holds it, a call
+ * waits for it up to @timeout_ms, logging once at %VFIOX_LOG_WARNING which process holds
+ * it (pid and command line); it sleeps between tries, it is not woken by a signal and
+ * installs none. When the time runs out the call fails with -ETIMEDOUT, with 0 at once
+ * with -EBUSY; either way the last error names the holder.
+ *
+ * Return: 0, or -EINVAL for a @timeout_ms below -1.
+ */
+int vfiox_ctx_set_lock_wait(struct vfiox_ctx *ctx, int timeout_ms);
+
+/**
+ * vfiox_ctx_lock_wait() - the wait for the journal's lock in use
+ * @ctx: the context
+ *
+ * Return: milliseconds, 0 (no wait) or -1 (for ever); see vfiox_ctx_set_lock_wait().
+ */
+int vfiox_ctx_lock_wait(const struct vfiox_ctx *ctx);
+
+/**
+ * typedef vfiox_step_fn - told of each change the library is about to make
+ * @userdata: the pointer given to vfiox_ctx_set_step_cb()
+ * @step: 1 for the first change of the call, then 2, 3...
+ * @text: what is about to be written, e.g. "write \"0\" to .../sriov_numvfs"; valid
+ *        only during the call
+ *
+ * Return: 0 to go on; a negative errno stops the call before this change: it fails with
+ * that errno as a failure of this change would (a bind or an SR-IOV change is rolled
+ * back, a restore keeps the journal entry it has not finished).
+ */
+typedef int (*vfiox_step_fn)(void *userdata, size_t step, const char *text);
+
+/**
+ * vfiox_ctx_set_step_cb() - install a callback run before each change to a device
+ * @ctx: the context
+ * @fn: the callback, or NULL for none
+ * @userdata: passed to @fn unchanged
+ *
+ * Called before every sysfs write of vfiox_bind_restore(), vfiox_bind_restore_all() and
+ * vfiox_sriov_set_numvfs(), and of vfiox_bind_plan_run() for a plan without a callback
+ * of its own (vfiox_bind_plan_set_step_cb()), after the journal holds what undoes the
+ * write. For progress reports, and for tests that stop a process there (kill -9 at
+ * every step, then vfiox_bind_restore_all()).
+ */
+void vfiox_ctx_set_step_cb(struct vfiox_ctx *ctx, vfiox_step_fn fn, void *userdata);
 
 /**
  * vfiox_version() - the library's version
