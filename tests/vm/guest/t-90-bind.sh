@@ -132,12 +132,12 @@ state $bridge $e1 $e2 > /tmp/t90-want
 VFIOCTL_TEST_STOP_AT_STEP=2 vfioctl bind --group $bg > /tmp/t90-out 2>&1 &
 pid=$!
 if stopped $pid; then
-	out=$(vfioctl bind "$edu" 2>&1); rc=$?
-	like "$rc $out" "^1 .*another vfioctl is changing device bindings.*pid $pid \(vfioctl\)" \
-		"a second bind while one holds the journal's lock: exit 1, naming the holder"
+	out=$(vfioctl --no-wait bind "$edu" 2>&1); rc=$?
+	like "$rc $out" "^1 .*another vfioctl is changing device bindings.*pid $pid \(vfioctl" \
+		"a second bind --no-wait while one holds the journal's lock: exit 1, naming the holder"
 	is "$(sys_driver "$edu")" null "the second bind changed nothing"
-	out=$(vfioctl restore --all 2>&1); rc=$?
-	like "$rc $out" "^1 .*another vfioctl" "restore --all waits its turn too: exit 1, says why"
+	out=$(vfioctl --no-wait restore --all 2>&1); rc=$?
+	like "$rc $out" "^1 .*another vfioctl" "restore --all --no-wait waits its turn too: exit 1, says why"
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	vfioctl restore --all > /dev/null 2>&1
