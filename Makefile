@@ -123,7 +123,8 @@ WRAP_test-handover := -Wl,--wrap=vfiox_sys_openat -Wl,--wrap=vfiox_sys_close \
 	-Wl,--wrap=vfiox_sys_poll -Wl,--wrap=vfiox_sys_getsockopt -Wl,--wrap=vfiox_sys_getpid \
 	-Wl,--wrap=vfiox_sys_pidfd_open -Wl,--wrap=vfiox_sys_pidfd_getfd
 WRAP_test-sriov := -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_getrandom \
-	-Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close -Wl,--wrap=vfiox_sys_netlink_request
+	-Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_sys_close
+WRAP_test-vfnet := -Wl,--wrap=vfiox_sys_netlink_transact
 WRAP_test-igd-zero := -Wl,--wrap=vfiox_physmap_new -Wl,--wrap=vfiox_physmap_free -Wl,--wrap=vfiox_device_region -Wl,--wrap=vfiox_sys_pread -Wl,--wrap=vfiox_sys_pwrite -Wl,--wrap=vfiox_sys_ioctl -Wl,--wrap=vfiox_bar_open -Wl,--wrap=vfiox_bar_ptr -Wl,--wrap=vfiox_bar_close -Wl,--wrap=vfiox_device_config_read -Wl,--wrap=vfiox_device_config_write -Wl,--wrap=clock_gettime
 
 # The CLI's pure files a test or fuzz target takes along (the CLI is not a library).

@@ -205,9 +205,15 @@ int vfiox_sys_inotify_init(void); /* IN_CLOEXEC | IN_NONBLOCK */
 int vfiox_sys_inotify_add_watch(int fd, const char *path, uint32_t mask);
 /* Fills @len bytes from the kernel's random pool (getrandom); 0 or -errno. */
 int vfiox_sys_getrandom(void *buf, size_t len);
-/* Sends one netlink request (NLM_F_ACK set by the caller) and waits for its ack: the ack's
- * error (0 or -errno), or -errno of the socket calls. */
-int vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
+/*
+ * Sends one netlink request (NLM_F_ACK set by the caller) on a new socket with
+ * NETLINK_EXT_ACK, NETLINK_CAP_ACK and NETLINK_GET_STRICT_CHK on, and collects the
+ * messages of its sequence number up to and with its ack (NLMSG_ERROR) or NLMSG_DONE, as
+ * received, into a buffer malloc'd into *@reply (the caller frees it; the contents are the
+ * kernel's, unchecked: vfnet-msg.c parses them). Their length, or -errno of the socket
+ * calls (-ETIMEDOUT after 10 s without an answer, -EMSGSIZE beyond 4 MiB).
+ */
+ssize_t vfiox_sys_netlink_transact(int protocol, const void *req, size_t len, void **reply);
 struct stat;
 int vfiox_sys_fstatat(int dirfd, const char *path, struct stat *st, int flags);
 int vfiox_sys_fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags);

@@ -6,7 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -19,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
@@ -228,53 +233,99 @@ int vfiox_sys_getrandom(void *buf, size_t len)
 	return 0;
 }
 
-int vfiox_sys_netlink_request(int protocol, const void *req, size_t len)
+/* A bound: no rtnetlink answer to one request of ours comes near it (a PF with 256 VFs,
+ * without stats, is about 40 KiB). */
+#define NETLINK_REPLY_MAX (4u << 20)
+
+ssize_t vfiox_sys_netlink_transact(int protocol, const void *req, size_t len, void **reply)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 10 };
 	const struct nlmsghdr *h = req;
-	union {
-		struct nlmsghdr h;
-		char buf[8192];
-	} reply;
-	int fd, ret;
+	uint8_t *out = NULL, *buf = NULL;
+	size_t used = 0, bufsz = 0;
+	bool done = false;
+	int one = 1, fd;
+	ssize_t ret;
 
+	*reply = NULL;
 	if (len < sizeof(*h))
 		return -EINVAL;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
+	/* Kernels before 4.12 (ext ack) or 4.20 (strict checks) lack them: answers come
+	 * without a reason then, which the caller copes with. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		ret = -errno;
-		goto out_close;
+		goto out_free;
 	}
-	for (;;) {
-		ssize_t n = recv(fd, &reply, sizeof(reply), 0);
-		const struct nlmsghdr *r = &reply.h;
+	while (!done) {
+		const struct nlmsghdr *r;
 		size_t left;
+		ssize_t n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = -errno;
-			goto out_close;
+			ret = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out_free;
 		}
-		for (left = (size_t)n; NLMSG_OK(r, left); r = NLMSG_NEXT(r, left)) {
+		if ((size_t)n > NETLINK_REPLY_MAX) {
+			ret = -EMSGSIZE;
+			goto out_free;
+		}
+		if ((size_t)n > bufsz) {
+			uint8_t *p = realloc(buf, (size_t)n);
+
+			if (!p) {
+				ret = -ENOMEM;
+				goto out_free;
+			}
+			buf = p;
+			bufsz = (size_t)n;
+		}
+		do
+			n = recv(fd, buf, bufsz, 0);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			ret = -errno;
+			goto out_free;
+		}
+		/* Only the messages of this request, up to and with its ack or NLMSG_DONE. */
+		r = (const struct nlmsghdr *)buf;
+		for (left = (size_t)n; !done && NLMSG_OK(r, left); r = NLMSG_NEXT(r, left)) {
+			size_t step = NLMSG_ALIGN(r->nlmsg_len) <= left ? NLMSG_ALIGN(r->nlmsg_len)
+								      : r->nlmsg_len;
+			uint8_t *p;
+
 			if (r->nlmsg_seq != h->nlmsg_seq)
 				continue;
-			if (r->nlmsg_type == NLMSG_ERROR &&
-			    r->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
-				const struct nlmsgerr *e = NLMSG_DATA(r);
-
-				ret = e->error;
-				goto out_close;
+			if (used + step > NETLINK_REPLY_MAX) {
+				ret = -EMSGSIZE;
+				goto out_free;
 			}
-			if (r->nlmsg_type == NLMSG_DONE) {
-				ret = 0;
-				goto out_close;
+			p = realloc(out, used + step);
+			if (!p) {
+				ret = -ENOMEM;
+				goto out_free;
 			}
+			out = p;
+			memcpy(out + used, r, step);
+			used += step;
+			done = r->nlmsg_type == NLMSG_ERROR || r->nlmsg_type == NLMSG_DONE;
 		}
 	}
-out_close:
+	*reply = out;
+	out = NULL;
+	ret = (ssize_t)used;
+out_free:
+	free(out);
+	free(buf);
 	close(fd);
 	return ret;
 }

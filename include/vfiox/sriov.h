@@ -31,9 +31,11 @@ extern "C" {
  * kernel through the PF's VFIO device (VFIO_DEVICE_FEATURE_PCI_VF_TOKEN).
  *
  * VF settings that live in the PF's network driver (MAC address, VLAN, trust, spoof
- * check) are set with vfiox_sriov_vf_configure() over rtnetlink on the PF's network
- * interface; a PF without one (storage, accelerators, a PF on vfio-pci) has no such
- * settings.
+ * check, link state) are set with vfiox_sriov_vf_configure() over rtnetlink on the PF's
+ * network interface and read back with vfiox_sriov_vf_get(); a PF without one (storage,
+ * accelerators, a PF on vfio-pci) has no such settings. vfiox_netdev_vf_configure() and
+ * vfiox_netdev_vf_get() name the PF by its interface instead (a PF that is not a PCI
+ * device, such as netdevsim's).
  *
  * PFs and VFs are named by their sysfs address ("0000:03:00.0"); every attribute is read
  * fresh from sysfs under the context's sysfs root.
@@ -145,6 +147,14 @@ enum vfiox_vf_settings {
 	VFIOX_VF_VLAN = 1 << 1,
 	VFIOX_VF_TRUST = 1 << 2,
 	VFIOX_VF_SPOOFCHK = 1 << 3,
+	VFIOX_VF_LINK_STATE = 1 << 4, /* since LIBVFIOX_0.11 */
+};
+
+/* Values of &struct vfiox_vf_config.link_state, those of the kernel's IFLA_VF_LINK_STATE. */
+enum vfiox_vf_link_state {
+	VFIOX_VF_LINK_AUTO = 0,	   /* the VF's link follows the PF's */
+	VFIOX_VF_LINK_ENABLE = 1,  /* always up */
+	VFIOX_VF_LINK_DISABLE = 2, /* always down */
 };
 
 /**
@@ -155,6 +165,9 @@ enum vfiox_vf_settings {
  * @qos: 802.1p priority 0..7
  * @trust: trusted VF (may change its MAC, enter promiscuous mode)
  * @spoofchk: drop frames whose source MAC is not the VF's
+ * @link_state: &enum vfiox_vf_link_state (since LIBVFIOX_0.11; read only when
+ *	VFIOX_VF_LINK_STATE is in @set, so a caller built with the smaller struct of
+ *	earlier versions works unchanged)
  */
 struct vfiox_vf_config {
 	unsigned int set;
@@ -163,6 +176,7 @@ struct vfiox_vf_config {
 	uint8_t qos;
 	bool trust;
 	bool spoofchk;
+	unsigned int link_state;
 };
 
 /**
@@ -178,22 +192,80 @@ struct vfiox_vf_config {
 int vfiox_sriov_netdev(struct vfiox_ctx *ctx, const char *pf, char *buf, size_t len);
 
 /**
- * vfiox_sriov_vf_configure() - set a VF's MAC, VLAN, trust or spoof check
+ * vfiox_sriov_vf_configure() - set a VF's MAC, VLAN, trust, spoof check or link state
  * @ctx: the context
  * @pf: the physical function's address
  * @vf: the VF's index (virtfnN), 0 .. sriov_numvfs - 1
  * @cfg: what to set
  *
- * One RTM_SETLINK request per setting on the PF's network interface (IFLA_VFINFO_LIST),
- * in the order MAC, VLAN, trust, spoof check, stopping at the first refusal.
+ * vfiox_netdev_vf_configure() on the PF's network interface (the one with the smallest
+ * name when it has several).
  *
- * Return: 0; -ENODEV when @pf has no network interface; -EINVAL for a value out of range
- * or a VF index the driver rejects; -EOPNOTSUPP when the PF's driver does not offer the
- * setting; -EPERM without CAP_NET_ADMIN; other -errno. The last error names the
- * interface, the VF and the setting.
+ * Return: as vfiox_netdev_vf_configure(); -ENODEV also when @pf has no network interface.
+ * The last error names the interface, the PF, the VF and the setting.
  */
 int vfiox_sriov_vf_configure(struct vfiox_ctx *ctx, const char *pf, unsigned int vf,
 			     const struct vfiox_vf_config *cfg);
+
+/**
+ * vfiox_netdev_vf_configure() - set a VF's settings on its PF's network interface
+ * @ctx: the context
+ * @ifname: the PF's network interface ("enp3s0f0", or a netdevsim PF "eni1np1")
+ * @vf: the VF's index, 0 .. the PF's number of VFs - 1
+ * @cfg: what to set (&struct vfiox_vf_config.set)
+ *
+ * For PFs that are not PCI devices (netdevsim) or known by their interface. First reads
+ * the VF's settings (RTM_GETLINK, as vfiox_netdev_vf_get()), then sends one RTM_SETLINK
+ * per setting (IFLA_VFINFO_LIST), in the order MAC, VLAN, trust, spoof check, link
+ * state. When the kernel refuses one, the settings this call had already changed are
+ * set back to the values read first, and the last error says which were put back (or
+ * that putting one back failed too). VLAN and qos ranges are checked here; every other
+ * value (a multicast MAC, a link state the driver does not have) is the driver's to
+ * refuse. The requests ask for the kernel's extended ack (NETLINK_EXT_ACK): when it
+ * gives a reason, the last error quotes it. A driver that sets but does not report VF
+ * settings is still configured; what was set before a refusal then stays set (said).
+ *
+ * Return: 0; -EINVAL for a VLAN or qos out of range, an unknown bit in @cfg->set or a
+ * bad @ifname, or the driver's refusal of a value or VF index; -ENODEV when there is no
+ * interface @ifname; -ENOENT when it has no VF @vf; -EOPNOTSUPP when its driver does not
+ * offer the setting; -EPERM without CAP_NET_ADMIN; -EBADMSG for a malformed kernel reply;
+ * other -errno. The last error names the VF, the interface and the setting.
+ */
+int vfiox_netdev_vf_configure(struct vfiox_ctx *ctx, const char *ifname, unsigned int vf,
+			      const struct vfiox_vf_config *cfg);
+
+/**
+ * vfiox_netdev_vf_get() - a VF's settings as its PF's driver reports them
+ * @ctx: the context
+ * @ifname: the PF's network interface
+ * @vf: the VF's index
+ * @cfg: receives the settings; @cfg->set says which the driver reported (a driver that
+ *	does not report trust or spoof check leaves them out)
+ *
+ * One RTM_GETLINK of the interface with IFLA_EXT_MASK RTEXT_FILTER_VF; the VF's entry of
+ * IFLA_VFINFO_LIST (IFLA_VF_MAC, IFLA_VF_VLAN, IFLA_VF_TRUST, IFLA_VF_SPOOFCHK,
+ * IFLA_VF_LINK_STATE), every length and value checked.
+ *
+ * Return: 0; -ENODEV when there is no interface @ifname; -ENOENT when it has no VF @vf
+ * (the VFs are numbered from 0, so a caller lists them until -ENOENT); -EOPNOTSUPP when
+ * its driver reports no VF settings; -EBADMSG for a malformed reply; other -errno.
+ */
+int vfiox_netdev_vf_get(struct vfiox_ctx *ctx, const char *ifname, unsigned int vf,
+			struct vfiox_vf_config *cfg);
+
+/**
+ * vfiox_sriov_vf_get() - a VF's settings, the PF named by its PCI address
+ * @ctx: the context
+ * @pf: the physical function's address
+ * @vf: the VF's index
+ * @cfg: receives the settings
+ *
+ * vfiox_netdev_vf_get() on the PF's network interface.
+ *
+ * Return: as vfiox_netdev_vf_get(); -ENODEV also when @pf has no network interface.
+ */
+int vfiox_sriov_vf_get(struct vfiox_ctx *ctx, const char *pf, unsigned int vf,
+		       struct vfiox_vf_config *cfg);
 
 #ifdef __cplusplus
 }

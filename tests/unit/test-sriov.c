@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * SR-IOV (libvfiox/sriov.c) and the VF network settings (libvfiox/vfnet.c) against a
- * fake kernel at the syscall layer (WRAP_test-sriov in the Makefile):
+ * SR-IOV (libvfiox/sriov.c) against a fake kernel at the syscall layer (WRAP_test-sriov in
+ * the Makefile); the VF network settings are test-vfnet.c's:
  *
  * - vfiox_sys_pwrite on the fixture sysfs is recorded in order ("dev attr=value") and
  *   answered as the kernel does: sriov_numvfs N > 0 creates N VFs in the fixture (virtfn
@@ -9,8 +9,6 @@
  *   first write the journal is read, to prove it was written before any change.
  * - vfiox_sys_getrandom gives fixed bytes; vfiox_sys_ioctl answers VFIO_DEVICE_FEATURE on
  *   an adopted fake device fd and records the request.
- * - vfiox_sys_netlink_request records each rtnetlink request, which the tests take apart
- *   with libnl, and answers with a chosen error.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -18,10 +16,7 @@
 #include <unistd.h>
 
 #include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <linux/vfio.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
 
 #include <vfiox/sriov.h>
 
@@ -41,8 +36,6 @@ ssize_t __wrap_vfiox_sys_pwrite(int fd, const void *buf, size_t len, off_t off);
 int __wrap_vfiox_sys_getrandom(void *buf, size_t len);
 int __real_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg);
-int __real_vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
-int __wrap_vfiox_sys_netlink_request(int protocol, const void *req, size_t len);
 
 static struct fake {
 	struct env *e;
@@ -57,14 +50,6 @@ static struct fake {
 	uint8_t feature[64];
 	size_t feature_len;
 	int feature_err;
-	/* netlink */
-	unsigned nl_calls;
-	uint8_t nl[8][512];
-	size_t nl_len[8];
-	int nl_proto[8];
-	unsigned nl_fail_at; /* 1-based call that fails, 0 none */
-	int nl_err;
-	bool nl_real; /* pass the requests on to the real kernel */
 } fk;
 
 /* ------------------------------------------------------------------ the fake kernel */
@@ -159,19 +144,6 @@ int __wrap_vfiox_sys_ioctl(int fd, unsigned long request, void *arg)
 	assert_true(fk.feature_len <= sizeof(fk.feature));
 	memcpy(fk.feature, arg, fk.feature_len);
 	return fk.feature_err;
-}
-
-int __wrap_vfiox_sys_netlink_request(int protocol, const void *req, size_t len)
-{
-	unsigned i = fk.nl_calls++;
-
-	assert_true(i < 8 && len <= sizeof(fk.nl[0]));
-	memcpy(fk.nl[i], req, len);
-	fk.nl_len[i] = len;
-	fk.nl_proto[i] = protocol;
-	if (fk.nl_real)
-		return __real_vfiox_sys_netlink_request(protocol, req, len);
-	return fk.nl_fail_at == i + 1 ? fk.nl_err : 0;
 }
 
 /* ------------------------------------------------------------------ fixture */
@@ -572,188 +544,6 @@ static void test_set_vf_token_sends_the_feature_with_the_uuid(void **state)
 	done(e);
 }
 
-/* ------------------------------------------------------------------ VF network settings */
-
-static void add_netdev(struct env *e, const char *dev, const char *name, int ifindex)
-{
-	char path[PATH_MAX], attr[128], val[16];
-
-	FX(e, fx_dev_path(e->fx, dev, "net", path, sizeof(path)));
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", name);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(attr, sizeof(attr), "net/%s/ifindex", name);
-	snprintf(val, sizeof(val), "%d\n", ifindex);
-	FX(e, fx_write_attr(e->fx, dev, attr, val));
-}
-
-/* Takes request @i apart: its ifindex, the one attribute inside IFLA_VF_INFO. */
-static const void *vf_attr(unsigned i, int *ifindex, int *type, int *len)
-{
-	struct nlmsghdr *h = (struct nlmsghdr *)fk.nl[i];
-	struct ifinfomsg *ifi = nlmsg_data(h);
-	struct nlattr *list, *info, *a, *only = NULL;
-	int rem, n = 0;
-
-	assert_int_equal(fk.nl_proto[i], NETLINK_ROUTE);
-	assert_int_equal(h->nlmsg_len, fk.nl_len[i]);
-	assert_int_equal(h->nlmsg_type, RTM_SETLINK);
-	assert_int_equal(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
-	*ifindex = ifi->ifi_index;
-	list = nlmsg_find_attr(h, sizeof(*ifi), IFLA_VFINFO_LIST);
-	assert_non_null(list);
-	info = nla_find(nla_data(list), nla_len(list), IFLA_VF_INFO);
-	assert_non_null(info);
-	nla_for_each_nested(a, info, rem) {
-		only = a;
-		n++;
-	}
-	assert_int_equal(n, 1);
-	*type = nla_type(only);
-	*len = nla_len(only);
-	return nla_data(only);
-}
-
-static void test_no_netdev_is_a_clear_error_without_netlink(void **state)
-{
-	struct env *e = sriov_env();
-	struct vfiox_vf_config cfg = { .set = VFIOX_VF_TRUST, .trust = true };
-	char name[32];
-
-	(void)state;
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &cfg), -ENODEV);
-	env_assert_error(e, PF " has no network interface (driver ixgbe)", "--mac", NULL);
-	assert_int_equal(vfiox_sriov_netdev(e->ctx, PF, name, sizeof(name)), -ENODEV);
-	assert_int_equal(fk.nl_calls, 0);
-	done(e);
-}
-
-static void test_each_setting_is_one_setlink_in_order(void **state)
-{
-	struct env *e = sriov_env();
-	struct vfiox_vf_config cfg = {
-		.set = VFIOX_VF_MAC | VFIOX_VF_VLAN | VFIOX_VF_TRUST | VFIOX_VF_SPOOFCHK,
-		.mac = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x07 }, .vlan = 100, .qos = 3,
-		.trust = true, .spoofchk = false,
-	};
-	const struct ifla_vf_mac *mac;
-	const struct ifla_vf_vlan *vlan;
-	const struct ifla_vf_trust *trust;
-	const struct ifla_vf_spoofchk *spoof;
-	char name[32];
-	int ifindex, type, len;
-
-	(void)state;
-	add_netdev(e, PF, "enp3s0f0", 7);
-	add_netdev(e, EDU, "eth0", 2);
-	assert_int_equal(vfiox_sriov_netdev(e->ctx, PF, name, sizeof(name)), 7);
-	assert_string_equal(name, "enp3s0f0");
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 3, &cfg), 0);
-	assert_int_equal(fk.nl_calls, 4);
-
-	mac = vf_attr(0, &ifindex, &type, &len);
-	assert_int_equal(ifindex, 7);
-	assert_int_equal(type, IFLA_VF_MAC);
-	assert_int_equal(len, sizeof(*mac));
-	assert_int_equal(mac->vf, 3);
-	assert_memory_equal(mac->mac, cfg.mac, 6);
-
-	vlan = vf_attr(1, &ifindex, &type, &len);
-	assert_int_equal(type, IFLA_VF_VLAN);
-	assert_int_equal(len, sizeof(*vlan));
-	assert_int_equal(vlan->vf, 3);
-	assert_int_equal(vlan->vlan, 100);
-	assert_int_equal(vlan->qos, 3);
-
-	trust = vf_attr(2, &ifindex, &type, &len);
-	assert_int_equal(type, IFLA_VF_TRUST);
-	assert_int_equal(trust->vf, 3);
-	assert_int_equal(trust->setting, 1);
-
-	spoof = vf_attr(3, &ifindex, &type, &len);
-	assert_int_equal(type, IFLA_VF_SPOOFCHK);
-	assert_int_equal(spoof->vf, 3);
-	assert_int_equal(spoof->setting, 0);
-	assert_int_equal(ifindex, 7);
-	/* Each request has its own sequence number */
-	assert_int_not_equal(((struct nlmsghdr *)fk.nl[0])->nlmsg_seq,
-			     ((struct nlmsghdr *)fk.nl[1])->nlmsg_seq);
-	done(e);
-}
-
-static void test_kernel_refusals_are_named_and_stop_the_rest(void **state)
-{
-	struct env *e = sriov_env();
-	struct vfiox_vf_config cfg = { .set = VFIOX_VF_VLAN | VFIOX_VF_TRUST | VFIOX_VF_SPOOFCHK,
-				       .vlan = 5, .trust = true, .spoofchk = true };
-
-	(void)state;
-	add_netdev(e, PF, "enp3s0f0", 7);
-	fk.nl_fail_at = 2;
-	fk.nl_err = -EOPNOTSUPP;
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 1, &cfg), -EOPNOTSUPP);
-	env_assert_error(e, "enp3s0f0 (PF " PF "): its driver cannot set the trust", NULL, NULL);
-	assert_int_equal(fk.nl_calls, 2);
-
-	fk.nl_calls = 0;
-	fk.nl_fail_at = 1;
-	fk.nl_err = -EPERM;
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 1, &cfg), -EPERM);
-	env_assert_error(e, "needs CAP_NET_ADMIN", NULL, NULL);
-	assert_int_equal(fk.nl_calls, 1);
-
-	fk.nl_calls = 0;
-	fk.nl_err = -EINVAL;
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 9, &cfg), -EINVAL);
-	env_assert_error(e, "refused the VLAN of VF 9", "out of range", NULL);
-	done(e);
-}
-
-static void test_bad_values_never_reach_the_kernel(void **state)
-{
-	struct env *e = sriov_env();
-	struct vfiox_vf_config vlan = { .set = VFIOX_VF_VLAN, .vlan = 4096 };
-	struct vfiox_vf_config qos = { .set = VFIOX_VF_VLAN, .vlan = 1, .qos = 8 };
-	struct vfiox_vf_config mcast = { .set = VFIOX_VF_MAC, .mac = { 0x01, 0, 0x5e, 0, 0, 1 } };
-	struct vfiox_vf_config unknown = { .set = 1 << 7 };
-
-	(void)state;
-	add_netdev(e, PF, "enp3s0f0", 7);
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &vlan), -EINVAL);
-	env_assert_error(e, "VLAN 4096 qos 0 is out of range", NULL, NULL);
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &qos), -EINVAL);
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &mcast), -EINVAL);
-	env_assert_error(e, "01:00:5e:00:00:01 is a multicast address", NULL, NULL);
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, PF, 0, &unknown), -EINVAL);
-	assert_int_equal(vfiox_sriov_vf_configure(e->ctx, "x", 0, &vlan), -EINVAL);
-	assert_int_equal(fk.nl_calls, 0);
-	done(e);
-}
-
-/*
- * The real kernel: "lo" has no VFs, so the request is well formed and refused
- * (EOPNOTSUPP), or refused earlier without CAP_NET_ADMIN (EPERM). Either way the ack came
- * back through the socket and was matched to the request.
- */
-static void test_real_kernel_answers_the_request(void **state)
-{
-	struct env *e = sriov_env();
-	struct vfiox_vf_config cfg = { .set = VFIOX_VF_TRUST, .trust = true };
-	int ret;
-
-	(void)state;
-	add_netdev(e, PF, "lo", 1);
-	fk.nl_real = true;
-	ret = vfiox_sriov_vf_configure(e->ctx, PF, 0, &cfg);
-	if (ret != -EOPNOTSUPP && ret != -EPERM)
-		fail_msg("the kernel answered %d (%s): %s", ret, strerror(-ret),
-			 vfiox_ctx_last_error(e->ctx));
-	env_assert_error(e, ret == -EOPNOTSUPP ? "lo (PF " PF "): its driver cannot set the trust" :
-			 "needs CAP_NET_ADMIN", NULL, NULL);
-	assert_int_equal(fk.nl_calls, 1);
-	done(e);
-}
-
 #define T(f) env_test(f)
 
 int main(void)
@@ -774,11 +564,6 @@ int main(void)
 		T(test_remove_deletes_the_rules_of_the_vfs),
 		T(test_new_token_is_a_v4_uuid_and_journaled),
 		T(test_set_vf_token_sends_the_feature_with_the_uuid),
-		T(test_no_netdev_is_a_clear_error_without_netlink),
-		T(test_each_setting_is_one_setlink_in_order),
-		T(test_kernel_refusals_are_named_and_stop_the_rest),
-		T(test_bad_values_never_reach_the_kernel),
-		T(test_real_kernel_answers_the_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
