@@ -703,7 +703,7 @@ static bool node_exists(const char *path)
  * inotify on <dev>/vfio (or on <dev> until vfio/ exists), then look: a node created
  * after the watch is an event, one created before is seen by the look.
  */
-VFIOX_EXPORT int vfiox_wait_group_node(struct vfiox_ctx *ctx, int group, int timeout_ms)
+static int wait_node_created(struct vfiox_ctx *ctx, int group, int timeout_ms)
 {
 	char dir[4096], node[4200], evbuf[4096];
 	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
@@ -765,6 +765,20 @@ out_close_epfd:
 out_close_ifd:
 	vfiox_sys_close(ifd);
 	return ret;
+}
+
+/* Created, then (where udevd runs) as udevd's rules leave it, within one timeout. */
+VFIOX_EXPORT int vfiox_wait_group_node(struct vfiox_ctx *ctx, int group, int timeout_ms)
+{
+	long long start = now_ms();
+	char node[4200];
+	int ret;
+
+	ret = wait_node_created(ctx, group, timeout_ms);
+	if (ret)
+		return ret;
+	snprintf(node, sizeof(node), "%s/vfio/%d", ctx->dev_root, group);
+	return vfiox__wait_udev_node(ctx, node, timeout_ms - (int)(now_ms() - start));
 }
 
 /* ------------------------------------------------------------------ persist */
@@ -1122,6 +1136,8 @@ VFIOX_EXPORT int vfiox_bind_plan_run(struct vfiox_bind_plan *plan, unsigned int 
 		ret = run_steps(plan, ri);
 	if (ret)
 		rollback(plan, ri);
+	if (flags & VFIOX_BIND_PERSIST)
+		vfiox__udev_reload(plan->ctx); /* the rules written, or taken back */
 out_unlock:
 	vfiox__journal_unlock(lock);
 out_free:

@@ -1227,6 +1227,8 @@ out_fail:
 		say(g, "rollback", "%s failed: everything it had changed is put back",
 		    revoke ? "the revoke" : "the grant");
 out_unlock:
+	if (!r.dry)
+		vfiox__udev_reload(g->ctx); /* the rules written, removed or put back */
 	vfiox__journal_unlock(lock);
 	return ret;
 }

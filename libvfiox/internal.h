@@ -363,4 +363,15 @@ char *vfiox__strdup(const char *s);
 /* grant.c: writes @path whole or not at all (temp file, fsync, rename). 0 or -errno. */
 int vfiox__write_atomic(const char *path, const char *text, size_t len, mode_t mode);
 
+/*
+ * udev-wait.c. vfiox__udevd_runs: udevd's control socket exists (@ctx NULL: /run/udev's;
+ * otherwise the one for @ctx's device tree, none for a tree other than /dev).
+ * vfiox__wait_udev_node: where udevd runs, wait until it has finished with @node (recorded
+ * it after creating or changing it); at once when no udevd runs. 0 or -errno (-ETIMEDOUT).
+ */
+bool vfiox__udevd_runs(const struct vfiox_ctx *ctx);
+int vfiox__wait_udev_node(struct vfiox_ctx *ctx, const char *node, int timeout_ms);
+/* After a rule under /etc/udev changed: where udevd runs, make it read its rules again. */
+void vfiox__udev_reload(struct vfiox_ctx *ctx);
+
 #endif /* VFIOX_INTERNAL_H */

@@ -604,6 +604,8 @@ int vfiox__jentry_unlink_persist(struct vfiox_ctx *ctx, const struct vfiox__jent
 			return vfiox__err(ctx, ret, "cannot remove %s (the persistent binding of "
 					  "%s): %s", e->persist[i], e->dev, strerror(-ret));
 	}
+	if (e->num_persist)
+		vfiox__udev_reload(ctx);
 	return 0;
 }
 

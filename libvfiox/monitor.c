@@ -38,6 +38,7 @@ struct vfiox_monitor {
 	struct drv_slot *drv;
 	size_t ndrv, drvcap;
 	char *text; /* MAX_EVENT_TEXT bytes: the event's properties, NUL-separated */
+	size_t text_len; /* of the last event returned; 0 before the first */
 };
 
 /* ------------------------------------------------------------------ the decoder */
@@ -353,16 +354,6 @@ static int sysfs_group(struct vfiox_monitor *m, const char *dev)
 
 /* ------------------------------------------------------------------ the monitor */
 
-static bool udevd_runs(void)
-{
-	int fd = vfiox_sys_openat(AT_FDCWD, "/run/udev/control", O_PATH, 0);
-
-	if (fd < 0)
-		return false;
-	vfiox_sys_close(fd);
-	return true;
-}
-
 VFIOX_EXPORT int vfiox_monitor_new(struct vfiox_ctx *ctx, unsigned int flags,
 				   struct vfiox_monitor **mp)
 {
@@ -385,7 +376,7 @@ VFIOX_EXPORT int vfiox_monitor_new(struct vfiox_ctx *ctx, unsigned int flags,
 		ret = vfiox__err(ctx, -ENOMEM, "out of memory");
 		goto err_free;
 	}
-	m->kernel = (flags & VFIOX_MONITOR_KERNEL) || (!(flags & VFIOX_MONITOR_UDEV) && !udevd_runs());
+	m->kernel = (flags & VFIOX_MONITOR_KERNEL) || (!(flags & VFIOX_MONITOR_UDEV) && !vfiox__udevd_runs(NULL));
 	errno = 0; /* udev_new() sets it on some failures only */
 	m->udev = udev_new();
 	if (!m->udev) {
@@ -454,6 +445,40 @@ VFIOX_EXPORT void vfiox_monitor_free(struct vfiox_monitor *m)
 	free(m->drv);
 	free(m->text);
 	free(m);
+}
+
+/* The keys the kernel puts in PCI and vfio uevents; udevd adds every other one. */
+static bool kernel_key(const char *kv)
+{
+	static const char *const keys[] = {
+		"ACTION", "DEVPATH", "SUBSYSTEM", "SEQNUM", "DRIVER", "PCI_CLASS", "PCI_ID",
+		"PCI_SUBSYS_ID", "PCI_SLOT_NAME", "MODALIAS", "MAJOR", "MINOR", "DEVNAME",
+		"DEVMODE", "DEVUID", "DEVGID", "DEVTYPE", "SYNTH_UUID",
+	};
+	size_t i, n = strcspn(kv, "=");
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i]) == n && !strncmp(kv, keys[i], n))
+			return true;
+	return !strncmp(kv, "SYNTH_ARG_", 10);
+}
+
+VFIOX_EXPORT const char *vfiox_monitor_udev_property(const struct vfiox_monitor *m, size_t i)
+{
+	size_t off = 0;
+
+	if (m->kernel)
+		return NULL;
+	while (off < m->text_len) {
+		const char *kv = m->text + off;
+
+		off += strlen(kv) + 1;
+		if (kernel_key(kv))
+			continue;
+		if (!i--)
+			return kv;
+	}
+	return NULL;
 }
 
 VFIOX_EXPORT const char *vfiox_monitor_source(const struct vfiox_monitor *m)
@@ -546,6 +571,7 @@ VFIOX_EXPORT int vfiox_monitor_next(struct vfiox_monitor *m, int timeout_ms,
 
 			udev_device_unref(d);
 			if (ret > 0) {
+				m->text_len = len;
 				enrich(m, ev);
 				return 1;
 			}

@@ -26,7 +26,32 @@ static void put_str(const char *s)
 	putchar('"');
 }
 
-static void print_json(const struct vfiox_event *ev)
+/* ,"udev":{"KEY":"value",...} for an event from udevd, ,"udev":null for the kernel's */
+static void print_json_udev(const struct vfiox_monitor *m)
+{
+	const char *kv;
+	size_t i;
+
+	if (strcmp(vfiox_monitor_source(m), "udev")) {
+		printf(",\"udev\":null");
+		return;
+	}
+	printf(",\"udev\":{");
+	for (i = 0; (kv = vfiox_monitor_udev_property(m, i)); i++) {
+		const char *eq = strchr(kv, '=');
+		char key[256];
+
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - kv) : (int)strlen(kv), kv);
+		if (i)
+			putchar(',');
+		put_str(key);
+		putchar(':');
+		put_str(eq ? eq + 1 : "");
+	}
+	putchar('}');
+}
+
+static void print_json(const struct vfiox_monitor *m, const struct vfiox_event *ev)
 {
 	bool group_ev = ev->type == VFIOX_EVENT_GROUP_ADD || ev->type == VFIOX_EVENT_GROUP_REMOVE;
 
@@ -52,16 +77,33 @@ static void print_json(const struct vfiox_event *ev)
 		else
 			printf(",\"iommu_group\":null");
 	}
-	printf(",\"seqnum\":%llu}\n", (unsigned long long)ev->seqnum);
+	printf(",\"seqnum\":%llu", (unsigned long long)ev->seqnum);
+	print_json_udev(m);
+	printf("}\n");
 }
 
-static void print_human(const struct vfiox_event *ev)
+/* udevd's additions on a line of their own, indented: "    udev: KEY=value KEY=value" */
+static void print_human_udev(const struct vfiox_monitor *m)
+{
+	const char *kv = vfiox_monitor_udev_property(m, 0);
+	size_t i;
+
+	if (!kv)
+		return;
+	printf("    udev:");
+	for (i = 0; (kv = vfiox_monitor_udev_property(m, i)); i++)
+		printf(" %s", kv);
+	putchar('\n');
+}
+
+static void print_human(const struct vfiox_monitor *m, const struct vfiox_event *ev)
 {
 	char group[16];
 
 	if (ev->type == VFIOX_EVENT_GROUP_ADD || ev->type == VFIOX_EVENT_GROUP_REMOVE) {
 		printf("%-12s group %d%s  %s\n", vfiox_event_type_name(ev->type), ev->group,
 		       ev->noiommu ? " (no-IOMMU)" : "", ev->devnode);
+		print_human_udev(m);
 		return;
 	}
 	if (ev->group >= 0)
@@ -70,6 +112,7 @@ static void print_human(const struct vfiox_event *ev)
 		snprintf(group, sizeof(group), "-");
 	printf("%-12s %s  %04x:%04x  driver %-12s group %s\n", vfiox_event_type_name(ev->type),
 	       ev->device, ev->vendor_id, ev->device_id, or_dash(ev->driver), group);
+	print_human_udev(m);
 }
 
 static long long now_ms(void)
@@ -164,9 +207,9 @@ static int run_monitor(struct vfiox_ctx *ctx, int argc, char **argv)
 		if (r == 0)
 			continue;
 		if (json)
-			print_json(&ev);
+			print_json(m, &ev);
 		else
-			print_human(&ev);
+			print_human(m, &ev);
 		if (fflush(stdout)) {
 			err_msg("monitor: cannot write the output: %s", strerror(errno));
 			ret = EXIT_FAIL;
@@ -193,7 +236,9 @@ const struct cmd cmd_monitor = {
 		"  --kernel     read the kernel's events even when udevd runs\n"
 		"  --udev       read udevd's events even when it does not seem to run\n"
 		"Events: add, remove, bind, unbind, change of PCI devices; group-add and\n"
-		"group-remove of /dev/vfio/N. 'listening ...' goes to stderr once events are\n"
+		"group-remove of /dev/vfio/N. From udevd, each event is followed by what udevd\n"
+		"added to it (hwdb names, ID_PATH, a rule's ENV): \"udev\" in JSON, an indented\n"
+		"'udev:' line otherwise. 'listening ...' goes to stderr once events are\n"
 		"received, so a script may start its changes after it.\n",
 	.run = run_monitor,
 };

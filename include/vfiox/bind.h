@@ -207,15 +207,19 @@ int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored);
 int vfiox_bind_journaled(struct vfiox_ctx *ctx, const char *dev);
 
 /**
- * vfiox_wait_group_node() - wait until /dev/vfio/N exists
+ * vfiox_wait_group_node() - wait until /dev/vfio/N exists, as udevd leaves it
  * @ctx: the context (its device root is used)
  * @group: the group number N
- * @timeout_ms: how long to wait; 0 checks once
+ * @timeout_ms: how long to wait in all; 0 checks once
  *
  * Watches the device root with inotify, so it returns as soon as devtmpfs or udev creates
- * the node, without polling.
+ * the node, without polling. Where udevd runs (its /run/udev/control exists; for the real
+ * /dev only, or VFIOX_UDEV_DIR names its directory), it then waits until udevd has recorded
+ * the node in its database, which udevd does after applying the rules' OWNER, GROUP and
+ * MODE: a user that a rule gives the group can open it once this returns.
  *
- * Return: 0; -ETIMEDOUT; another -errno when the directory cannot be watched.
+ * Return: 0; -ETIMEDOUT (the node did not appear, or udevd did not finish with it); another
+ * -errno when the directory cannot be watched.
  */
 int vfiox_wait_group_node(struct vfiox_ctx *ctx, int group, int timeout_ms);
 

@@ -130,6 +130,21 @@ int vfiox_monitor_fd(const struct vfiox_monitor *m);
 int vfiox_monitor_next(struct vfiox_monitor *m, int timeout_ms, struct vfiox_event *ev);
 
 /**
+ * vfiox_monitor_udev_property() - what udevd added to the last event
+ * @m: the monitor
+ * @i: 0 for the first property, 1 for the next, ...
+ *
+ * udevd passes an event on with the properties its rules and builtins added (the hwdb's
+ * ID_VENDOR_FROM_DATABASE and ID_MODEL_FROM_DATABASE, ID_PATH, USEC_INITIALIZED, TAGS,
+ * a rule's ENV{...}); the kernel's own keys (ACTION, DEVPATH, DRIVER, PCI_ID, MAJOR, ...)
+ * are left out. Valid until the next vfiox_monitor_next() or vfiox_monitor_free().
+ *
+ * Return: the @i-th property as "KEY=value", in udevd's order; NULL past the last one,
+ * before the first event, and always for a monitor of the kernel's events.
+ */
+const char *vfiox_monitor_udev_property(const struct vfiox_monitor *m, size_t i);
+
+/**
  * vfiox_event_type_name() - the name of an event type
  * @type: an &enum vfiox_event_type
  *

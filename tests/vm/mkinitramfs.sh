@@ -7,8 +7,9 @@
 #   libvfiox next to each other in /opt/vfiox (found through the $ORIGIN rpath), the test
 #   helper programs there too (HELPER..., from tests/vm/*.c), all on PATH, with every shared
 #   library they load and the dynamic loader; jq and its libraries; pci.ids (libpci's
-#   default path); /init and tests/vm/guest/*.sh as /tests.
-# Needs VM_DIR/kernel from fetch-kernel.sh.
+#   default path); Debian's udevd with its rules and the PCI hwdb; /init and
+#   tests/vm/guest/*.sh as /tests.
+# Needs VM_DIR/kernel from fetch-kernel.sh and VM_DIR/udev from fetch-udev.sh.
 set -euo pipefail
 vm=${1:?usage: mkinitramfs.sh VM_DIR VFIOCTL LIBVFIOX_SO}
 vfioctl=${2:?usage: mkinitramfs.sh VM_DIR VFIOCTL LIBVFIOX_SO}
@@ -94,7 +95,9 @@ printf '%s\n' "${order[@]}" > "$root/lib/modules/order"
 
 # copy_libs PROGRAM: the shared libraries it loads, at the paths the loader looks in
 copy_libs() {
-	local lib
+	local lib missing
+	missing=$(LD_LIBRARY_PATH="$(dirname "$libvfiox")" ldd "$1" | awk '/not found/ {print $1}')
+	[ -z "$missing" ] || die "${1##*/} needs $(echo $missing), which this host lacks: apt-get install the package (apt-file search)"
 	for lib in $(LD_LIBRARY_PATH="$(dirname "$libvfiox")" ldd "$1" |
 		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
 		case $lib in */libvfiox.so*) continue ;; esac
@@ -127,9 +130,33 @@ cp "$jq" "$root/usr/bin/jq"
 copy_libs "$jq"
 [ -e /usr/share/misc/pci.ids ] || die "/usr/share/misc/pci.ids is missing: apt-get install pci.ids"
 cp -L /usr/share/misc/pci.ids "$root/usr/share/misc/pci.ids"
-# root, and nobody for tests of what an unprivileged user is told
+# Debian's udev (fetch-udev.sh): udevadm, which is systemd-udevd when called by that name,
+# /lib/udev's rules and helpers, and the PCI hwdb. /init starts it for the files marked
+# "# vfiox-udev: yes"; the others run on devtmpfs alone.
+ur=$vm/udev/root
+[ -x "$ur/bin/udevadm" ] && [ -s "$vm/udev/hwdb.bin" ] || die "$vm/udev is missing: run make vm-udev"
+rm -f "$root/bin/udevadm"
+cp "$ur/bin/udevadm" "$root/bin/udevadm"
+mkdir -p "$root/lib/systemd" "$root/etc/udev/rules.d"
+ln -s ../../bin/udevadm "$root/lib/systemd/systemd-udevd"
+cp -a "$ur/lib/udev" "$root/lib/udev"
+rm -rf "$root/lib/udev/hwdb.d"
+cp "$vm/udev/hwdb.bin" "$root/etc/udev/hwdb.bin"
+for p in "$root/bin/udevadm" "$root"/lib/udev/*; do
+	[ -f "$p" ] && [ -x "$p" ] && copy_libs "$p"
+done
+# root, and nobody for tests of what an unprivileged user is told; the groups Debian's
+# udev rules name, so that udevd has nothing to complain about
 printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$root/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+{
+	printf 'root:x:0:\n'
+	gid=5
+	for g in tty disk lp kmem dialout cdrom tape audio video input kvm render sgx; do
+		printf '%s:x:%d:\n' "$g" "$gid"
+		gid=$((gid + 1))
+	done
+	printf 'nogroup:x:65534:\n'
+} > "$root/etc/group"
 
 install -m 755 "$here/init" "$root/init"
 cp "$here"/guest/*.sh "$root/tests/"

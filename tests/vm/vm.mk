@@ -6,26 +6,33 @@
 #   make check-vm   four boots, run tests/vm/guest/t-*.sh, fail on any "not ok" (below)
 #   make demo       boot once and show what vfioctl says there (tests/vm/guest/demo.sh)
 #   make vm-kernel  only download and unpack Debian's kernel (cached in $(BUILD)/vm)
+#   make vm-udev    only download and unpack Debian's udev for the guest (the same)
 #   make vm-kernel-iommufd   only the second kernel, in $(BUILD)/vm/kernel-iommufd: the
 #                   prebuilt one when there, else built (build-kernel.sh, about 11 min)
 #
 # Debian packages: qemu-system-x86 busybox-static cpio gzip xz-utils kmod jq pci.ids
-# (apt and dpkg fetch the kernel package; nothing is installed on the host); building the
+# (apt and dpkg fetch the kernel and udev packages; nothing is installed on the host); building the
 # second kernel installs linux-source-6.12 bc bison flex libelf-dev libssl-dev on demand.
 VM_DIR     := $(BUILD)/vm
 VM_KERNEL_DEB := $(VM_DIR)/kernel/version
 VM_KERNEL_IOMMUFD := $(VM_DIR)/kernel-iommufd/stamp
+VM_UDEV    := $(VM_DIR)/udev/version
 VM_INITRD  := $(VM_DIR)/initramfs.gz
 VM_SOURCES := tests/vm/init tests/vm/mkinitramfs.sh $(wildcard tests/vm/guest/*.sh)
 # Test helpers: tests/vm/NAME.c becomes the guest command NAME, linked against libvfiox.
 VM_HELPERS := $(patsubst tests/vm/%.c,$(VM_DIR)/bin/%,$(wildcard tests/vm/*.c))
 
-.PHONY: vm-kernel vm-kernel-iommufd check-vm demo bench-vm
+.PHONY: vm-kernel vm-kernel-iommufd vm-udev check-vm demo bench-vm
 
 vm-kernel: $(VM_KERNEL_DEB)
 
 $(VM_KERNEL_DEB):
 	@bash tests/vm/fetch-kernel.sh $(VM_DIR)
+
+vm-udev: $(VM_UDEV)
+
+$(VM_UDEV): tests/vm/fetch-udev.sh
+	@bash tests/vm/fetch-udev.sh $(VM_DIR)
 
 vm-kernel-iommufd: $(VM_KERNEL_IOMMUFD)
 
@@ -39,7 +46,7 @@ $(VM_DIR)/bin/%: tests/vm/%.c tests/vm/helper.h $(VFIOCTL) $(wildcard include/vf
 	$(CC) -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -Iinclude -o $@ $< \
 		-L$(BUILD) -lvfiox -Wl,-rpath,'$$ORIGIN'
 
-$(VM_INITRD): $(VFIOCTL) $(VM_KERNEL_DEB) $(VM_SOURCES) $(VM_HELPERS)
+$(VM_INITRD): $(VFIOCTL) $(VM_KERNEL_DEB) $(VM_UDEV) $(VM_SOURCES) $(VM_HELPERS)
 	@bash tests/vm/mkinitramfs.sh $(VM_DIR) $(VFIOCTL) $(LIBVFIOX_SO) $(VM_HELPERS)
 
 # check-vm: four boots of the same initramfs, two at a time (each TCG guest takes a core),
