@@ -22,7 +22,9 @@ struct sriov_args {
 	size_t nmacs;
 	unsigned vlans[MAX_LIST], qos[MAX_LIST];
 	size_t nvlans;
-	int trust, spoofchk; /* -1 unset */
+	int trust, spoofchk, link_state; /* -1 unset */
+	const char *netdev; /* --netdev: the PF by its interface */
+	long vf;	    /* --vf N, -1 unset */
 };
 
 static bool parse_mac(const char *s, uint8_t mac[6])
@@ -94,6 +96,95 @@ static bool add_vlan(struct sriov_args *a, const char *item)
 	return true;
 }
 
+static int parse_link_state(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return VFIOX_VF_LINK_AUTO;
+	if (!strcmp(s, "enable"))
+		return VFIOX_VF_LINK_ENABLE;
+	if (!strcmp(s, "disable"))
+		return VFIOX_VF_LINK_DISABLE;
+	usage_error(&cmd_sriov, "--link-state takes auto, enable or disable, not '%s'", s);
+	return -1;
+}
+
+static bool any_setting(const struct sriov_args *a)
+{
+	return a->nmacs || a->nvlans || a->trust >= 0 || a->spoofchk >= 0 || a->link_state >= 0;
+}
+
+/* The settings of the command line for VF @i (the MAC and VLAN lists are per VF). */
+static void vf_cfg(const struct sriov_args *a, size_t i, struct vfiox_vf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (a->nmacs) {
+		cfg->set |= VFIOX_VF_MAC;
+		memcpy(cfg->mac, a->macs[a->nmacs == 1 ? 0 : i], sizeof(cfg->mac));
+	}
+	if (a->nvlans) {
+		size_t k = a->nvlans == 1 ? 0 : i;
+
+		cfg->set |= VFIOX_VF_VLAN;
+		cfg->vlan = (uint16_t)a->vlans[k];
+		cfg->qos = (uint8_t)a->qos[k];
+	}
+	if (a->trust >= 0) {
+		cfg->set |= VFIOX_VF_TRUST;
+		cfg->trust = a->trust;
+	}
+	if (a->spoofchk >= 0) {
+		cfg->set |= VFIOX_VF_SPOOFCHK;
+		cfg->spoofchk = a->spoofchk;
+	}
+	if (a->link_state >= 0) {
+		cfg->set |= VFIOX_VF_LINK_STATE;
+		cfg->link_state = (unsigned)a->link_state;
+	}
+}
+
+/* "mac 02:00:00:00:00:01  vlan 5 qos 1  trust on  spoofchk off  link-state auto", as read. */
+static void format_vf(const struct vfiox_vf_config *c, char *buf, size_t len)
+{
+	static const char *const ls[] = { "auto", "enable", "disable" };
+	char mac[24] = "-", vlan[24] = "-";
+
+	if (c->set & VFIOX_VF_MAC)
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", c->mac[0], c->mac[1],
+			 c->mac[2], c->mac[3], c->mac[4], c->mac[5]);
+	if (c->set & VFIOX_VF_VLAN)
+		snprintf(vlan, sizeof(vlan), "%u qos %u", c->vlan, c->qos);
+	snprintf(buf, len, "mac %s  vlan %s  trust %s  spoofchk %s  link-state %s", mac, vlan,
+		 !(c->set & VFIOX_VF_TRUST) ? "-" : c->trust ? "on" : "off",
+		 !(c->set & VFIOX_VF_SPOOFCHK) ? "-" : c->spoofchk ? "on" : "off",
+		 !(c->set & VFIOX_VF_LINK_STATE) || c->link_state > 2 ? "-" : ls[c->link_state]);
+}
+
+/* --netdev IF [--vf N]: each VF's settings as the PF's driver reports them. */
+static int show_netdev_vfs(struct vfiox_ctx *ctx, const char *ifname, long only)
+{
+	struct vfiox_vf_config c;
+	char line[200];
+	unsigned int i;
+	int ret;
+
+	for (i = only >= 0 ? (unsigned)only : 0; i < 4096; i++) {
+		ret = vfiox_netdev_vf_get(ctx, ifname, i, &c);
+		if (ret == -ENOENT && only < 0 && i > 0)
+			break;
+		if (ret == -ENOENT && only < 0 && strstr(vfiox_ctx_last_error(ctx), "it has 0 VFs")) {
+			printf("%s: no VFs\n", ifname);
+			return EXIT_OK;
+		}
+		if (ret)
+			return lib_error(ctx, "VF settings", ret);
+		format_vf(&c, line, sizeof(line));
+		printf("%s VF %u: %s\n", ifname, i, line);
+		if (only >= 0)
+			break;
+	}
+	return EXIT_OK;
+}
+
 /* ------------------------------------------------------------------ the state */
 
 static void print_state(struct vfiox_ctx *ctx, const char *pf, const char *note)
@@ -130,6 +221,15 @@ static void print_state(struct vfiox_ctx *ctx, const char *pf, const char *note)
 			snprintf(node, sizeof(node), "%s/vfio/%d", vfiox_ctx_dev_root(ctx), g);
 		printf("  VF %-3zu %s  %-10s group %-4d %s\n", i, vfiox_pci_dev_name(vf),
 		       or_dash(vfiox_pci_dev_driver(vf)), g, node);
+		if (have_net) {
+			struct vfiox_vf_config c;
+			char line[200];
+
+			if (!vfiox_sriov_vf_get(ctx, pf, (unsigned)i, &c)) {
+				format_vf(&c, line, sizeof(line));
+				printf("         %s\n", line);
+			}
+		}
 	}
 	if (have_token)
 		printf("vf_token: %s\n  (open a VF with it: vfioctl show --vf-token %s VF; QEMU: "
@@ -240,27 +340,9 @@ static int configure_vfs(struct vfiox_ctx *ctx, const struct sriov_args *a)
 	long i;
 
 	for (i = 0; i < a->numvfs; i++) {
-		struct vfiox_vf_config cfg = { 0 };
+		struct vfiox_vf_config cfg;
 
-		if (a->nmacs) {
-			cfg.set |= VFIOX_VF_MAC;
-			memcpy(cfg.mac, a->macs[i], sizeof(cfg.mac));
-		}
-		if (a->nvlans) {
-			size_t k = a->nvlans == 1 ? 0 : (size_t)i;
-
-			cfg.set |= VFIOX_VF_VLAN;
-			cfg.vlan = (uint16_t)a->vlans[k];
-			cfg.qos = (uint8_t)a->qos[k];
-		}
-		if (a->trust >= 0) {
-			cfg.set |= VFIOX_VF_TRUST;
-			cfg.trust = a->trust;
-		}
-		if (a->spoofchk >= 0) {
-			cfg.set |= VFIOX_VF_SPOOFCHK;
-			cfg.spoofchk = a->spoofchk;
-		}
+		vf_cfg(a, (size_t)i, &cfg);
 		if (cfg.set && vfiox_sriov_vf_configure(ctx, a->pf, (unsigned)i, &cfg))
 			return lib_error(ctx, "VF settings", -EIO);
 	}
@@ -292,7 +374,7 @@ static int create(struct vfiox_ctx *ctx, struct sriov_args *a)
 
 	if (vfiox_sriov_check(ctx, a->pf, (unsigned)a->numvfs, a->flags))
 		return lib_error(ctx, "sriov", -EINVAL);
-	if ((a->nmacs || a->nvlans || a->trust >= 0 || a->spoofchk >= 0) &&
+	if (any_setting(a) &&
 	    vfiox_sriov_netdev(ctx, a->pf, netdev, sizeof(netdev)) < 0)
 		return lib_error(ctx, "sriov", -ENODEV);
 	if (vfiox_scan_new(ctx, &scan))
@@ -340,6 +422,9 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 		{ "vlan", required_argument, NULL, 'l' },
 		{ "trust", required_argument, NULL, 't' },
 		{ "spoofchk", required_argument, NULL, 's' },
+		{ "link-state", required_argument, NULL, 'L' },
+		{ "netdev", required_argument, NULL, 'N' },
+		{ "vf", required_argument, NULL, 'V' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -353,8 +438,9 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.numvfs = -1;
-	a.trust = a.spoofchk = -1;
-	while ((c = getopt_long(argc, argv, "n:m:l:t:s:fjh", opts, NULL)) != -1) {
+	a.trust = a.spoofchk = a.link_state = -1;
+	a.vf = -1;
+	while ((c = getopt_long(argc, argv, "n:m:l:t:s:L:N:V:fjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			errno = 0;
@@ -381,6 +467,20 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 			if ((a.spoofchk = parse_onoff("--spoofchk", optarg)) < 0)
 				return EXIT_USAGE;
 			break;
+		case 'L':
+			if ((a.link_state = parse_link_state(optarg)) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'N':
+			a.netdev = optarg;
+			break;
+		case 'V':
+			errno = 0;
+			a.vf = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || a.vf < 0 || a.vf > 65535)
+				return usage_error(&cmd_sriov, "--vf needs a VF index (0, 1, ...), not "
+						   "'%s'", optarg);
+			break;
 		case 'f':
 			a.flags |= VFIOX_SRIOV_FORCE;
 			break;
@@ -391,6 +491,27 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 			return verb_option_end(&cmd_sriov, c, argv);
 		}
 	}
+	if (a.vf >= 0 && (a.nmacs > 1 || a.nvlans > 1))
+		return usage_error(&cmd_sriov, "--vf N takes one --mac and one --vlan");
+	if (a.netdev) {
+		struct vfiox_vf_config cfg;
+
+		if (optind != argc || a.numvfs >= 0 || a.flags)
+			return usage_error(&cmd_sriov, "--netdev IFNAME names the PF: no PCI "
+					   "address, --vfs or --force with it");
+		if (a.json)
+			return usage_error(&cmd_sriov, "--json is not there for --netdev yet; "
+					   "leave it out");
+		if (!any_setting(&a))
+			return show_netdev_vfs(ctx, a.netdev, a.vf);
+		if (a.vf < 0)
+			return usage_error(&cmd_sriov, "--mac, --vlan, --trust, --spoofchk and "
+					   "--link-state with --netdev need --vf N");
+		vf_cfg(&a, 0, &cfg);
+		if (vfiox_netdev_vf_configure(ctx, a.netdev, (unsigned)a.vf, &cfg))
+			return lib_error(ctx, "VF settings", -EIO);
+		return show_netdev_vfs(ctx, a.netdev, a.vf);
+	}
 	if (optind != argc - 1)
 		return usage_error(&cmd_sriov, "name one physical function");
 	if (vfiox_pci_addr_parse(argv[optind], &addr))
@@ -398,9 +519,22 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 				   argv[optind]);
 	vfiox_pci_addr_format(&addr, canon, sizeof(canon));
 	a.pf = canon;
-	if (a.numvfs <= 0 && (a.nmacs || a.nvlans || a.trust >= 0 || a.spoofchk >= 0))
-		return usage_error(&cmd_sriov, "--mac, --vlan, --trust and --spoofchk go with "
-				   "--vfs N (N > 0)");
+	if (a.vf >= 0) {
+		struct vfiox_vf_config cfg;
+
+		if (a.numvfs >= 0 || !any_setting(&a))
+			return usage_error(&cmd_sriov, "--vf N sets --mac, --vlan, --trust, "
+					   "--spoofchk or --link-state of an existing VF; without "
+					   "--vfs");
+		vf_cfg(&a, 0, &cfg);
+		if (vfiox_sriov_vf_configure(ctx, a.pf, (unsigned)a.vf, &cfg))
+			return lib_error(ctx, "VF settings", -EIO);
+		print_state(ctx, a.pf, NULL);
+		return EXIT_OK;
+	}
+	if (a.numvfs <= 0 && any_setting(&a))
+		return usage_error(&cmd_sriov, "--mac, --vlan, --trust, --spoofchk and "
+				   "--link-state go with --vfs N (N > 0) or --vf N");
 	if (a.nmacs && (long)a.nmacs != a.numvfs)
 		return usage_error(&cmd_sriov, "--mac: %zu MAC addresses for %ld VFs; give one "
 				   "per VF", a.nmacs, a.numvfs);
@@ -439,7 +573,8 @@ static int run_sriov(struct vfiox_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_sriov = {
 	.name = "sriov",
 	.args = "PF [--vfs N [--mac MAC[,MAC...]] [--vlan VLAN[:QOS][,...]] [--trust on|off] "
-		"[--spoofchk on|off] [--force]] [--json]",
+		"[--spoofchk on|off] [--link-state auto|enable|disable] [--force]] [--json] | "
+		"PF --vf N SETTINGS... | --netdev IFNAME [--vf N [SETTINGS...]]",
 	.summary = "create SR-IOV VFs bound to vfio-pci, or remove them",
 	.help = "  PF               PCI address of an SR-IOV physical function\n"
 		"  (no --vfs)       show the PF's VFs, autoprobe, netdev and VF token\n"
@@ -452,6 +587,13 @@ const struct cmd cmd_sriov = {
 		"  --vlan LIST      VLAN[:QOS], one or per VF   rtnetlink; a PF without a\n"
 		"  --trust on|off   trusted VFs                 network interface has none\n"
 		"  --spoofchk on|off  source MAC checking       of these settings)\n"
+		"  --link-state auto|enable|disable  the VFs' link: the PF's, up, down\n"
+		"  --vf N           set those of VF N only (it exists; one MAC, one VLAN)\n"
+		"  --netdev IFNAME  the PF by its network interface (netdevsim's, or any):\n"
+		"                   without settings, each VF's as its driver reports them;\n"
+		"                   with --vf N and settings, sets them and shows them read back.\n"
+		"                   Settings are read first: when the kernel refuses one, those\n"
+		"                   set before it are put back, and the message says so\n"
 		"  --force          remove VFs that the host uses (network, disks); VFs open\n"
 		"                   through VFIO are never removed\n"
 		"  --json           the state after the change as JSON (vfioctl/sriov/1)\n",
