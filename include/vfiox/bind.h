@@ -190,10 +190,14 @@ int vfiox_bind_restore(struct vfiox_ctx *ctx, const char *dev);
  * @restored: receives how many devices were restored, or NULL
  *
  * Virtual functions are restored before physical functions; an entry for a device that
- * no longer exists (a VF removed since) is dropped with a log message.
+ * no longer exists (a VF removed since) is dropped with a log message. An entry that
+ * cannot be restored does not stop the others: a damaged one (torn by a crash, garbled)
+ * is kept untouched and named with what is wrong; from the second failure on each is
+ * logged as a warning, and the last error counts them. Waits for the journal's lock as
+ * vfiox_ctx_set_lock_wait() says; reports each change to vfiox_ctx_set_step_cb()'s callback.
  *
- * Return: 0 when every entry was restored (or there were none); else the first error,
- * after trying every entry.
+ * Return: 0 when every entry was restored (or there were none); else the first error
+ * (-EBADMSG for a damaged entry), after trying every entry.
  */
 int vfiox_bind_restore_all(struct vfiox_ctx *ctx, size_t *restored);
 
