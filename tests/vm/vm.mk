@@ -64,7 +64,7 @@ VM_SPACE := $(VM_EMPTY) $(VM_EMPTY)
 VM_MARKED := $(notdir $(shell grep -lx '$(VM_HASH) vfiox-backends: all' tests/vm/guest/t-*.sh 2>/dev/null))
 VM_KIOMMUFD := $(VM_DIR)/kernel-iommufd/vmlinuz
 VM_ARGS_2 := vfiox.backends=type1,iommufd \
-	vfiox.only=$(subst $(VM_SPACE),$(VM_COMMA),$(strip t-92-check.sh $(VM_MARKED)))
+	vfiox.only=$(subst $(VM_SPACE),$(VM_COMMA),$(strip t-92-check.sh t-95-vfnet.sh $(VM_MARKED)))
 VM_ARGS_34 := vfiox.backends=type1,iommufd vfiox.only=iova
 VM_WHAT_1 := Debian's kernel $$kdeb (modules), intel-iommu: every file, type1
 VM_WHAT_2 := the iommufd kernel $$kio (built in), intel-iommu: t-00, t-92 and the files \
