@@ -16,7 +16,7 @@
 # required.
 
 _vfioctl_verbs="list show rom reset irq-test bind restore check igd sriov monitor exec pass serve revoke qmp cdi grant help"
-_vfioctl_global_opts="--sysfs-root --dev-root -v --verbose -V --version -h --help"
+_vfioctl_global_opts="--sysfs-root --dev-root --wait --no-wait -v --verbose -V --version -h --help"
 
 # The words of the line up to the cursor with the pieces that COMP_WORDBREAKS split at
 # ':' and '=' glued back ("0000 : 03" -> "0000:03", "--group = 1" -> "--group=1").
@@ -155,7 +155,7 @@ _vfioctl()
 			((i++))
 			;;
 		--sysfs-root=*) root=${w#--sysfs-root=} ;;
-		--dev-root) ((i++)) ;;
+		--dev-root | --wait) ((i++)) ;;
 		-*) ;;
 		*)
 			verb=$w
@@ -172,6 +172,11 @@ _vfioctl()
 		--sysfs-root | --dev-root)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+			return 0
+			;;
+		--wait)
+			# seconds: no list to offer
+			COMPREPLY=()
 			return 0
 			;;
 		esac

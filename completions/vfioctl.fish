@@ -20,7 +20,7 @@ function __vfioctl_parse
                     test $i -le (count $tokens); and set root $tokens[$i]
                 case '--sysfs-root=*'
                     set root (string replace -- --sysfs-root= '' $w)
-                case --dev-root
+                case --dev-root --wait
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -107,6 +107,8 @@ complete -c vfioctl -f
 # global options and verbs
 complete -c vfioctl -n __vfioctl_needs_verb -l sysfs-root -x -a '(__fish_complete_directories (commandline -ct))' -d 'Read sysfs from DIR instead of /sys'
 complete -c vfioctl -n __vfioctl_needs_verb -l dev-root -x -a '(__fish_complete_directories (commandline -ct))' -d 'Use DIR instead of /dev'
+complete -c vfioctl -n __vfioctl_needs_verb -l wait -x -d 'Wait SECONDS for another vfioctl to release the journal lock (default 60)'
+complete -c vfioctl -n __vfioctl_needs_verb -l no-wait -d 'Fail at once while another vfioctl holds the journal lock'
 complete -c vfioctl -n __vfioctl_needs_verb -s v -l verbose -d 'Print the library debug messages'
 complete -c vfioctl -n __vfioctl_needs_verb -s V -l version -d 'Print the version'
 complete -c vfioctl -n __vfioctl_needs_verb -s h -l help -d 'Print the usage'
