@@ -3,7 +3,9 @@
 # after it is bound to vfio-pci. Each device node's type, major:minor and mode equal the
 # kernel's own /dev/vfio/vfio and /dev/vfio/N (and, on a kernel with VFIO cdevs and
 # /dev/iommu, the cdev and /dev/iommu too), the env line names the edu, the cdiVersion is
-# 0.5.0 and said on stderr, and --output replaces a file in /tmp whole or leaves it be.
+# 0.5.0 and said on stderr, --json-only prints the same spec with nothing on stderr and
+# writes no file (errors still said), and --output replaces a file in /tmp whole or leaves
+# it be.
 # Puts the edu back (reprobe) at the end.
 . /tests/tap.sh
 . /tests/sysfs.sh
@@ -54,6 +56,10 @@ else
 	skip "/dev/vfio/$g exists before bind (another member on vfio-pci?)"
 	skip "no path-only node to say"
 fi
+vfioctl cdi --json-only "$edu" > "$w/before-jo.json" 2> "$w/before-jo.err"
+is "$?" 0 "cdi --json-only $edu (on no driver) exits 0"
+is "$(cat "$w/before-jo.err")" "" "--json-only: not even the notes (not on vfio-pci, no node yet)"
+same "--json-only: the same spec on stdout" "$w/before-jo.json" "$w/before.json"
 
 # ---- on vfio-pci
 bind_to vfio-pci "$edu"
@@ -95,6 +101,25 @@ vfioctl cdi --all > "$w/all.json" 2> /dev/null
 is "$?" 0 "cdi --all exits 0"
 like "$(jq -r '[.devices[].name] | join(" ")' "$w/all.json")" "(^| )$edu( |.* )group-$g( |$)" \
 	"cdi --all has the edu and its group"
+
+# ---- --json-only: the spec alone on stdout, no notes on stderr, no file anywhere
+mkdir -p "$w/jo"
+dirs0=$(ls -lA /etc/cdi /var/run/cdi /run/cdi 2>&1)
+(cd "$w/jo" && vfioctl cdi --json-only "$edu" > "$w/jo.json" 2> "$w/jo.err")
+is "$?" 0 "cdi --json-only $edu exits 0"
+same "--json-only: stdout is the spec cdi prints without it" "$w/jo.json" "$w/spec.json"
+check "--json-only: stdout is one JSON document and nothing else" \
+	jq -e '.cdiVersion and .kind and .devices' "$w/jo.json"
+is "$(cat "$w/jo.err")" "" "--json-only: nothing on stderr (no cdiVersion line)"
+is "$(ls -A "$w/jo")" "" "--json-only: no file written in the working directory"
+is "$(ls -lA /etc/cdi /var/run/cdi /run/cdi 2>&1)" "$dirs0" \
+	"--json-only: /etc/cdi, /var/run/cdi and /run/cdi as they were (no spec written)"
+vfioctl cdi --json-only 0000:ff:1f.7 > "$w/jo-unk.json" 2> "$w/jo-unk.err"
+is "$?" 1 "cdi --json-only of an unknown device: exit 1"
+is "$(wc -c < "$w/jo-unk.json") $([ -s "$w/jo-unk.err" ] && echo said)" "0 said" \
+	"--json-only: an error is still said on stderr, with no document"
+vfioctl cdi --json-only --check "$w/spec.json" > /dev/null 2>&1
+is "$?" 2 "cdi --json-only --check: a usage error (exit 2)"
 
 # ---- --output: atomic, in /tmp
 mkdir -p "$w/cdi"
