@@ -7,7 +7,9 @@
 # and naming that file; and per schema a broken copy of a real document (a required member
 # dropped, a member retyped) is refused, so the check can fail. What needs a real device
 # (VFIO opened: show's vfio view, irq-test, reset --plan; a kernel's events: monitor; an
-# Intel IGD: igd) is said in SKIP lines and validated from documents in the schema's shape.
+# Intel IGD: igd) is said in SKIP lines and validated from documents in the schema's shape;
+# the real ones are validated by tests/vm/check-json.sh on what tests/vm/guest/t-93-json.sh
+# prints in the emulated host (every schema but an Intel IGD's findings and a qmp success).
 #
 #   BUILD=build bash tests/unit/test-schemas.sh
 . "$(dirname "$0")/cli-tap.sh" schemas
@@ -80,7 +82,7 @@ for g in 2 5 9 10 21; do
 	valid show-group "show-group: group $g"
 done
 refused show-group "show-group: blockers as a string is refused" '.blockers = "none"'
-ok "# SKIP show's \"vfio\" object and a group's \"iommu\" need VFIO opened (a real device): their schema is only checked on a made-up document below"
+ok "# SKIP show's \"vfio\" object and a group's \"iommu\" need VFIO opened (a real device): their schema is only checked on a made-up document below (real: tests/vm/check-json.sh)"
 
 # ---- check
 run check --json
@@ -99,7 +101,7 @@ valid bind "bind --dry-run: a device on its host driver"
 run bind --dry-run --json --group 5
 valid bind "bind --dry-run --group: a group behind a bridge"
 refused bind "bind: steps as numbers is refused" '.steps = [1]'
-ok "# SKIP bind --json without --dry-run writes sysfs of a real kernel (the fixture's files do not rebind): its \"groups\" and \"error\" are checked on a made-up document"
+ok "# SKIP bind --json without --dry-run writes sysfs of a real kernel (the fixture's files do not rebind): its \"groups\" and \"error\" are checked on a made-up document (real: tests/vm/check-json.sh)"
 
 # ---- sriov (the PF of the fixture; the state only, nothing changed)
 run sriov --json 0000:03:00.0
@@ -157,13 +159,13 @@ refused show-device "show-device: a VFIO view with backend auto is refused" '.vf
 mk irq-test '{"schema": "vfioctl/irq-test/1", "address": "0000:00:04.0", "type": "msix", "vectors": [{"vector": 0, "arrived": true, "latency_us": 12.5, "stray": []}, {"vector": 1, "arrived": false, "latency_us": null, "stray": [0]}], "ok": false}' \
 	"irq-test: a document as irq-test prints it (made up)"
 refused irq-test "irq-test: type msi-x is refused" '.type = "msi-x"'
-ok "# SKIP irq-test --json needs a device on vfio-pci (tests/vm/guest/t-80-irq.sh runs it)"
+ok "# SKIP irq-test --json needs a device on vfio-pci (tests/vm/check-json.sh validates t-93-json's)"
 mk reset-plan '{"schema": "vfioctl/reset-plan/1", "address": "0000:02:00.0", "reset_method": ["bus"], "hot_reset_devices": [{"address": "0000:02:00.0", "iommu_group": 11}], "hot_reset_groups": [11], "hot_reset_unavailable": null}' \
 	"reset-plan: a plan (made up)"
 mk reset-plan '{"schema": "vfioctl/reset-plan/1", "address": "0000:02:00.0", "reset_method": null, "hot_reset_devices": null, "hot_reset_groups": null, "hot_reset_unavailable": "no"}' \
 	"reset-plan: no hot reset (made up)"
 refused reset-plan "reset-plan: without hot_reset_groups is refused" 'del(.hot_reset_groups)'
-ok "# SKIP reset --plan --json opens the device through VFIO (tests/vm/guest/t-70-reset.sh runs it)"
+ok "# SKIP reset --plan --json opens the device through VFIO (tests/vm/check-json.sh validates t-93-json's)"
 mk monitor-event '{"schema":"vfioctl/monitor-event/1","event":"bind","subsystem":"pci","address":"0000:00:04.0","driver":"vfio-pci","vendor_id":"1234","device_id":"11e8","class":"00ff00","iommu_group":2,"seqnum":1234}
 {"schema":"vfioctl/monitor-event/1","event":"group-add","subsystem":"vfio","iommu_group":2,"noiommu":false,"node":"/dev/vfio/2","seqnum":1235}
 {"schema":"vfioctl/monitor-event/1","event":"unbind","subsystem":"pci","address":"0000:00:04.0","driver":null,"vendor_id":"1234","device_id":"11e8","class":"00ff00","iommu_group":null,"seqnum":1236}' \
@@ -171,7 +173,7 @@ mk monitor-event '{"schema":"vfioctl/monitor-event/1","event":"bind","subsystem"
 sed -n 2p "$out" > "$work/line" && cp "$work/line" "$out"
 refused monitor-event "monitor-event: a group event without node is refused" 'del(.node)'
 refused monitor-event "monitor-event: a group event with iommu_group null is refused" '.iommu_group = null'
-ok "# SKIP monitor --json needs the kernel's uevents (tests/vm/guest/t-96-monitor.sh runs it)"
+ok "# SKIP monitor --json needs the kernel's uevents (tests/vm/check-json.sh validates t-93-json's)"
 refused monitor-event "monitor-event: a line without \"schema\" is refused" 'del(.schema)'
 mk igd '{"schema":"vfioctl/igd/1","device":"0000:00:02.0","driver":"i915","vendor_id":"8086","device_id":"3e92","kind":"integrated","family":"Coffee Lake","gen":9,"dsm_at":"bdsm32","need_root":false,
 "registers":{"gmch":704,"gms":2,"ggms":2,"bdsm":"0x7c000000","bdsm_locked":true,"asls":"0x7bd28018"},
