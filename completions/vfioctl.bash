@@ -198,7 +198,8 @@ _vfioctl()
 		w=${words[i]}
 		case $w in
 		--driver | --class | --group | --vf-token | --output | --type | --vectors | --timeout | --user | \
-			--vfs | --mac | --vlan | --trust | --spoofchk | --count | --save-vbt | --memlock | \
+			--vfs | --mac | --vlan | --trust | --spoofchk | --link-state | --netdev | --vf | \
+			--count | --save-vbt | --memlock | \
 			--socket | --allow | --backend | --vendor | --check)
 			used+=("$w")
 			((i++))
@@ -372,19 +373,34 @@ _vfioctl()
 		esac
 		;;
 	sriov)
-		# sriov: one PF (devices with SR-IOV); --trust/--spoofchk on|off; the numbers,
-		# MACs and VLANs of --vfs, --mac, --vlan are the user's.
+		# sriov: one PF (devices with SR-IOV); --trust/--spoofchk on|off; --link-state
+		# auto|enable|disable; --netdev an interface of $root/class/net; the numbers,
+		# MACs and VLANs of --vfs, --vf, --mac, --vlan are the user's.
 		case $prev in
-		--vfs | --mac | --vlan) return 0 ;;
+		--vfs | --vf | --mac | --vlan) return 0 ;;
 		--trust | --spoofchk) mapfile -t COMPREPLY < <(compgen -W "on off" -- "$cur"); return 0 ;;
+		--link-state)
+			mapfile -t COMPREPLY < <(compgen -W "auto enable disable" -- "$cur")
+			return 0
+			;;
+		--netdev)
+			mapfile -t COMPREPLY < <(compgen -W "$(ls "$root/class/net" 2>/dev/null)" -- "$cur")
+			return 0
+			;;
 		esac
 		case $cur in
-		--vfs=* | --mac=* | --vlan=*) return 0 ;;
+		--vfs=* | --vf=* | --mac=* | --vlan=*) return 0 ;;
 		--trust=* | --spoofchk=*)
 			mapfile -t COMPREPLY < <(compgen -P "${cur%%=*}=" -W "on off" -- "${cur#*=}")
 			;;
+		--link-state=*)
+			mapfile -t COMPREPLY < <(compgen -P "--link-state=" -W "auto enable disable" -- "${cur#*=}")
+			;;
+		--netdev=*)
+			mapfile -t COMPREPLY < <(compgen -P "--netdev=" -W "$(ls "$root/class/net" 2>/dev/null)" -- "${cur#*=}")
+			;;
 		-*)
-			_vfioctl_option_reply "--vfs --mac --vlan --trust --spoofchk --force --json --help" "$cur"
+			_vfioctl_option_reply "--vfs --vf --netdev --mac --vlan --trust --spoofchk --link-state --force --json --help" "$cur"
 			;;
 		*)
 			((${#targets[@]} == 0)) || return 0

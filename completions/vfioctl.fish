@@ -28,7 +28,7 @@ function __vfioctl_parse
             end
         else
             switch $w
-                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --count --save-vbt --backend --memlock --socket --allow --vendor
+                case --driver --class --group --vf-token --output --type --vectors --timeout --user --vfs --mac --vlan --trust --spoofchk --link-state --netdev --vf --count --save-vbt --backend --memlock --socket --allow --vendor
                     set i (math $i + 1)
                 case '-*'
                 case '*'
@@ -214,6 +214,9 @@ complete -c vfioctl -n '__vfioctl_using sriov' -l mac -x -d 'One MAC address per
 complete -c vfioctl -n '__vfioctl_using sriov' -l vlan -x -d 'VLAN[:QOS], one for all VFs or one per VF'
 complete -c vfioctl -n '__vfioctl_using sriov' -l trust -x -a 'on off' -d 'Trusted VFs'
 complete -c vfioctl -n '__vfioctl_using sriov' -l spoofchk -x -a 'on off' -d 'Source MAC checking'
+complete -c vfioctl -n '__vfioctl_using sriov' -l link-state -x -a 'auto enable disable' -d "The VFs' link: the PF's, up, down"
+complete -c vfioctl -n '__vfioctl_using sriov' -l vf -x -d 'Set the settings of VF N only'
+complete -c vfioctl -n '__vfioctl_using sriov' -l netdev -x -a '(__fish_print_interfaces)' -d 'The PF by its network interface'
 complete -c vfioctl -n '__vfioctl_using sriov' -l force -d 'Remove VFs that the host uses'
 complete -c vfioctl -n '__vfioctl_using sriov' -l json -d 'Machine-readable state'
 complete -c vfioctl -n '__vfioctl_using sriov' -s h -l help -d 'Print the options of sriov'

@@ -346,10 +346,13 @@ else
 
 	# sriov, monitor
 	expect 'vfioctl sriov ' '0000:04:00.0' 'sriov: only SR-IOV physical functions'
-	expect 'vfioctl sriov --' '--vfs --mac --vlan --trust --spoofchk --force --json --help' \
+	expect 'vfioctl sriov --' '--vfs --vf --netdev --mac --vlan --trust --spoofchk --link-state --force --json --help' \
 		'options of sriov'
-	expect 'vfioctl sriov 0000:04:00.0 --vfs 2 --' '--mac --vlan --trust --spoofchk --force --json --help' \
+	expect 'vfioctl sriov 0000:04:00.0 --vfs 2 --' '--vf --netdev --mac --vlan --trust --spoofchk --link-state --force --json --help' \
 		'sriov: --vfs is not offered twice'
+	expect 'vfioctl sriov --vfs 2 --link-state ' 'auto enable disable' 'sriov: --link-state auto|enable|disable'
+	expect 'vfioctl sriov --link-state=d' 'disable' 'sriov: --link-state=, split at ='
+	expect 'vfioctl sriov --vf ' '' 'sriov: nothing offered for the VF index'
 	expect 'vfioctl sriov --vfs ' '' 'sriov: nothing offered for the number of VFs'
 	expect 'vfioctl sriov --vfs 2 --spoofchk ' 'on off' 'sriov: --spoofchk on|off'
 	expect 'vfioctl sriov --trust=o' 'on off' 'sriov: --trust=on|off, split at ='
