@@ -158,12 +158,16 @@ void vfiox_bind_plan_set_step_cb(struct vfiox_bind_plan *plan, vfiox_bind_step_f
  * are deleted and their journal entries are as before the call. Then waits for
  * /dev/vfio/N of each group touched (inotify on the device root; no fixed sleep).
  *
- * Takes the journal's lock (a flock on <state_dir>/lock) for the writes: one process at a
- * time changes bindings.
+ * Takes the journal's lock (a flock on <state_dir>/lock, waited for as
+ * vfiox_ctx_set_lock_wait() says) for the writes: one process at a time changes bindings.
+ * Under it, a device that moved since the scan (another process bound or restored it) is
+ * planned again from where it is, and checked again. Without a callback of the plan's
+ * own, each write is reported to the context's (vfiox_ctx_set_step_cb()).
  *
  * Return: 0; -EBUSY when a device is in use, or its IOMMU group keeps another member on a
  * host driver, and VFIOX_BIND_FORCE is not given, or when another process holds the
- * journal's lock; -EAGAIN when a device moved to another driver since the scan; -ENXIO
+ * journal's lock (no wait set); -ETIMEDOUT also when it held it for all of the wait;
+ * -ENODEV when a device went away since the scan; -ENXIO
  * when the driver did not take a device (rolled back); -ETIMEDOUT when a /dev/vfio node
  * did not appear (the devices stay bound); another -errno from sysfs or the journal
  * (e.g. -EROFS, -EACCES). The last error names the device and the step.

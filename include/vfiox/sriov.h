@@ -84,8 +84,11 @@ int vfiox_sriov_check(struct vfiox_ctx *ctx, const char *pf, unsigned int numvfs
  * present is a no-op. The changes, and the checks of the VFs for 0, are made under the
  * journal's lock, as a bind's (one process at a time).
  *
+ * Waits for the journal's lock as vfiox_ctx_set_lock_wait() says, and reports each
+ * sysfs write to the context's step callback (vfiox_ctx_set_step_cb()).
+ *
  * Return: 0; the errors of vfiox_sriov_check(); -EBUSY also when another process holds
- * the journal's lock; -ENOENT when the PF's driver cannot
+ * the journal's lock (no wait set), -ETIMEDOUT when it held it for all of the wait; -ENOENT when the PF's driver cannot
  * create VFs (vfio-pci without enable_sriov=1); other -errno of the sysfs writes or the
  * journal.
  */
