@@ -114,9 +114,10 @@ check "--vfs 0: the udev rule of VF $vf0 went with its journal entry" test ! -e 
 rm -rf /tmp/t94-etc
 
 # ---- killed halfway through binding the VFs: restore --all puts the PF back
-VFIOCTL_TEST_STOP_AT_STEP=3 vfioctl sriov "$pf" --vfs 2 > /dev/null 2> /tmp/t94.hook &
+# steps 1 and 2 are autoprobe and sriov_numvfs; the VFs' bind follows, so 5 is its write 3
+VFIOCTL_TEST_STOP_AT_STEP=5 vfioctl sriov "$pf" --vfs 2 > /dev/null 2> /tmp/t94.hook &
 pid=$!
-check "the test hook stopped vfioctl before write 3 of the VFs' bind" wait_stopped /tmp/t94.hook $pid
+check "the test hook stopped vfioctl before write 3 of the VFs' bind (step 5)" wait_stopped /tmp/t94.hook $pid
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 vfs=$(for l in $PCI/$pf/virtfn*; do basename "$(readlink $l)"; done | sort)
