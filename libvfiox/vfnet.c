@@ -246,22 +246,33 @@ static int read_vf(struct vfiox_ctx *ctx, struct pf *pf, unsigned int vf,
 	return 0;
 }
 
-/* One setting: 0, or the kernel's -errno with its reason in @why; other -errno (said). */
+/*
+ * One setting: 0, or the kernel's -errno with its reason in @why; other -errno of the
+ * socket or the reply, with the last error in @why. *@refused: the kernel answered no.
+ */
 static int write_setting(struct vfiox_ctx *ctx, const struct pf *pf, unsigned int vf,
 			 unsigned int bit, const struct vfiox_vf_config *cfg, char *why,
-			 size_t whylen)
+			 size_t whylen, bool *refused)
 {
 	uint8_t req[VFIOX_VF_REQ_MAX];
 	struct vfiox_vf_reply r;
 	int len, ret;
 
+	*refused = false;
+	why[0] = '\0';
+
 	len = vfiox__vf_encode_set(req, sizeof(req), next_seq(), pf->ifindex, vf, bit, cfg);
-	if (len < 0)
-		return vfiox__err(ctx, len, "%s: cannot encode the %s", pf->label,
-				  setting_name(bit));
+	if (len < 0) {
+		vfiox__err(ctx, len, "%s: cannot encode the %s", pf->label, setting_name(bit));
+		snprintf(why, whylen, "%s", vfiox_ctx_last_error(ctx));
+		return len;
+	}
 	ret = transact(ctx, pf, req, (size_t)len, vf, &r);
-	if (ret)
+	if (ret) {
+		snprintf(why, whylen, "%s", vfiox_ctx_last_error(ctx));
 		return ret;
+	}
+	*refused = r.error != 0;
 	if (r.error)
 		reason(&r, why, whylen);
 	return r.error;
@@ -313,7 +324,7 @@ static int configure(struct vfiox_ctx *ctx, struct pf *pf, unsigned int vf,
 	struct vfiox_vf_config before;
 	unsigned int applied = 0, restored = 0, stuck = 0;
 	char what[80], why[320], again[400] = "", done[96], left[96], tail[768];
-	bool have_before;
+	bool have_before, refused = false;
 	size_t i, k;
 	int ret;
 
@@ -334,15 +345,13 @@ static int configure(struct vfiox_ctx *ctx, struct pf *pf, unsigned int vf,
 
 		if (!(cfg->set & bit))
 			continue;
-		ret = write_setting(ctx, pf, vf, bit, cfg, why, sizeof(why));
+		ret = write_setting(ctx, pf, vf, bit, cfg, why, sizeof(why), &refused);
 		if (!ret) {
 			vfiox__dbg(ctx, "%s: VF %u: %s set", pf->label, vf, setting_name(bit));
 			applied |= bit;
 			continue;
 		}
-		if (!why[0] && ret != -EOPNOTSUPP && ret != -EPERM && ret != -EACCES &&
-		    ret != -ENODEV && ret != -EINVAL && ret != -ERANGE)
-			return ret; /* a socket or reply error, said */
+		/* Refused, or no answer (socket, malformed reply): put back all the same. */
 		describe(bit, cfg, what, sizeof(what));
 		break;
 	}
@@ -352,6 +361,7 @@ static int configure(struct vfiox_ctx *ctx, struct pf *pf, unsigned int vf,
 	for (k = i; k-- > 0;) {
 		unsigned int bit = order[k];
 		char w2[320];
+		bool no;
 		int err;
 
 		if (!(applied & bit))
@@ -360,7 +370,7 @@ static int configure(struct vfiox_ctx *ctx, struct pf *pf, unsigned int vf,
 			stuck |= bit;
 			continue;
 		}
-		err = write_setting(ctx, pf, vf, bit, &before, w2, sizeof(w2));
+		err = write_setting(ctx, pf, vf, bit, &before, w2, sizeof(w2), &no);
 		if (err) {
 			stuck |= bit;
 			if (!again[0])
@@ -382,8 +392,9 @@ static int configure(struct vfiox_ctx *ctx, struct pf *pf, unsigned int vf,
 			 restored ? "; " : "", left, !have_before ? "the driver does not report "
 			 "VF settings, so they could not be read first" : again[0] ? again :
 			 "the driver did not report them");
-	return vfiox__err(ctx, ret, "VF %u of %s: the kernel refused the %s: %s%s; %.500s", vf,
-			  pf->label, what, why, hint(ret, order[i], cfg), tail);
+	return vfiox__err(ctx, ret, "VF %u of %s: %s the %s: %s%s; %.500s", vf, pf->label,
+			  refused ? "the kernel refused" : "no answer to setting", what, why,
+			  refused ? hint(ret, order[i], cfg) : "", tail);
 }
 
 static int pci_pf(struct vfiox_ctx *ctx, const char *addr, struct pf *pf)

@@ -58,6 +58,9 @@ static struct fake {
 	unsigned calls;
 	uint8_t req[MAX_REQ][256];
 	size_t req_len[MAX_REQ];
+	/* the @fail_call-th request (1-based) gets no answer: the socket's @fail_err */
+	unsigned fail_call;
+	int fail_err;
 	/* pass on to the real kernel, after bending the GETLINK header */
 	bool real, bend_get;
 } fk;
@@ -254,6 +257,10 @@ ssize_t __wrap_vfiox_sys_netlink_transact(int protocol, const void *req, size_t 
 	assert_int_equal(h->nlmsg_len, len);
 	memcpy(fk.req[i], req, len);
 	fk.req_len[i] = len;
+	if (fk.fail_call == i + 1) {
+		*reply = NULL;
+		return fk.fail_err;
+	}
 	if (fk.real) {
 		if (fk.bend_get && h->nlmsg_type == RTM_GETLINK)
 			((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)fk.req[i]))->ifi_flags = 1;
@@ -611,6 +618,23 @@ static void test_rollback_that_fails_says_what_stays_set(void **state)
 			 "firmware timeout (Input/output error))", NULL, NULL);
 	want.trust = 1;
 	assert_vf1_is(&want);
+	env_free(e);
+}
+
+static void test_no_answer_halfway_is_rolled_back_too(void **state)
+{
+	struct env *e = vf_env();
+	struct vfiox_vf_config cfg = ALL;
+
+	(void)state;
+	fk.fail_call = 4; /* read, MAC, VLAN, then trust: no answer */
+	fk.fail_err = -ETIMEDOUT;
+	assert_int_equal(vfiox_netdev_vf_configure(e->ctx, IFNAME, 1, &cfg), -ETIMEDOUT);
+	env_assert_error(e, "VF 1 of " IFNAME ": no answer to setting the trust on: " IFNAME
+			 ": rtnetlink failed: Connection timed out", "; put back as they were "
+			 "before: MAC address and VLAN", NULL);
+	assert_int_equal(fk.calls, 6);
+	assert_vf1_is(&VF1_BEFORE);
 	env_free(e);
 }
 
@@ -1009,6 +1033,7 @@ int main(void)
 		T(test_refusal_without_reason_says_so),
 		T(test_rollback_puts_back_what_this_call_set),
 		T(test_rollback_that_fails_says_what_stays_set),
+		T(test_no_answer_halfway_is_rolled_back_too),
 		T(test_driver_that_does_not_report_cannot_be_rolled_back),
 		T(test_pci_pf_goes_by_its_interface),
 		T(test_parse_good_reply),
