@@ -57,6 +57,8 @@ $(VM_INITRD): $(VFIOCTL) $(VM_KERNEL_DEB) $(VM_UDEV) $(VM_SOURCES) $(VM_HELPERS)
 #   3 iommufd-amd     the iommufd kernel, amd-iommu: the files named *iova*, both backends
 #   4 iommufd-virtio  the iommufd kernel, virtio-iommu (no interrupt remapping): as 3
 # VM_APPEND comes last on every boot's command line (vfiox.only=... there wins).
+# Then the JSON documents t-93 framed on the consoles of boots 1 and 2 are validated
+# against man/schemas (tests/vm/check-json.sh, python3-jsonschema on the host).
 VM_HASH  := \#
 VM_COMMA := ,
 VM_EMPTY :=
@@ -94,6 +96,11 @@ check-vm: all vm-kernel vm-kernel-iommufd $(VM_INITRD)
 		n=$${b%%:*}; \
 		if [ "$$(cat "$$out/$$n.rc")" = 0 ]; then r=ok; else r=FAILED; fail=1; fi; \
 		echo "vm: check-vm boot $$n/4, $${b#*:}: $$r ($$(tail -n 1 "$$out/$$n.out"))"; \
+	done; \
+	for c in debian-intel iommufd-intel; do log=$(VM_DIR)/console-test-$$c.log; \
+		grep -q VFIOX-JSON-BEGIN "$$log" 2>/dev/null || continue; \
+		echo "vm: check-vm: the JSON documents of boot $$c (t-93) against man/schemas"; \
+		bash tests/vm/check-json.sh "$$log" || fail=1; \
 	done; \
 	echo "vm: check-vm: 4 boots in $$(($$(date +%s) - start)) s"; [ $$fail = 0 ]
 
