@@ -224,6 +224,9 @@ ssize_t vfiox_sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t vfiox_sys_recvmsg(int fd, struct msghdr *msg, int flags);
 /* One fd: its revents (non-zero), 0 on timeout (-1: none), or -errno. */
 int vfiox_sys_poll(int fd, short events, int timeout_ms);
+/* socket(2), always SOCK_CLOEXEC; connect(2) (EINTR retried as the kernel allows). */
+int vfiox_sys_socket(int domain, int type, int protocol);
+int vfiox_sys_connect(int fd, const void *addr, unsigned int len);
 int vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len);
 int vfiox_sys_getpid(void);
 /* pidfd_open(2) and pidfd_getfd(2): an fd of another process, O_CLOEXEC, as ptrace allows. */

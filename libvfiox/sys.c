@@ -385,6 +385,20 @@ int vfiox_sys_poll(int fd, short events, int timeout_ms)
 	return n ? (p.revents ? p.revents : events) : 0;
 }
 
+int vfiox_sys_socket(int domain, int type, int protocol)
+{
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vfiox_sys_connect(int fd, const void *addr, unsigned int len)
+{
+	/* A connect interrupted by a signal goes on in the background: EINTR is not retried
+	 * (a second call would say EALREADY); the caller sees -EINTR. */
+	return connect(fd, addr, len) < 0 ? -errno : 0;
+}
+
 int vfiox_sys_getsockopt(int fd, int level, int name, void *val, unsigned int *len)
 {
 	return getsockopt(fd, level, name, val, len) < 0 ? -errno : 0;

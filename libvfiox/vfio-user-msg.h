@@ -126,7 +126,7 @@ ssize_t vfiox__vu_enc_set_irqs(uint8_t *buf, size_t len, uint16_t id, uint32_t f
 /*
  * Decoders: @buf[0..len) is one whole message as received, with @nfds fds. Each checks the
  * header first (a reply, to message @id and command @cmd, its size equal to @len; an error
- * reply has no payload and no fds) and then the payload against the request it answers.
+ * reply has no fds, and any payload it has is ignored) and then the payload against the request it answers.
  *
  * Each returns 0 for a good reply; VFIOX_VU_ERROR_REPLY for the server's error reply (its
  * errno in h->error_no, which may be 0); -EBADMSG for a malformed message, -EPROTO for a

@@ -21,5 +21,6 @@
 #include <vfiox/handover.h>
 #include <vfiox/iommufd.h>
 #include <vfiox/grant.h>
+#include <vfiox/vfio-user.h>
 
 #endif /* VFIOX_VFIOX_H */

@@ -286,11 +286,20 @@ static void test_dec_error_reply(void **state)
 	assert_int_equal(vfiox__vu_dec_region_read(m.b, m.n, 0, 5, 0, 0, 8, &(const uint8_t *){ 0 },
 						   why, sizeof(why)),
 			 VFIOX_VU_ERROR_REPLY);
-	/* An error reply carries nothing but the header, and a plausible errno. */
+	/* A payload with an error reply (libvfio-user sends a failed REGION_READ's) is
+	 * ignored; fds are not, and the errno must be plausible. */
 	m_hdr(&m, 5, 9, VFIOX_VU_F_TYPE_REPLY | VFIOX_VU_F_ERROR, EINVAL);
+	m64(&m, 0);
+	m32(&m, 0);
+	m32(&m, 4);
 	m32(&m, 0);
 	m_done(&m);
-	assert_int_equal(vfiox__vu_dec_reply(m.b, m.n, 0, 5, 9, &h, why, sizeof(why)), -EBADMSG);
+	assert_int_equal(vfiox__vu_dec_reply(m.b, m.n, 0, 5, 9, &h, why, sizeof(why)),
+			 VFIOX_VU_ERROR_REPLY);
+	assert_int_equal(h.error_no, EINVAL);
+	/* ... but its size must still be the bytes received. */
+	assert_int_equal(vfiox__vu_dec_reply(m.b, m.n - 1, 0, 5, 9, &h, why, sizeof(why)),
+			 -EBADMSG);
 	m_hdr(&m, 5, 9, VFIOX_VU_F_TYPE_REPLY | VFIOX_VU_F_ERROR, EINVAL);
 	m_done(&m);
 	assert_int_equal(vfiox__vu_dec_reply(m.b, m.n, 2, 5, 9, &h, why, sizeof(why)), -EBADMSG);
