@@ -72,7 +72,7 @@ $(BUILD)/libvfiox.pc: libvfiox/libvfiox.pc.in Makefile
 DEB_BUILD := build-essential pkg-config libpci-dev libudev-dev libnl-3-dev libnl-route-3-dev \
 	     pciutils pci.ids
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev valgrind jq groff-base man-db bash-completion zsh fish \
-	     hyperfine python3-jsonschema podman
+	     hyperfine python3-jsonschema podman meson ninja-build libjson-c-dev
 DEB_VM    := qemu-system-x86 busybox-static cpio xz-utils kmod gzip
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST) $(DEB_VM)
 
@@ -218,7 +218,11 @@ $(BUILD)/tests/host/%: tests/host/%.c $(wildcard tests/host/*.h) $(LIB_A) $(HEAD
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ivfioctl -o $@ $< $(CLI_PURE_$*) $(LIB_A) $(PKG_LIBS)
 
-check-host: all $(HOST_BINS)
+# Programs the host scripts run (not tests themselves): the vfio-user probe of
+# test-vfio-user-peer.sh, built by the rule above.
+HOST_TOOLS := $(BUILD)/tests/host/vfiox-user-probe
+
+check-host: all $(HOST_BINS) $(HOST_TOOLS)
 	@set -e; for t in $(HOST_BINS); do echo "== $$t"; $$t; done
 	@for t in tests/host/test-*.sh; do [ -e "$$t" ] || continue; echo "== $$t"; \
 		BUILD=$(BUILD) bash $$t || exit 1; done
