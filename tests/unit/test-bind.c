@@ -12,6 +12,7 @@
  * Linked with WRAP_test-bind in the Makefile.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -1076,7 +1077,7 @@ static int ctx_die_cb(void *userdata, size_t step, const char *text)
 	assert_non_null(text);
 	k->seen = step;
 	if (step == k->at)
-		_exit(0);
+		kill(getpid(), SIGKILL); /* as kill -9: no exit handlers (nor valgrind's leak check) */
 	return 0;
 }
 
@@ -1107,9 +1108,9 @@ static void restore_all_after_a_kill_at_every_step_of_restore(void **state)
 			_exit(vfiox_bind_restore_all(e->ctx, NULL) ? 2 : 1);
 		}
 		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFEXITED(status));
-		if (WEXITSTATUS(status) == 2)
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
 			fail_msg("restore --all killed at step %zu: failed instead", k);
+		assert_true(WIFEXITED(status) || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
 		assert_int_equal(vfiox_bind_restore_all(e->ctx, &n), 0);
 		expect_state(NIC, "e1000", NULL);
 		expect_state(SND, "snd_ens1371", NULL);
@@ -1119,7 +1120,7 @@ static void restore_all_after_a_kill_at_every_step_of_restore(void **state)
 		vfiox_bind_plan_free(g);
 		vfiox_bind_plan_free(nv);
 		teardown(state);
-		if (WEXITSTATUS(status) == 1) { /* went through: k - 1 steps */
+		if (WIFEXITED(status)) { /* went through: k - 1 steps */
 			steps = k - 1;
 			break;
 		}
