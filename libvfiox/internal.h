@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <vfiox/vfiox.h>
@@ -361,6 +362,30 @@ int vfiox__bundle_listen_at(struct vfiox_ctx *ctx, int base, unsigned int flags,
 			    struct vfiox_bundle **bp);
 
 /* util */
+/* Unaligned native-endian reads of kernel and peer structs (the fields VFIO defines). */
+static inline uint16_t vfiox__get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t vfiox__get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t vfiox__get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 char *vfiox__strdup(const char *s);
 
 /* grant.c: writes @path whole or not at all (temp file, fsync, rename). 0 or -errno. */

@@ -22,30 +22,6 @@
 #define DEVICE_FIXED_OLD 16
 #define PCI_VENDOR_REGION 0x80000000u /* VFIO_REGION_TYPE_PCI_VENDOR_TYPE, unsigned */
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * The kernel appends capabilities after the fixed struct, each one after the previous:
  * so every offset must lie past @fixed, leave room for a header, and every next pointer
@@ -72,15 +48,15 @@ int vfiox__walk_info_caps(const uint8_t *buf, size_t len, size_t fixed, uint32_t
 				 off, len, fixed);
 			return -EPROTO;
 		}
-		next = get32(buf + off + 4);
+		next = vfiox__get32(buf + off + 4);
 		if (next && (next <= off || next - off < CAP_HDR_LEN)) {
 			snprintf(why, whylen, "capability at %u points %s to %u", off,
 				 next <= off ? "back" : "into itself", next);
 			return -EPROTO;
 		}
 		cap = (struct vfiox_cap_view){
-			.id = get16(buf + off),
-			.version = get16(buf + off + 2),
+			.id = vfiox__get16(buf + off),
+			.version = vfiox__get16(buf + off + 2),
 			.offset = off,
 			.data = buf + off,
 			.len = next ? (size_t)(next - off) : len - off,
@@ -130,7 +106,7 @@ static int region_cap(void *arg, const struct vfiox_cap_view *cap, char *why, si
 				 cap->offset);
 			return -EPROTO;
 		}
-		nr = get32(cap->data + 8);
+		nr = vfiox__get32(cap->data + 8);
 		if (nr > (cap->len - 16) / 16) {
 			snprintf(why, whylen,
 				 "sparse-mmap capability at %u claims %u areas, room for %zu", cap->offset,
@@ -145,7 +121,7 @@ static int region_cap(void *arg, const struct vfiox_cap_view *cap, char *why, si
 		r->has_sparse = true;
 		r->num_sparse = nr;
 		for (i = 0; i < nr; i++) {
-			uint64_t o = get64(cap->data + 16 + 16 * i), s = get64(cap->data + 24 + 16 * i);
+			uint64_t o = vfiox__get64(cap->data + 16 + 16 * i), s = vfiox__get64(cap->data + 24 + 16 * i);
 
 			if (o > r->size || s > r->size - o) {
 				snprintf(why, whylen,
@@ -162,8 +138,8 @@ static int region_cap(void *arg, const struct vfiox_cap_view *cap, char *why, si
 		if (ret)
 			return ret;
 		r->has_type = true;
-		r->type = get32(cap->data + 8);
-		r->subtype = get32(cap->data + 12);
+		r->type = vfiox__get32(cap->data + 8);
+		r->subtype = vfiox__get32(cap->data + 12);
 		return 0;
 	case VFIO_REGION_INFO_CAP_MSIX_MAPPABLE:
 		r->msix_mappable = true;
@@ -187,11 +163,11 @@ int vfiox__parse_region_info(const uint8_t *buf, size_t len, struct vfiox_region
 			 REGION_FIXED);
 		return -EPROTO;
 	}
-	r->flags = get32(buf + 4);
-	r->index = get32(buf + 8);
-	cap_offset = get32(buf + 12);
-	r->size = get64(buf + 16);
-	r->offset = get64(buf + 24);
+	r->flags = vfiox__get32(buf + 4);
+	r->index = vfiox__get32(buf + 8);
+	cap_offset = vfiox__get32(buf + 12);
+	r->size = vfiox__get64(buf + 16);
+	r->offset = vfiox__get64(buf + 24);
 	if ((r->flags & VFIO_REGION_INFO_FLAG_CAPS) && cap_offset) {
 		ret = vfiox__walk_info_caps(buf, len, REGION_FIXED, cap_offset, region_cap, r, why,
 					    whylen);
@@ -261,7 +237,7 @@ static int iommu_cap(void *arg, const struct vfiox_cap_view *cap, char *why, siz
 				 cap->offset);
 			return -EPROTO;
 		}
-		nr = get32(cap->data + 8);
+		nr = vfiox__get32(cap->data + 8);
 		if (nr > (cap->len - 16) / 16) {
 			snprintf(why, whylen, "IOVA range capability at %u claims %u ranges, room for %zu",
 				 cap->offset, nr, (cap->len - 16) / 16);
@@ -274,7 +250,7 @@ static int iommu_cap(void *arg, const struct vfiox_cap_view *cap, char *why, siz
 		}
 		info->num_iova_ranges = nr;
 		for (i = 0; i < nr; i++) {
-			uint64_t s = get64(cap->data + 16 + 16 * i), e = get64(cap->data + 24 + 16 * i);
+			uint64_t s = vfiox__get64(cap->data + 16 + 16 * i), e = vfiox__get64(cap->data + 24 + 16 * i);
 
 			if (s > e || (i && s <= info->iova_ranges[i - 1].end)) {
 				snprintf(why, whylen,
@@ -290,15 +266,15 @@ static int iommu_cap(void *arg, const struct vfiox_cap_view *cap, char *why, siz
 		if (ret)
 			return ret;
 		info->migration = true;
-		info->migration_flags = get32(cap->data + 8);
-		info->migration_pgsizes = get64(cap->data + 16);
-		info->max_dirty_bitmap_size = get64(cap->data + 24);
+		info->migration_flags = vfiox__get32(cap->data + 8);
+		info->migration_pgsizes = vfiox__get64(cap->data + 16);
+		info->max_dirty_bitmap_size = vfiox__get64(cap->data + 24);
 		return 0;
 	case VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL:
 		ret = too_short(cap, 12, "DMA available", why, whylen);
 		if (ret)
 			return ret;
-		info->dma_avail = get32(cap->data + 8);
+		info->dma_avail = vfiox__get32(cap->data + 8);
 		return 0;
 	default:
 		note_unknown(cap->id, &info->num_unknown_caps, info->unknown_caps,
@@ -319,10 +295,10 @@ int vfiox__parse_iommu_info(const uint8_t *buf, size_t len, struct vfiox_iommu_i
 			 IOMMU_FIXED_OLD);
 		return -EPROTO;
 	}
-	info->flags = get32(buf + 4);
-	info->pgsizes = get64(buf + 8);
-	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && len >= IOMMU_FIXED && get32(buf + 16)) {
-		ret = vfiox__walk_info_caps(buf, len, IOMMU_FIXED, get32(buf + 16), iommu_cap, info,
+	info->flags = vfiox__get32(buf + 4);
+	info->pgsizes = vfiox__get64(buf + 8);
+	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && len >= IOMMU_FIXED && vfiox__get32(buf + 16)) {
+		ret = vfiox__walk_info_caps(buf, len, IOMMU_FIXED, vfiox__get32(buf + 16), iommu_cap, info,
 					    why, whylen);
 		if (ret) {
 			free(info->iova_ranges);
@@ -353,12 +329,12 @@ int vfiox__parse_device_info(const uint8_t *buf, size_t len, struct vfiox_device
 			 DEVICE_FIXED_OLD);
 		return -EPROTO;
 	}
-	info->flags = get32(buf + 4);
-	info->num_regions = get32(buf + 8);
-	info->num_irqs = get32(buf + 12);
+	info->flags = vfiox__get32(buf + 4);
+	info->num_regions = vfiox__get32(buf + 8);
+	info->num_irqs = vfiox__get32(buf + 12);
 	/* The kernel appends capabilities at sizeof(struct vfio_device_info), 20. */
-	if ((info->flags & VFIO_DEVICE_FLAGS_CAPS) && len >= DEVICE_FIXED && get32(buf + 16))
-		return vfiox__walk_info_caps(buf, len, DEVICE_FIXED, get32(buf + 16), device_cap,
+	if ((info->flags & VFIO_DEVICE_FLAGS_CAPS) && len >= DEVICE_FIXED && vfiox__get32(buf + 16))
+		return vfiox__walk_info_caps(buf, len, DEVICE_FIXED, vfiox__get32(buf + 16), device_cap,
 					     info, why, whylen);
 	return 0;
 }

@@ -16,30 +16,6 @@
 
 #define JSON_MAX_DEPTH 3
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	memcpy(p, &v, sizeof(v));
@@ -96,11 +72,11 @@ int vfiox__vu_hdr_get(const uint8_t *buf, size_t len, size_t max_size, struct vf
 		snprintf(why, whylen, "a header of %zu bytes, 16 expected", len);
 		return -EBADMSG;
 	}
-	h->msg_id = get16(buf);
-	h->cmd = get16(buf + 2);
-	h->size = get32(buf + 4);
-	h->flags = get32(buf + 8);
-	h->error_no = get32(buf + 12);
+	h->msg_id = vfiox__get16(buf);
+	h->cmd = vfiox__get16(buf + 2);
+	h->size = vfiox__get32(buf + 4);
+	h->flags = vfiox__get32(buf + 8);
+	h->error_no = vfiox__get32(buf + 12);
 	if (h->size < VFIOX_VU_HDR_SIZE) {
 		snprintf(why, whylen, "message size %" PRIu32 " is smaller than its header",
 			 h->size);
@@ -635,8 +611,8 @@ int vfiox__vu_dec_version(const uint8_t *buf, size_t len, size_t nfds, uint16_t 
 			 plen);
 		return -EBADMSG;
 	}
-	got->major = get16(buf + 16);
-	got->minor = get16(buf + 18);
+	got->major = vfiox__get16(buf + 16);
+	got->minor = vfiox__get16(buf + 18);
 	if (got->major != p->major) {
 		snprintf(why, whylen, "the server speaks version %u.%u, %u.%u was proposed",
 			 got->major, got->minor, p->major, p->minor);
@@ -730,15 +706,15 @@ int vfiox__vu_dec_device_info(const uint8_t *buf, size_t len, size_t nfds, uint1
 	ret = want_len(plen, 16, VFIOX_VU_DEVICE_GET_INFO, why, whylen);
 	if (ret)
 		return ret;
-	argsz = get32(buf + 16);
+	argsz = vfiox__get32(buf + 16);
 	if (argsz < 16) {
 		snprintf(why, whylen, "DEVICE_GET_INFO argsz %" PRIu32 ", at least 16", argsz);
 		return -EBADMSG;
 	}
 	memset(info, 0, sizeof(*info));
-	info->flags = get32(buf + 20);
-	info->num_regions = get32(buf + 24);
-	info->num_irqs = get32(buf + 28);
+	info->flags = vfiox__get32(buf + 20);
+	info->num_regions = vfiox__get32(buf + 24);
+	info->num_irqs = vfiox__get32(buf + 28);
 	if (info->num_regions > VFIOX_VU_MAX_REGIONS || info->num_irqs > VFIOX_VU_MAX_IRQS) {
 		snprintf(why, whylen, "%" PRIu32 " regions and %" PRIu32 " interrupt indexes, at "
 			 "most %d and %d believed", info->num_regions, info->num_irqs,
@@ -767,11 +743,11 @@ int vfiox__vu_dec_region_info(const uint8_t *buf, size_t len, size_t nfds, uint1
 			 " expected", plen, argsz);
 		return -EBADMSG;
 	}
-	rargsz = get32(p);
-	flags = get32(p + 4);
-	rindex = get32(p + 8);
-	size = get64(p + 16);
-	offset = get64(p + 24);
+	rargsz = vfiox__get32(p);
+	flags = vfiox__get32(p + 4);
+	rindex = vfiox__get32(p + 8);
+	size = vfiox__get64(p + 16);
+	offset = vfiox__get64(p + 24);
 	if (rindex != index) {
 		snprintf(why, whylen, "region %" PRIu32 " answered, %" PRIu32 " asked", rindex,
 			 index);
@@ -817,8 +793,8 @@ int vfiox__vu_dec_region_info(const uint8_t *buf, size_t len, size_t nfds, uint1
 static int access_echo(const uint8_t *p, uint32_t region, uint64_t offset, uint32_t count,
 		       uint16_t cmd, char *why, size_t whylen)
 {
-	uint64_t o = get64(p);
-	uint32_t r = get32(p + 8), c = get32(p + 12);
+	uint64_t o = vfiox__get64(p);
+	uint32_t r = vfiox__get32(p + 8), c = vfiox__get32(p + 12);
 
 	if (o == offset && r == region && c == count)
 		return 0;
@@ -884,8 +860,8 @@ int vfiox__vu_dec_irq_info(const uint8_t *buf, size_t len, size_t nfds, uint16_t
 	ret = want_len(plen, 16, VFIOX_VU_DEVICE_GET_IRQ_INFO, why, whylen);
 	if (ret)
 		return ret;
-	argsz = get32(buf + 16);
-	rindex = get32(buf + 24);
+	argsz = vfiox__get32(buf + 16);
+	rindex = vfiox__get32(buf + 24);
 	if (argsz < 16) {
 		snprintf(why, whylen, "IRQ_INFO argsz %" PRIu32 ", at least 16", argsz);
 		return -EBADMSG;
@@ -896,8 +872,8 @@ int vfiox__vu_dec_irq_info(const uint8_t *buf, size_t len, size_t nfds, uint16_t
 		return -EPROTO;
 	}
 	irq->index = index;
-	irq->flags = get32(buf + 20);
-	irq->count = get32(buf + 28);
+	irq->flags = vfiox__get32(buf + 20);
+	irq->count = vfiox__get32(buf + 28);
 	irq->name = vfiox__irq_name(index);
 	return 0;
 }
